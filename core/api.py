@@ -1,0 +1,66 @@
+"""The public API for plugins. Import from here only; everything else in ``core`` may change.
+
+A plugin is a :class:`Plugin` subclass named by an entry point in group ``kartoteka.plugins``;
+its hook implementations are methods marked with :data:`hookimpl`.
+"""
+
+from core.auth import ANONYMOUS, SYSTEM, Actor
+from core.errors import DomainError, PermanentJobFailure
+from core.events.base import Event
+from core.events.bus import UnitOfWork
+from core.graphql.compose import Extensible, composed_type, extensible
+from core.graphql.errors import UserError
+from core.graphql.pagination import make_connection, paginate_by_id
+from core.graphql.permissions import AUTHENTICATED, PUBLIC, field, mutation
+from core.jobs.context import JobContext
+from core.plugins.hookspecs import hookimpl, hookspec
+from core.plugins.specs import (
+    JobSpec,
+    LoaderSpec,
+    NoConfig,
+    Permission,
+    Plugin,
+    PluginInfo,
+    RetryPolicy,
+    ScheduleSpec,
+    Subscriber,
+    Surface,
+    TypeExtension,
+)
+
+API_VERSION = 1
+
+__all__ = [
+    "ANONYMOUS",
+    "API_VERSION",
+    "AUTHENTICATED",
+    "PUBLIC",
+    "SYSTEM",
+    "Actor",
+    "DomainError",
+    "Event",
+    "Extensible",
+    "JobContext",
+    "JobSpec",
+    "LoaderSpec",
+    "NoConfig",
+    "PermanentJobFailure",
+    "Permission",
+    "Plugin",
+    "PluginInfo",
+    "RetryPolicy",
+    "ScheduleSpec",
+    "Subscriber",
+    "Surface",
+    "TypeExtension",
+    "UnitOfWork",
+    "UserError",
+    "composed_type",
+    "extensible",
+    "field",
+    "hookimpl",
+    "hookspec",
+    "make_connection",
+    "mutation",
+    "paginate_by_id",
+]

@@ -1,0 +1,295 @@
+"""The ``kartoteka`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from core.errors import KartotekaError
+from core.settings import Settings, load_settings
+
+console = Console()
+err_console = Console(stderr=True)
+SCHEMA_FILES = {"staff": "schema.graphql", "portal": "portal.graphql"}
+
+
+def _settings(**overrides: Any) -> Settings:
+    return load_settings(**overrides)
+
+
+def _boot(role: str = "cli", **overrides: Any):
+    from core.runtime import Runtime
+
+    return Runtime.boot(_settings(**overrides), role=role)
+
+
+class KartotekaGroup(click.Group):
+    """Adds the commands plugins contribute (``kartoteka_cli_commands``) next to the core's."""
+
+    def _plugin_commands(self) -> dict[str, click.Command]:
+        try:
+            runtime = _boot(database_url="sqlite:///:memory:")
+        except KartotekaError:
+            return {}  # the core commands still work (and report the problem themselves)
+        return {name: command for name, (_, command) in runtime.registry.cli_commands.items()}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._plugin_commands()})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return super().get_command(ctx, name) or self._plugin_commands().get(name)
+
+
+@click.group(cls=KartotekaGroup)
+def cli() -> None:
+    """Kartoteka: a plugin-based, headless CRM with a GraphQL API.
+
+    Settings come from KARTOTEKA_* environment variables (KARTOTEKA_DATABASE_URL,
+    KARTOTEKA_BROKER_URL, KARTOTEKA_PROFILE, ...); the enabled plugins from plugins.toml
+    (KARTOTEKA_PLUGINS_FILE).
+    """
+
+
+# --- serve / worker ----------------------------------------------------------------------------
+@cli.command()
+@click.option("--host", default=None, help="Interface to listen on (default KARTOTEKA_HOST or 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default KARTOTEKA_PORT or 8000).")
+@click.option(
+    "--workers",
+    type=int,
+    default=1,
+    show_default=True,
+    help="App processes; more than one needs PostgreSQL and RabbitMQ.",
+)
+@click.option(
+    "--migrate/--no-migrate",
+    default=None,
+    help="Apply pending migrations first (default: yes in the embedded profile).",
+)
+def serve(host: str | None, port: int | None, workers: int, migrate: bool | None) -> None:
+    """Serve the staff GraphQL API at /graphql and the portal API at /portal/graphql.
+
+    With the in-memory broker (the default) jobs, the outbox relay and the scheduler run inside
+    this process; with RabbitMQ they run in `kartoteka worker` processes.
+    """
+    import uvicorn
+
+    from core.logging import configure_logging
+
+    configure_logging()
+    runtime = _boot("web")
+    runtime.check_process_shape(web_processes=workers)
+    settings = runtime.settings
+    if migrate if migrate is not None else not settings.is_production:
+        _run_migrations(runtime)
+    elif asyncio.run(_pending(runtime)):
+        raise click.ClickException("there are pending migrations; run `kartoteka migrate` first")
+    host = host or settings.host
+    port = port or settings.port
+    console.print(
+        f"[bold]Kartoteka[/] on http://{host}:{port}/graphql ({settings.profile}, "
+        f"{'SQLite' if settings.is_sqlite else 'PostgreSQL'}, "
+        f"{'in-process jobs' if settings.broker_in_memory else 'RabbitMQ workers'})"
+    )
+    uvicorn.run(
+        "core.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )
+
+
+@cli.command()
+@click.option("--processes", type=int, default=2, show_default=True, help="Worker processes to keep alive.")
+@click.option(
+    "--threads", type=int, default=None, help="Worker threads per process (default KARTOTEKA_WORKER_THREADS)."
+)
+def worker(processes: int, threads: int | None) -> None:
+    """Run jobs and event subscribers from RabbitMQ (production shape).
+
+    Each process also relays the outbox and fires schedules; a process that dies is replaced.
+    """
+    from core.jobs.worker import Supervisor
+    from core.logging import configure_logging
+
+    configure_logging()
+    runtime = _boot("worker")
+    runtime.check_process_shape(external_worker=True)
+    Supervisor(processes=processes, threads=threads or runtime.settings.worker_threads).run()
+
+
+# --- migrate / demo ------------------------------------------------------------------------------
+async def _pending(runtime) -> list:
+    from core.db.migrate import pending_migrations
+
+    return await pending_migrations(runtime)
+
+
+def _run_migrations(runtime) -> int:
+    from core.db.migrate import migrate as apply
+
+    async def run() -> int:
+        pending = await _pending(runtime)
+        if not pending:
+            console.print("Database is up to date.")
+            return 0
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as bar:
+            task = bar.add_task("Migrating", total=len(pending))
+
+            def step(item) -> None:
+                bar.update(task, advance=1, description=f"{item.app_name}: {item.migration_id}")
+
+            await apply(runtime, progress=step)
+        console.print(f"Applied {len(pending)} migration(s).")
+        return len(pending)
+
+    return asyncio.run(run())
+
+
+@cli.command()
+@click.option("--check", is_flag=True, help="Only report pending migrations; exit 1 if there are any.")
+def migrate(check: bool) -> None:
+    """Apply the migrations of the core and of every enabled plugin, in dependency order."""
+    runtime = _boot()
+    if check:
+        pending = asyncio.run(_pending(runtime))
+        for item in pending:
+            console.print(f"pending: {item.app_name} {item.migration_id}")
+        if pending:
+            sys.exit(1)
+        console.print("Database is up to date.")
+        return
+    _run_migrations(runtime)
+
+
+@cli.command()
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds data.")
+def demo(if_empty: bool) -> None:
+    """Load demonstration data contributed by the enabled plugins."""
+    runtime = _boot()
+
+    async def run() -> None:
+        if if_empty and await _has_data(runtime):
+            console.print("The database already holds data; demo data not loaded.")
+            return
+        results = await runtime.call_hook("kartoteka_demo_data", runtime=runtime)
+        console.print(f"Demo data loaded by {len(results)} plugin(s).")
+
+    asyncio.run(run())
+
+
+async def _has_data(runtime) -> bool:
+    from core.db.tables import OutboxMessage
+
+    # Every change publishes events, so an empty outbox means nothing was ever written.
+    return await OutboxMessage.count() > 0
+
+
+# --- plugins -----------------------------------------------------------------------------------------
+@cli.group()
+def plugins() -> None:
+    """Inspect installed plugins."""
+
+
+@plugins.command("list")
+def plugins_list() -> None:
+    """Installed plugins: name, version, enabled, requires and the hooks each implements."""
+    from core.plugins.loader import read_plugins_file
+
+    settings = _settings()
+    plugins_file = read_plugins_file(settings.plugins_file)
+    runtime = _boot(database_url="sqlite:///:memory:")
+    manager = runtime.plugins.manager
+    table = Table("plugin", "distribution", "version", "enabled", "requires", "hooks")
+    import core
+
+    for name in runtime.plugin_names:
+        plugin = manager.get_plugin(name)
+        entry = plugins_file.plugins.get(name)
+        hooks = sorted(caller.name for caller in manager.get_hookcallers(plugin) or [])
+        table.add_row(
+            name,
+            entry.distribution if entry else "kartoteka",
+            entry.version if entry else core.__version__,
+            "yes",
+            ", ".join(plugin.info.requires) or "—",
+            "\n".join(hooks),
+        )
+    for name, entry in sorted(plugins_file.plugins.items()):
+        if not entry.enabled:
+            # Disabled plugins are never imported, so their requirements and hooks are unknown.
+            table.add_row(name, entry.distribution, entry.version, "no", "?", "—")
+    console.print(table)
+
+
+# --- schema ----------------------------------------------------------------------------------------
+def _first_party_sdl() -> dict[str, str]:
+    from core.graphql.compose import build_schema
+    from core.plugins.loader import first_party_plugins_file
+    from core.runtime import Runtime
+
+    runtime = Runtime.boot(_settings(database_url="sqlite:///:memory:"), plugins_file=first_party_plugins_file())
+    return {surface: build_schema(runtime, surface).as_str() + "\n" for surface in SCHEMA_FILES}
+
+
+@cli.group()
+def schema() -> None:
+    """The committed GraphQL contract in schema/ (all first-party plugins enabled)."""
+
+
+@schema.command("export")
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("schema"), show_default=True)
+def schema_export(out_dir: Path) -> None:
+    """Write schema.graphql (staff) and portal.graphql (portal)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for surface, text in _first_party_sdl().items():
+        path = out_dir / SCHEMA_FILES[surface]
+        path.write_text(text, encoding="utf-8")
+        console.print(f"wrote {path}")
+
+
+@schema.command("check")
+@click.option(
+    "--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("schema"), show_default=True
+)
+def schema_check(directory: Path) -> None:
+    """Fail with a diff when the committed schema files differ from the code."""
+    differs = False
+    for surface, text in _first_party_sdl().items():
+        path = directory / SCHEMA_FILES[surface]
+        committed = path.read_text(encoding="utf-8") if path.exists() else ""
+        if committed != text:
+            differs = True
+            diff = difflib.unified_diff(
+                committed.splitlines(True), text.splitlines(True), str(path), f"{path} (from code)"
+            )
+            sys.stdout.writelines(diff)
+    if differs:
+        raise click.ClickException("the committed schema differs from the code; run `kartoteka schema export`")
+    console.print("schema is up to date")
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except KartotekaError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PICCOLO_CONF", "core.db.piccolo_conf")
+    main()

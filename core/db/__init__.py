@@ -1,0 +1,1 @@
+"""Data layer: engines from settings, core tables, units of work, migrations."""

@@ -1,0 +1,15 @@
+"""The core's Piccolo app; its migrations live in the top-level ``migrations/core``."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from core.db import tables
+
+APP_CONFIG = AppConfig(
+    app_name="core",
+    migrations_folder_path=str(Path(__file__).resolve().parents[2] / "migrations" / "core"),
+    table_classes=[tables.OutboxMessage, tables.Delivery, tables.ScheduleState],
+    migration_dependencies=[],
+    commands=[],
+)

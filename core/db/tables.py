@@ -1,0 +1,42 @@
+"""Core tables: the transactional outbox, deliveries (dedupe + dead letters) and schedules."""
+
+from piccolo.columns import JSONB, BigInt, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class OutboxMessage(Table, tablename="core_outbox"):
+    """An event or job request written in the same transaction as the change that caused it."""
+
+    kind = Varchar(length=8)  # "event" | "job"
+    name = Varchar(length=200)
+    payload = JSONB(default={})
+    actor_id = Varchar(length=64, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    dispatched_at = Timestamptz(null=True, default=None)  # partial index in migrations/core
+
+
+class Delivery(Table, tablename="core_delivery"):
+    """One outbox message handed to one target (async subscriber or job).
+
+    The row is the source of truth: the broker message only nudges a worker, which runs the
+    target and marks the row ``done`` in the same transaction as the target's own writes. A
+    duplicate message therefore finds ``done`` and does nothing; a lost one is re-sent by the
+    sweeper. ``dead`` rows are the dead-letter list.
+    """
+
+    outbox_id = BigInt()  # indexed by the unique (outbox_id, target) index
+    target = Varchar(length=200)
+    status = Varchar(length=8, default="pending")  # pending | done | dead
+    attempts = Integer(default=0)
+    last_error = Text(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    enqueued_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)
+
+
+class ScheduleState(Table, tablename="core_schedule"):
+    """When each schedule next fires; advanced with compare-and-set so only one process fires it."""
+
+    name = Varchar(length=200, unique=True)
+    next_run_at = Timestamptz(default=TimestamptzNow())

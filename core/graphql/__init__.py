@@ -1,0 +1,1 @@
+"""GraphQL: permissions, pagination, guards and the schema composed from enabled plugins."""

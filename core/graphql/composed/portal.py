@@ -1,0 +1,1 @@
+"""Composed extensible types of the portal surface (filled at schema build)."""

@@ -1,0 +1,1 @@
+"""Composed extensible types of the staff surface (filled at schema build)."""

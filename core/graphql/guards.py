@@ -1,0 +1,164 @@
+"""Guards every schema carries: depth, tokens, aliases, cost, a deadline, caches, masking."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import lru_cache
+from typing import Any
+
+import strawberry
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    parse,
+)
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.types import ExecutionResult
+
+from core.graphql.pagination import DEFAULT_PAGE_SIZE
+from core.settings import Settings
+
+COST_LIMIT = "COST_LIMIT_EXCEEDED"
+DEADLINE = "DEADLINE_EXCEEDED"
+# Errors whose message is meant for the client; everything else is masked in production.
+CLIENT_ERROR_CODES = {"FORBIDDEN", "BAD_USER_INPUT", COST_LIMIT, DEADLINE, "NOT_FOUND"}
+
+
+@lru_cache(maxsize=512)
+def _parse(query: str) -> DocumentNode:
+    return parse(query)
+
+
+def query_cost(
+    schema: GraphQLSchema, document: DocumentNode, variables: dict[str, Any] | None, operation_name: str | None
+) -> int:
+    """Each field costs 1; a paginated field multiplies the cost of what it selects by its page size."""
+    variables = variables or {}
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name:
+        operations = [o for o in operations if o.name and o.name.value == operation_name]
+    if not operations:
+        return 0
+    operation = operations[0]
+    root = schema.get_root_type(operation.operation)
+    return _selection_cost(schema, root, operation.selection_set, fragments, variables, set())
+
+
+def _selection_cost(
+    schema, parent: GraphQLNamedType | None, selection_set: SelectionSetNode | None, fragments, variables, seen
+) -> int:
+    if selection_set is None:
+        return 0
+    total = 0
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            total += _field_cost(schema, parent, selection, fragments, variables, seen)
+        elif isinstance(selection, InlineFragmentNode):
+            target = schema.get_type(selection.type_condition.name.value) if selection.type_condition else parent
+            total += _selection_cost(schema, target, selection.selection_set, fragments, variables, seen)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            fragment = fragments.get(name)
+            if fragment is None or name in seen:  # validation reports unknown or cyclic fragments
+                continue
+            target = schema.get_type(fragment.type_condition.name.value)
+            total += _selection_cost(schema, target, fragment.selection_set, fragments, variables, seen | {name})
+    return total
+
+
+def _field_cost(schema, parent, node: FieldNode, fragments, variables, seen) -> int:
+    definition = parent.fields.get(node.name.value) if isinstance(parent, GraphQLObjectType) else None
+    child_type = get_named_type(definition.type) if definition else None
+    multiplier = 1
+    if definition is not None and "first" in definition.args:
+        multiplier = DEFAULT_PAGE_SIZE
+        for argument in node.arguments or ():
+            if argument.name.value != "first":
+                continue
+            if isinstance(argument.value, IntValueNode):
+                multiplier = int(argument.value.value)
+            elif isinstance(argument.value, VariableNode):
+                value = variables.get(argument.value.name.value)
+                multiplier = value if isinstance(value, int) else DEFAULT_PAGE_SIZE
+    children = _selection_cost(schema, child_type, node.selection_set, fragments, variables, seen)
+    return 1 + max(multiplier, 1) * children
+
+
+class GuardedSchema(strawberry.Schema):
+    """A schema that refuses over-expensive operations and stops at a wall-clock deadline."""
+
+    max_cost: int = 10_000
+    deadline: float = 10.0
+
+    async def execute(
+        self, query: str | None, variable_values: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+    ) -> ExecutionResult:
+        if query:
+            try:
+                document = _parse(query)
+            except GraphQLError:
+                document = None  # the normal pipeline reports the syntax error
+            if document is not None:
+                operation_name = kwargs.get("operation_name") or (args[2] if len(args) > 2 else None)
+                cost = query_cost(self._schema, document, variable_values, operation_name)
+                if cost > self.max_cost:
+                    return ExecutionResult(
+                        data=None,
+                        errors=[
+                            GraphQLError(
+                                f"This query would cost {cost}, more than the limit of {self.max_cost}; "
+                                "ask for smaller pages or fewer fields.",
+                                extensions={"code": COST_LIMIT, "cost": cost, "limit": self.max_cost},
+                            )
+                        ],
+                    )
+        try:
+            async with asyncio.timeout(self.deadline):
+                return await super().execute(query, variable_values, *args, **kwargs)
+        except TimeoutError:
+            return ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        f"The request did not finish within {self.deadline:g} s and was stopped.",
+                        extensions={"code": DEADLINE},
+                    )
+                ],
+            )
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    return (error.extensions or {}).get("code") not in CLIENT_ERROR_CODES
+
+
+def default_extensions(settings: Settings) -> list[Any]:
+    extensions: list[Any] = [
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+    ]
+    if settings.is_production:
+        extensions.append(lambda: MaskErrors(should_mask_error=_should_mask))
+    return extensions

@@ -1,0 +1,92 @@
+"""Every root field and every field a plugin adds to another type declares its permission.
+
+``field(permission=...)`` / ``mutation(permission=...)`` wrap ``strawberry.field`` /
+``strawberry.mutation``: the code is stored in the field's metadata (the composer refuses fields
+without one) and printed into the SDL description, and a field extension checks it on every
+call. Fields of ordinary object types inherit the permission of the field that reached them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import FieldExtension
+from strawberry.types.field import StrawberryField
+
+PUBLIC = "public"  # anyone, signed in or not
+AUTHENTICATED = "authenticated"  # any signed-in actor
+SPECIAL_PERMISSIONS = {PUBLIC, AUTHENTICATED}
+FORBIDDEN = "FORBIDDEN"
+
+
+def permission_error(code: str) -> GraphQLError:
+    return GraphQLError(f"You do not have the permission {code!r}.", extensions={"code": FORBIDDEN, "permission": code})
+
+
+def allowed(actor: Any, code: str) -> bool:
+    if code == PUBLIC:
+        return True
+    if code == AUTHENTICATED:
+        return actor.is_authenticated
+    return actor.can(code)
+
+
+def permission_text(code: str) -> str:
+    if code == PUBLIC:
+        return "Public."
+    if code == AUTHENTICATED:
+        return "Requires a signed-in actor."
+    return f"Requires permission `{code}`."
+
+
+class RequirePermission(FieldExtension):
+    def __init__(self, code: str):
+        self.code = code
+
+    def apply(self, field: StrawberryField) -> None:
+        text = permission_text(self.code)
+        field.description = f"{field.description} {text}" if field.description else text
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info: Any, **kwargs: Any) -> Any:
+        if not allowed(info.context.actor, self.code):
+            raise permission_error(self.code)
+        return next_(source, info, **kwargs)
+
+    async def resolve_async(self, next_: Callable[..., Any], source: Any, info: Any, **kwargs: Any) -> Any:
+        if not allowed(info.context.actor, self.code):
+            raise permission_error(self.code)
+        result = next_(source, info, **kwargs)
+        return await result if inspect.isawaitable(result) else result
+
+
+def _extensions(permission: str, extra: list[Any] | None) -> list[Any]:
+    # Public fields still get the extension: it documents the decision in the SDL.
+    return [RequirePermission(permission), *(extra or [])]
+
+
+def field(
+    resolver: Callable[..., Any] | None = None, *, permission: str, extensions: list[Any] | None = None, **kwargs: Any
+) -> Any:
+    """``strawberry.field`` that must name its permission code (or PUBLIC / AUTHENTICATED)."""
+    made = strawberry.field(
+        extensions=_extensions(permission, extensions), metadata={"permission": permission}, **kwargs
+    )
+    return made(resolver) if resolver is not None else made
+
+
+def mutation(
+    resolver: Callable[..., Any] | None = None, *, permission: str, extensions: list[Any] | None = None, **kwargs: Any
+) -> Any:
+    """``strawberry.mutation`` that must name its permission code."""
+    made = strawberry.mutation(
+        extensions=_extensions(permission, extensions), metadata={"permission": permission}, **kwargs
+    )
+    return made(resolver) if resolver is not None else made
+
+
+def declared_permission(strawberry_field: StrawberryField) -> str | None:
+    return (strawberry_field.metadata or {}).get("permission")

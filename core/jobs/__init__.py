@@ -1,0 +1,1 @@
+"""Jobs: dramatiq actors declared by the core from plugin specs, workers, relay and scheduler."""

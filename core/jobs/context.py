@@ -1,0 +1,22 @@
+"""What a job or a subscriber receives besides its arguments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.auth import Actor
+    from core.events.bus import UnitOfWork
+    from core.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class JobContext:
+    runtime: Runtime
+    uow: UnitOfWork
+    actor: Actor
+    message_id: int | None = None  # the outbox row; stable across redeliveries, use it as idempotency key
+    attempt: int = 1
+    occurred_at: datetime | None = None

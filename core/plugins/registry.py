@@ -1,0 +1,180 @@
+"""Runs every registration hook once and freezes the validated result.
+
+Each contribution is attributed to the plugin that made it, names must carry the plugin's
+prefix, and a duplicate raises an error naming both plugins — never a silent override.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+import pluggy
+from piccolo.conf.apps import AppConfig
+
+from core.errors import PluginError
+from core.events.base import Event
+from core.plugins.specs import (
+    DOTTED_NAME,
+    SURFACES,
+    GraphQLContribution,
+    JobSpec,
+    LoaderSpec,
+    Permission,
+    ScheduleSpec,
+    Subscriber,
+    Surface,
+    TypeExtension,
+    owner_of,
+)
+
+
+def contributions(manager: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+    """Call each implementation of a registration hook, yielding ``(plugin name, result)``.
+
+    Calling implementations one by one (instead of ``pm.hook.x()``) is what lets the core say
+    which plugin contributed what.
+    """
+    caller = getattr(manager.hook, hook_name)
+    for impl in reversed(caller.get_hookimpls()):  # pluggy keeps LIFO order; we want registration order
+        args = {name: kwargs[name] for name in impl.argnames}
+        result = impl.function(**args)
+        if result is None:
+            continue
+        yield manager.get_name(impl.plugin), result
+
+
+def _claim(seen: dict[str, str], kind: str, name: str, plugin: str) -> None:
+    if name in seen:
+        raise PluginError(f"{kind} {name!r} is contributed by both {seen[name]!r} and {plugin!r}")
+    seen[name] = plugin
+
+
+def _check_prefix(kind: str, name: str, plugin: str) -> None:
+    if not DOTTED_NAME.match(name):
+        raise PluginError(f"{kind} {name!r} of plugin {plugin!r} must be a dotted lower-case name")
+    if owner_of(name) != plugin:
+        raise PluginError(f"{kind} {name!r} of plugin {plugin!r} must start with '{plugin}.'")
+
+
+@dataclass
+class Registry:
+    """The frozen contributions of all enabled plugins."""
+
+    piccolo_apps: dict[str, AppConfig] = field(default_factory=dict)  # module path → config
+    permissions: dict[str, Permission] = field(default_factory=dict)
+    permission_owner: dict[str, str] = field(default_factory=dict)
+    event_types: dict[str, type[Event]] = field(default_factory=dict)
+    subscribers: dict[str, Subscriber] = field(default_factory=dict)
+    jobs: dict[str, JobSpec] = field(default_factory=dict)
+    schedules: dict[str, ScheduleSpec] = field(default_factory=dict)
+    loaders: dict[str, LoaderSpec] = field(default_factory=dict)
+    graphql: dict[Surface, list[GraphQLContribution]] = field(default_factory=dict)
+    routes: list[tuple[str, list[Any]]] = field(default_factory=list)
+    cli_commands: dict[str, tuple[str, click.Command]] = field(default_factory=dict)
+
+    def sync_subscribers(self, event_name: str) -> list[Subscriber]:
+        return [s for s in self.subscribers.values() if s.mode == "sync" and s.event in (event_name, "*")]
+
+    def async_subscribers(self, event_name: str) -> list[Subscriber]:
+        return [s for s in self.subscribers.values() if s.mode == "async" and s.event in (event_name, "*")]
+
+
+def build_registry(manager: pluggy.PluginManager) -> Registry:
+    registry = Registry()
+    apps: dict[str, str] = {}
+    for plugin, result in contributions(manager, "kartoteka_piccolo_apps"):
+        for module_path in result:
+            app = importlib.import_module(module_path).APP_CONFIG
+            _claim(apps, "Piccolo app", app.app_name, plugin)
+            registry.piccolo_apps[module_path] = app
+
+    for plugin, result in contributions(manager, "kartoteka_permissions"):
+        for permission in result:
+            _check_prefix("permission", permission.code, plugin)
+            _claim(registry.permission_owner, "permission", permission.code, plugin)
+            registry.permissions[permission.code] = permission
+
+    event_owner: dict[str, str] = {}
+    for plugin, result in contributions(manager, "kartoteka_event_types"):
+        for event_type in result:
+            if not (isinstance(event_type, type) and issubclass(event_type, Event)):
+                raise PluginError(f"plugin {plugin!r} registered {event_type!r}, which is not an Event subclass")
+            _check_prefix("event", event_type.name, plugin)
+            _claim(event_owner, "event", event_type.name, plugin)
+            registry.event_types[event_type.name] = event_type
+
+    job_owner: dict[str, str] = {}
+    for plugin, result in contributions(manager, "kartoteka_jobs"):
+        for job in result:
+            _check_prefix("job", job.name, plugin)
+            _claim(job_owner, "job", job.name, plugin)
+            registry.jobs[job.name] = job
+
+    subscriber_owner: dict[str, str] = {}
+    for plugin, result in contributions(manager, "kartoteka_event_subscribers"):
+        for subscriber in result:
+            _check_prefix("subscriber", subscriber.name, plugin)
+            _claim(subscriber_owner, "subscriber", subscriber.name, plugin)
+            if subscriber.event != "*" and subscriber.event not in registry.event_types:
+                raise PluginError(
+                    f"subscriber {subscriber.name!r} of plugin {plugin!r} listens to unknown event {subscriber.event!r}"
+                )
+            registry.subscribers[subscriber.name] = subscriber
+
+    schedule_owner: dict[str, str] = {}
+    for plugin, result in contributions(manager, "kartoteka_schedules"):
+        for schedule in result:
+            _check_prefix("schedule", schedule.name, plugin)
+            _claim(schedule_owner, "schedule", schedule.name, plugin)
+            if schedule.job not in registry.jobs:
+                raise PluginError(f"schedule {schedule.name!r} of plugin {plugin!r} runs unknown job {schedule.job!r}")
+            registry.schedules[schedule.name] = schedule
+
+    loader_owner: dict[str, str] = {}
+    for plugin, result in contributions(manager, "kartoteka_dataloaders"):
+        for loader in result:
+            _check_prefix("dataloader", loader.name, plugin)
+            _claim(loader_owner, "dataloader", loader.name, plugin)
+            registry.loaders[loader.name] = loader
+
+    for surface in SURFACES:
+        merged: dict[str, dict[str, list]] = {}
+        for hook, key in (
+            ("kartoteka_graphql_queries", "queries"),
+            ("kartoteka_graphql_mutations", "mutations"),
+            ("kartoteka_graphql_types", "types"),
+            ("kartoteka_graphql_type_extensions", "extensions"),
+        ):
+            for plugin, result in contributions(manager, hook, surface=surface):
+                merged.setdefault(plugin, {}).setdefault(key, []).extend(result)
+        registry.graphql[surface] = [
+            GraphQLContribution(
+                plugin=plugin,
+                queries=tuple(parts.get("queries", ())),
+                mutations=tuple(parts.get("mutations", ())),
+                types=tuple(parts.get("types", ())),
+                extensions=tuple(_check_extension(e, plugin) for e in parts.get("extensions", ())),
+            )
+            for plugin, parts in merged.items()
+        ]
+
+    for plugin, result in contributions(manager, "kartoteka_http_routes"):
+        registry.routes.append((plugin, list(result)))
+
+    for plugin, result in contributions(manager, "kartoteka_cli_commands"):
+        for command in result:
+            if command.name in registry.cli_commands:
+                other = registry.cli_commands[command.name][0]
+                raise PluginError(f"CLI command {command.name!r} is contributed by both {other!r} and {plugin!r}")
+            registry.cli_commands[command.name] = (plugin, command)
+    return registry
+
+
+def _check_extension(extension: TypeExtension, plugin: str) -> TypeExtension:
+    if not isinstance(extension, TypeExtension):
+        raise PluginError(f"plugin {plugin!r} returned {extension!r} from kartoteka_graphql_type_extensions")
+    return extension

@@ -1,0 +1,153 @@
+"""Plain data that plugins return from registration hooks; the core validates and wires it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+import msgspec
+
+if TYPE_CHECKING:
+    from core.events.base import Event
+    from core.jobs.context import JobContext
+
+Surface = Literal["staff", "portal"]
+SURFACES: tuple[Surface, ...] = ("staff", "portal")
+
+PERMISSION_CODE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+DOTTED_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """What a plugin says about itself (``info`` class attribute of the plugin class)."""
+
+    description: str
+    requires: tuple[str, ...] = ()
+    label: str = ""
+
+
+class NoConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """Config of a plugin that takes no settings."""
+
+
+class Plugin:
+    """Base class of every plugin (first-party and partner).
+
+    The entry point in group ``kartoteka.plugins`` names the class; the entry point's name is the
+    plugin's identity and its key in plugins.toml. The core instantiates the class with the
+    validated ``Config`` and registers the instance with pluggy; hook implementations are methods
+    decorated with ``core.api.hookimpl`` and accept only the arguments they need.
+    """
+
+    info: ClassVar[PluginInfo]
+    Config: ClassVar[type[msgspec.Struct]] = NoConfig
+
+    def __init__(self, name: str, config: msgspec.Struct):
+        self.name = name
+        self.config = config
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A right a role can hold: ``"<plugin>.<resource>.<action>"``."""
+
+    code: str
+    description: str
+
+    def __post_init__(self) -> None:
+        if not PERMISSION_CODE.match(self.code):
+            raise ValueError(f"permission code {self.code!r} is not '<plugin>.<resource>.<action>'")
+
+
+JobFunction = Callable[..., Awaitable[Any]]
+SubscriberHandler = Callable[["Event", "JobContext"], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently a failed job or async subscriber is retried."""
+
+    max_retries: int = 5
+    min_backoff: timedelta = timedelta(seconds=1)
+    max_backoff: timedelta = timedelta(minutes=5)
+    time_limit: timedelta = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A background job. ``fn(ctx, **kwargs)`` runs inside a unit of work on a worker."""
+
+    name: str
+    fn: JobFunction
+    queue: str = "default"
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """Run job ``job`` every ``every``; the scheduler fires each due run exactly once."""
+
+    name: str
+    job: str
+    every: timedelta
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """Reacts to an event.
+
+    ``sync`` subscribers run inside the publishing transaction and may veto it by raising
+    :class:`core.errors.DomainError`; they must not do network I/O. ``async`` subscribers run on a
+    worker after commit, each delivery at least once and its database effects exactly once.
+    ``event`` is an event name or ``"*"`` for every event.
+    """
+
+    name: str
+    event: str
+    handler: SubscriberHandler
+    mode: Literal["sync", "async"] = "async"
+    queue: str = "default"
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+@dataclass(frozen=True)
+class LoaderSpec:
+    """A per-request DataLoader: ``batch(keys, context) -> list`` in the order of ``keys``."""
+
+    name: str
+    batch: Callable[[list[Any], Any], Awaitable[list[Any]]]
+    max_batch_size: int = 500
+
+
+@dataclass(frozen=True)
+class TypeExtension:
+    """Fields a plugin adds to another owner's GraphQL object type.
+
+    ``fields`` is an undecorated class whose ``strawberry.field`` members are merged into the
+    target type; every such field must declare its permission.
+    """
+
+    target: str
+    fields: type
+
+
+@dataclass(frozen=True)
+class GraphQLContribution:
+    """What one plugin contributes to one surface (used internally by the composer)."""
+
+    plugin: str
+    queries: tuple[type, ...] = ()
+    mutations: tuple[type, ...] = ()
+    types: tuple[type, ...] = ()
+    extensions: tuple[TypeExtension, ...] = ()
+
+
+def owner_of(name: str) -> str:
+    """The plugin prefix of a namespaced name: ``sales.deal_won`` → ``sales``."""
+    return name.split(".", 1)[0]

@@ -1,0 +1,159 @@
+"""Typed settings read from the environment (prefix ``KARTOTEKA_``).
+
+Every value is parsed once at start-up; a bad value raises :class:`ConfigError` naming the
+environment variable, so the process stops before serving anything.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from core.errors import ConfigError
+
+PREFIX = "KARTOTEKA_"
+Profile = Literal["embedded", "production"]
+DEV_SECRET = "dev-insecure-secret-change-me"
+
+
+def _url(value: str, key: str, schemes: tuple[str, ...]) -> str:
+    scheme = urlsplit(value).scheme
+    if scheme not in schemes:
+        raise ConfigError(
+            key, f"expected a URL starting with one of {', '.join(s + '://' for s in schemes)}; got {value!r}"
+        )
+    return value
+
+
+def _int(low: int, high: int) -> Callable[[str, str], int]:
+    def parse(value: str, key: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise ConfigError(key, f"expected an integer, got {value!r}") from None
+        if not low <= number <= high:
+            raise ConfigError(key, f"expected an integer from {low} to {high}, got {number}")
+        return number
+
+    return parse
+
+
+def _float(low: float, high: float) -> Callable[[str, str], float]:
+    def parse(value: str, key: str) -> float:
+        try:
+            number = float(value)
+        except ValueError:
+            raise ConfigError(key, f"expected a number, got {value!r}") from None
+        if not low <= number <= high:
+            raise ConfigError(key, f"expected a number from {low} to {high}, got {number}")
+        return number
+
+    return parse
+
+
+def _bool(value: str, key: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(key, f"expected true or false, got {value!r}")
+
+
+def _choice(*options: str) -> Callable[[str, str], str]:
+    def parse(value: str, key: str) -> str:
+        if value not in options:
+            raise ConfigError(key, f"expected one of {', '.join(options)}; got {value!r}")
+        return value
+
+    return parse
+
+
+def _secret(value: str, key: str) -> str:
+    if len(value) < 32:
+        raise ConfigError(key, "must be at least 32 characters long")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a Kartoteka process needs to know about its deployment."""
+
+    profile: Profile = field(default="embedded", metadata={"parse": _choice("embedded", "production")})
+    database_url: str = field(
+        default="sqlite:///var/kartoteka.sqlite3",
+        metadata={"parse": lambda v, k: _url(v, k, ("sqlite", "postgresql", "postgres"))},
+    )
+    broker_url: str = field(
+        default="memory://", metadata={"parse": lambda v, k: _url(v, k, ("memory", "amqp", "amqps"))}
+    )
+    host: str = "127.0.0.1"
+    port: int = field(default=8000, metadata={"parse": _int(1, 65535)})
+    secret_key: str = field(default=DEV_SECRET, repr=False, metadata={"parse": _secret, "secret": True})
+    plugins_file: Path = field(default=Path("plugins.toml"), metadata={"parse": lambda v, k: Path(v)})
+    debug: bool = field(default=False, metadata={"parse": _bool})
+    # GraphQL guards
+    max_page_size: int = field(default=100, metadata={"parse": _int(1, 10_000)})
+    max_query_depth: int = field(default=10, metadata={"parse": _int(2, 50)})
+    max_query_tokens: int = field(default=2_000, metadata={"parse": _int(50, 100_000)})
+    max_query_aliases: int = field(default=15, metadata={"parse": _int(1, 1_000)})
+    max_query_cost: int = field(default=10_000, metadata={"parse": _int(10, 10_000_000)})
+    request_deadline: float = field(default=10.0, metadata={"parse": _float(0.01, 600)})
+    # jobs and events
+    worker_threads: int = field(default=4, metadata={"parse": _int(1, 256)})
+    relay_interval: float = field(default=0.5, metadata={"parse": _float(0.01, 60)})
+    redelivery_after: float = field(default=300.0, metadata={"parse": _float(0.1, 86_400)})
+    database_pool_size: int = field(default=10, metadata={"parse": _int(1, 200)})
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def is_postgres(self) -> bool:
+        return not self.is_sqlite
+
+    @property
+    def broker_in_memory(self) -> bool:
+        return self.broker_url.startswith("memory")
+
+    @property
+    def is_production(self) -> bool:
+        return self.profile == "production"
+
+    @property
+    def sqlite_path(self) -> Path:
+        """``sqlite:///var/db.sqlite3`` is relative to the working directory, ``sqlite:////srv/db`` absolute."""
+        return Path(urlsplit(self.database_url).path[1:])
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    def safe_dict(self) -> dict[str, Any]:
+        """The settings as a dict with secrets hidden, for logs and ``kartoteka doctor``."""
+        return {f.name: ("***" if f.metadata.get("secret") else getattr(self, f.name)) for f in fields(self)}
+
+    def validate(self) -> Settings:
+        """Checks that hold between settings."""
+        if self.is_production and self.secret_key == DEV_SECRET:
+            raise ConfigError(f"{PREFIX}SECRET_KEY", "must be set in the production profile")
+        return self
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Read settings from ``environ`` (default: the process environment)."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        key = PREFIX + f.name.upper()
+        raw = environ.get(key)
+        if raw is None or raw == "":
+            continue
+        parse = f.metadata.get("parse", lambda v, k: v)
+        values[f.name] = parse(raw, key)
+    values.update(overrides)
+    return Settings(**values).validate()
