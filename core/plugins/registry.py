@@ -57,7 +57,10 @@ def _check_prefix(kind: str, name: str, plugin: str) -> None:
     if not DOTTED_NAME.match(name):
         raise PluginError(f"{kind} {name!r} of plugin {plugin!r} must be a dotted lower-case name")
     if owner_of(name) != plugin:
-        raise PluginError(f"{kind} {name!r} of plugin {plugin!r} must start with '{plugin}.'")
+        raise PluginError(
+            f"{kind} {name!r} of plugin {plugin!r} must start with '{plugin}.' "
+            f"('{owner_of(name)}.' names belong to plugin {owner_of(name)!r})"
+        )
 
 
 @dataclass

@@ -1,0 +1,221 @@
+"""Loading plugins from plugins.toml and entry points; every conflict is an error naming both sides."""
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import strawberry
+
+from core.api import JobSpec, NoConfig, Permission, Plugin, PluginInfo, TypeExtension, field, hookimpl
+from core.errors import ConfigError, PluginError, SchemaCompositionError
+from core.graphql.compose import build_schema
+from core.plugins.loader import read_plugins_file
+from core.runtime import Runtime
+from core.settings import load_settings
+from tests.conftest import SAMPLE_PLUGINS, write_plugins
+
+
+def boot(tmp_path: Path, toml: str = SAMPLE_PLUGINS, **extra) -> Runtime:
+    plugins = write_plugins(tmp_path / "plugins.toml", toml)
+    settings = load_settings(environ={}, database_url="sqlite:///:memory:", plugins_file=plugins)
+    return Runtime.boot(settings, extra_plugins=extra or None)
+
+
+def test_enabled_plugin_is_loaded_after_the_core_with_its_config(tmp_path):
+    runtime = boot(tmp_path, "[plugins.sample]\nenabled = true\n[plugins.sample.config]\ngreeting = 'dzień dobry'\n")
+    assert runtime.plugin_names == ["core", "sample"]
+    assert runtime.plugins.plugin("sample").config.greeting == "dzień dobry"
+    assert "sample.note.read" in runtime.registry.permissions
+    assert runtime.registry.permission_owner["sample.note.read"] == "sample"
+
+
+def test_disabled_plugin_is_never_imported(tmp_path):
+    """A fresh interpreter boots with the sample plugin installed but disabled."""
+    plugins = write_plugins(tmp_path / "plugins.toml", "[plugins.sample]\nenabled = false\n")
+    code = textwrap.dedent(
+        """
+        import sys
+        from core.runtime import Runtime
+        from core.settings import load_settings
+        from core.graphql.compose import build_schema
+        runtime = Runtime.boot(load_settings())
+        sdl = build_schema(runtime, "staff").as_str()
+        print(runtime.plugin_names, "kartoteka_sample" in sys.modules, "sampleNotes" in sdl)
+        """
+    )
+    env = {**os.environ, "KARTOTEKA_PLUGINS_FILE": str(plugins), "KARTOTEKA_DATABASE_URL": "sqlite:///:memory:"}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "['core'] False False"
+
+
+def test_disabling_removes_table_query_type_field_job_and_subscriber(tmp_path):
+    enabled = boot(tmp_path)
+    disabled = boot(tmp_path, "[plugins.sample]\nenabled = false\n")
+    for runtime, present in ((enabled, True), (disabled, False)):
+        sdl = build_schema(runtime, "staff").as_str()
+        assert ("sampleNotes" in sdl) is present
+        assert ("sampleNoteCount" in sdl) is present  # the field the plugin adds to the core Viewer
+        assert ("sample.touch_note" in runtime.registry.jobs) is present
+        assert ("sample.record_note" in runtime.registry.subscribers) is present
+        apps = {app.app_name for app in runtime.registry.piccolo_apps.values()}
+        assert ("sample" in apps) is present
+
+
+def test_unknown_plugin_lists_the_installed_ones(tmp_path):
+    with pytest.raises(ConfigError) as error:
+        boot(tmp_path, "[plugins.salse]\nenabled = true\n")
+    assert "plugins.salse" in str(error.value)
+    assert "installed: " in str(error.value) and "sample" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("toml", "key", "problem"),
+    [
+        (
+            "[plugins.sample]\nenabled = true\n[plugins.sample.config]\ngretting = 'x'\n",
+            "plugins.sample.config",
+            "gretting",
+        ),
+        (
+            "[plugins.sample]\nenabled = true\n[plugins.sample.config]\nslow_seconds = 'fast'\n",
+            "plugins.sample.config.slow_seconds",
+            "Expected `float`",
+        ),
+        ("[plugins.sample]\nenabled = 'yes'\n", "plugins.sample.enabled", "true or false"),
+        ("[plugins.sample]\nenabeld = true\n", "plugins.sample.enabeld", "unknown key"),
+        ("[plugin.sample]\nenabled = true\n", "plugin", "unknown top-level key"),
+        ("[plugins.sample\n", "plugins.toml", "not valid TOML"),
+        ("[plugins.core]\nenabled = true\n", "plugins.core", "always enabled"),
+    ],
+)
+def test_bad_plugins_toml_names_the_key(tmp_path, toml, key, problem):
+    with pytest.raises(ConfigError) as error:
+        boot(tmp_path, toml)
+    assert key in error.value.key
+    assert problem in str(error.value)
+
+
+def test_missing_plugins_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match="plugins file not found"):
+        read_plugins_file(tmp_path / "nowhere.toml")
+
+
+def test_secrets_come_from_the_environment_or_a_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("SAMPLE_GREETING", "cześć")
+    runtime = boot(
+        tmp_path, "[plugins.sample]\nenabled = true\n[plugins.sample.config]\ngreeting = { env = 'SAMPLE_GREETING' }\n"
+    )
+    assert runtime.plugins.plugin("sample").config.greeting == "cześć"
+    secret = tmp_path / "greeting.txt"
+    secret.write_text("hej\n")
+    runtime = boot(
+        tmp_path, f"[plugins.sample]\nenabled = true\n[plugins.sample.config]\ngreeting = {{ file = '{secret}' }}\n"
+    )
+    assert runtime.plugins.plugin("sample").config.greeting == "hej"
+    with pytest.raises(ConfigError, match="plugins.sample.config.greeting: environment variable NOPE is not set"):
+        boot(tmp_path, "[plugins.sample]\nenabled = true\n[plugins.sample.config]\ngreeting = { env = 'NOPE' }\n")
+
+
+def test_missing_requirement_names_both_plugins(tmp_path):
+    with pytest.raises(PluginError) as error:
+        boot(tmp_path, "[plugins.sample_addon]\nenabled = true\n")
+    assert "'sample_addon' requires plugin 'sample'" in str(error.value)
+
+
+def test_requirements_order_loading_and_published_hooks_work(tmp_path):
+    runtime = boot(tmp_path, "[plugins.sample_addon]\nenabled = true\n[plugins.sample]\nenabled = true\n")
+    assert runtime.plugin_names == ["core", "sample", "sample_addon"]
+    assert runtime.plugins.manager.hook.kartoteka_sample_decorate(text="x") == ["*x*"]
+
+
+def test_hook_kartoteka_addhooks(tmp_path):
+    test_requirements_order_loading_and_published_hooks_work(tmp_path)
+
+
+class _Quiet(Plugin):
+    info = PluginInfo(description="test double")
+    Config = NoConfig
+
+
+def test_unknown_hook_name_is_refused(tmp_path):
+    class Typo(_Quiet):
+        @hookimpl
+        def kartoteka_graphql_querys(self):
+            return []
+
+    with pytest.raises(PluginError, match="typo.*kartoteka_graphql_querys"):
+        boot(tmp_path, typo=Typo("typo", NoConfig()))
+
+
+def test_duplicate_root_field_names_both_plugins(tmp_path):
+    @strawberry.type
+    class Clash:
+        @field(permission="public")
+        def sample_notes(self) -> int:
+            return 0
+
+    class Other(_Quiet):
+        @hookimpl
+        def kartoteka_graphql_queries(self, surface):
+            return [Clash] if surface == "staff" else []
+
+    runtime = boot(tmp_path, other=Other("other", NoConfig()))
+    with pytest.raises(SchemaCompositionError, match="Query.sampleNotes is defined by both 'sample' and 'other'"):
+        build_schema(runtime, "staff")
+
+
+def test_duplicate_field_on_an_extended_type_names_both_plugins(tmp_path):
+    class MoreViewer:
+        @field(permission="public")
+        def sample_note_count(self) -> int:
+            return 0
+
+    class Other(_Quiet):
+        @hookimpl
+        def kartoteka_graphql_type_extensions(self, surface):
+            return [TypeExtension(target="Viewer", fields=MoreViewer)]
+
+    runtime = boot(tmp_path, other=Other("other", NoConfig()))
+    with pytest.raises(SchemaCompositionError, match="Viewer.sampleNoteCount is defined by both 'sample' and 'other'"):
+        build_schema(runtime, "staff")
+    with pytest.raises(SchemaCompositionError, match="not an extensible type"):
+
+        class Wrong(_Quiet):
+            @hookimpl
+            def kartoteka_graphql_type_extensions(self, surface):
+                return [TypeExtension(target="DeadLetter", fields=MoreViewer)]
+
+        build_schema(boot(tmp_path, wrong=Wrong("wrong", NoConfig())), "staff")
+
+
+def test_duplicate_permission_job_and_cli_command_are_refused(tmp_path):
+    class Twice(_Quiet):
+        @hookimpl
+        def kartoteka_permissions(self):
+            return [Permission("twice.thing.read", "a"), Permission("twice.thing.read", "b")]
+
+    with pytest.raises(PluginError, match="permission 'twice.thing.read' is contributed by both 'twice' and 'twice'"):
+        boot(tmp_path, twice=Twice("twice", NoConfig()))
+
+    class Squatter(_Quiet):
+        @hookimpl
+        def kartoteka_jobs(self):
+            return [JobSpec(name="sample.touch_note", fn=lambda ctx: None)]
+
+    with pytest.raises(
+        PluginError, match="job 'sample.touch_note' of plugin 'squatter' must start with 'squatter.' .*plugin 'sample'"
+    ):
+        boot(tmp_path, squatter=Squatter("squatter", NoConfig()))
+
+    import click
+
+    class Commands(_Quiet):
+        @hookimpl
+        def kartoteka_cli_commands(self):
+            return [click.Command("sample-count")]
+
+    with pytest.raises(PluginError, match="CLI command 'sample-count' is contributed by both 'sample' and 'commands'"):
+        boot(tmp_path, commands=Commands("commands", NoConfig()))
