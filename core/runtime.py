@@ -1,7 +1,8 @@
 """The booted state of one Kartoteka process: settings, plugins, registry, engine, broker.
 
 Nothing here is an import-time global: every process (web, worker, CLI) and every test builds
-its own :class:`Runtime` with :meth:`Runtime.boot`.
+its own :class:`Runtime` with :meth:`Runtime.boot`. Piccolo binds table classes to one engine,
+so the runtime booted last is the one a process's tables use.
 """
 
 from __future__ import annotations

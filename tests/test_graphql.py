@@ -12,7 +12,10 @@ from core.graphql.permissions import declared_permission
 from core.settings import load_settings
 from tests.conftest import STAFF, gql, serve_app, wait_for
 
-CREATE = "mutation($text: String!) { sampleNoteCreate(input: {text: $text}) { note { id text } userErrors { field code message } } }"
+CREATE = (
+    "mutation($text: String!) { sampleNoteCreate(input: {text: $text}) "
+    "{ note { id text } userErrors { field code message } } }"
+)
 sqlite_only = pytest.mark.parametrize("engine_kind", ["sqlite"])
 
 
@@ -120,7 +123,10 @@ async def test_relay_node_lookup_and_global_ids(client, engine_kind):
 async def test_cursor_pagination_and_maximum_page_size(client, engine_kind):
     for number in range(5):
         await create(client, f"note {number}")
-    query = "query($after: String) { sampleNotes(first: 2, after: $after) { edges { cursor node { text } } pageInfo { hasNextPage endCursor } } }"
+    query = (
+        "query($after: String) { sampleNotes(first: 2, after: $after) "
+        "{ edges { cursor node { text } } pageInfo { hasNextPage endCursor } } }"
+    )
     seen, after = [], None
     while True:
         page = (await gql(client, query, {"after": after}))["data"]["sampleNotes"]

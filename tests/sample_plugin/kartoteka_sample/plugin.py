@@ -178,6 +178,6 @@ class SamplePlugin(Plugin):
             from kartoteka_sample.tables import SampleNote
 
             Runtime.boot()
-            click.echo(f"sample notes: {asyncio.run(SampleNote.count())}")
+            click.echo(f"sample notes: {asyncio.run(SampleNote.count().run())}")
 
         return [sample_count]

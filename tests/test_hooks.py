@@ -1,0 +1,161 @@
+"""Every hook is documented and tested (the Datasette rule), and each one works end to end."""
+
+import inspect
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from core.graphql.compose import build_schema
+from core.plugins import hookspecs
+from kartoteka_sample.tables import SampleNote
+from tests.conftest import gql, serve_app
+
+ROOT = Path(__file__).resolve().parents[1]
+HOOKS = {name: fn for name, fn in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("kartoteka_")}
+
+
+def test_every_hook_is_documented_with_its_signature():
+    docs = (ROOT / "docs" / "plugin-hooks.md").read_text(encoding="utf-8")
+    headings = set(re.findall(r"^### (kartoteka_\w+\(.*\))$", docs, re.MULTILINE))
+    for name, fn in HOOKS.items():
+        assert fn.__doc__ and fn.__doc__.strip(), f"{name} has no docstring"
+        signature = f"{name}({', '.join(inspect.signature(fn).parameters)})"
+        assert signature in headings, f"docs/plugin-hooks.md lacks a '### {signature}' heading"
+
+
+def test_every_hook_has_a_test():
+    sources = "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / "tests").glob("test_*.py"))
+    for name in HOOKS:
+        assert re.search(rf"^(async )?def test_hook_{name}\(", sources, re.MULTILINE), f"no test_hook_{name}"
+
+
+async def test_hook_kartoteka_startup(runtime):
+    plugin = runtime.plugins.plugin("sample")
+    async with serve_app(runtime):
+        assert plugin.events == ["startup:web"]
+
+
+async def test_hook_kartoteka_shutdown(runtime):
+    plugin = runtime.plugins.plugin("sample")
+    async with serve_app(runtime):
+        pass
+    assert plugin.events == ["startup:web", "shutdown:web"]
+
+
+async def test_hook_kartoteka_piccolo_apps(runtime):
+    apps = {app.app_name: app for app in runtime.registry.piccolo_apps.values()}
+    assert list(apps) == ["core", "sample"]
+    assert apps["sample"].migration_dependencies == ["core.db.piccolo_app"]
+    assert await SampleNote.count() == 0  # the plugin's table exists after `migrate`
+
+
+async def test_hook_kartoteka_demo_data(runtime):
+    await runtime.call_hook("kartoteka_demo_data", runtime=runtime)
+    assert [row["text"] for row in await SampleNote.select(SampleNote.text)] == ["Demo note"]
+
+
+async def test_hook_kartoteka_graphql_queries(client):
+    result = await gql(client, "{ sampleNotes { edges { cursor } } }")
+    assert result == {"data": {"sampleNotes": {"edges": []}}}
+
+
+async def test_hook_kartoteka_graphql_mutations(client):
+    result = await gql(client, 'mutation { sampleNoteCreate(input: {text: "x"}) { userErrors { code } } }')
+    assert result == {"data": {"sampleNoteCreate": {"userErrors": []}}}
+
+
+def test_hook_kartoteka_graphql_types(runtime):
+    assert "SampleNoteNode" in build_schema(runtime, "staff")._schema.type_map
+    assert "SampleNoteNode" not in build_schema(runtime, "portal")._schema.type_map
+
+
+async def test_hook_kartoteka_graphql_type_extensions(client):
+    result = await gql(client, "{ viewer { kind sampleNoteCount } }")
+    assert result == {"data": {"viewer": {"kind": "staff", "sampleNoteCount": 0}}}
+
+
+async def test_hook_kartoteka_dataloaders(runtime):
+    from core.auth import SYSTEM
+    from core.graphql.context import Context
+
+    first = Context(runtime=runtime, actor=SYSTEM, surface="staff")
+    second = Context(runtime=runtime, actor=SYSTEM, surface="staff")
+    assert first.loaders["sample.run_count"] is first.loaders["sample.run_count"]
+    assert first.loaders["sample.run_count"] is not second.loaders["sample.run_count"]  # never shared
+    assert await first.loaders["sample.run_count"].load_many([1, 2]) == [0, 0]
+
+
+def test_hook_kartoteka_event_types(runtime):
+    from kartoteka_sample.events import NoteCreated
+
+    assert runtime.registry.event_types == {"sample.note_created": NoteCreated}
+
+
+def test_hook_kartoteka_event_subscribers(runtime):
+    subscribers = runtime.registry.subscribers
+    assert {name: s.mode for name, s in subscribers.items()} == {
+        "sample.veto_forbidden": "sync",
+        "sample.record_note": "async",
+    }
+    assert runtime.targets_for("event", "sample.note_created") == ["sub.sample.record_note"]
+
+
+def test_hook_kartoteka_jobs(runtime):
+    assert set(runtime.registry.jobs) == {"sample.touch_note", "sample.tick"}
+    actor = runtime.actor("job.sample.touch_note")
+    assert actor.actor_name == "job.sample.touch_note"
+    assert actor.queue_name == "default"
+
+
+def test_hook_kartoteka_schedules(runtime, tmp_path):
+    from core.runtime import Runtime
+    from tests.conftest import write_plugins
+
+    assert runtime.registry.schedules == {}
+    plugins = write_plugins(
+        tmp_path / "t.toml", "[plugins.sample]\nenabled = true\n[plugins.sample.config]\ntick_seconds = 60\n"
+    )
+    ticking = Runtime.boot(runtime.settings.with_overrides(plugins_file=plugins))
+    [schedule] = ticking.registry.schedules.values()
+    assert (schedule.name, schedule.job, schedule.every.total_seconds()) == ("sample.ticker", "sample.tick", 60)
+
+
+def test_hook_kartoteka_permissions(runtime):
+    assert {code: runtime.registry.permission_owner[code] for code in runtime.registry.permissions} == {
+        "core.system.read": "core",
+        "core.jobs.read": "core",
+        "core.jobs.manage": "core",
+        "sample.note.read": "sample",
+        "sample.note.write": "sample",
+    }
+
+
+async def test_hook_kartoteka_actor_from_request(client):
+    signed_in = await gql(client, "{ viewer { kind actorId permissions } }", actor="service:sample.note.read")
+    assert signed_in["data"]["viewer"] == {
+        "kind": "service",
+        "actorId": "service-1",
+        "permissions": ["sample.note.read"],
+    }
+    anonymous = await gql(client, "{ viewer { kind actorId } }", actor=None)
+    assert anonymous["data"]["viewer"] == {"kind": "anonymous", "actorId": None}
+
+
+async def test_hook_kartoteka_http_routes(client):
+    assert (await client.get("/plugins/sample/ping")).json() == {"greeting": "hello"}
+
+
+def test_hook_kartoteka_cli_commands(settings, runtime):
+    import os
+
+    env = {
+        **os.environ,
+        "KARTOTEKA_DATABASE_URL": settings.database_url,
+        "KARTOTEKA_PLUGINS_FILE": str(settings.plugins_file),
+    }
+    result = subprocess.run([sys.executable, "-m", "core.cli", "sample-count"], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "sample notes: 0"
+    listed = subprocess.run([sys.executable, "-m", "core.cli", "--help"], env=env, capture_output=True, text=True)
+    assert "sample-count" in listed.stdout
