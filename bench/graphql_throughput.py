@@ -133,11 +133,10 @@ def check_responses(client: httpx.Client, urls: dict[str, str]) -> None:
 # --- data set -----------------------------------------------------------------------------------
 async def prepare_data(environ: dict[str, str]) -> None:
     """Migrate a fresh database and insert the notes (the same code path as ``kartoteka migrate``)."""
-    from kartoteka_sample.tables import SampleNote
-
     from core.db.migrate import migrate
     from core.runtime import Runtime
     from core.settings import load_settings
+    from kartoteka_sample.tables import SampleNote
 
     runtime = Runtime.boot(load_settings(environ=environ), role="cli")
     await migrate(runtime)

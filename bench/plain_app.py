@@ -13,11 +13,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from kartoteka_sample.tables import SampleNote
 from litestar import Litestar, Request, get
 
 from core.app import resolve_actor
 from core.runtime import Runtime
+from kartoteka_sample.tables import SampleNote
 
 PAGE = 100
 

@@ -5,8 +5,6 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from kartoteka_sample.events import NoteCreated
-from kartoteka_sample.tables import SampleNote, SampleRun, SampleTick
 
 from core.auth import SYSTEM
 from core.db.tables import Delivery, OutboxMessage
@@ -14,6 +12,8 @@ from core.errors import KartotekaError
 from core.events.base import Event
 from core.jobs import relay
 from core.jobs.delivery import execute_delivery
+from kartoteka_sample.events import NoteCreated
+from kartoteka_sample.tables import SampleNote, SampleRun, SampleTick
 from tests.conftest import gql, serve_app, wait_for
 
 CREATE = "mutation($text: String!) { sampleNoteCreate(input: {text: $text}) { note { id } userErrors { field code } } }"

@@ -4,12 +4,12 @@ import base64
 
 import pytest
 from graphql import GraphQLObjectType
-from kartoteka_sample import graphql as sample_graphql
-from kartoteka_sample.tables import SampleNote, SampleRun
 
 from core.graphql.compose import build_schema
 from core.graphql.permissions import declared_permission
 from core.settings import load_settings
+from kartoteka_sample import graphql as sample_graphql
+from kartoteka_sample.tables import SampleNote, SampleRun
 from tests.conftest import STAFF, gql, serve_app, wait_for
 
 CREATE = (
