@@ -27,6 +27,7 @@ from core.plugins.specs import (
     Surface,
     TypeExtension,
 )
+from core.runtime import Runtime
 
 API_VERSION = 1
 
@@ -49,6 +50,7 @@ __all__ = [
     "Plugin",
     "PluginInfo",
     "RetryPolicy",
+    "Runtime",
     "ScheduleSpec",
     "Subscriber",
     "Surface",

@@ -94,6 +94,9 @@ class Runtime:
 
     async def stop(self) -> None:
         await self.call_hook("kartoteka_shutdown", runtime=self)
+        if self._broker is not None:
+            await asyncio.to_thread(self._broker.close)
+            self._broker = None
         if self.pool_started:
             await self.engine.close_connection_pool()
             self.pool_started = False

@@ -26,10 +26,10 @@ BROKER_RETRY_HEADROOM = 3
 
 
 class HostLoop(EventLoopThread):
-    """dramatiq's event-loop handle pointed at an existing loop (the app server's).
+    """dramatiq's event-loop handle pointed at a loop the process already runs.
 
-    In the embedded shape async actors run on the same loop as the web app, so they share its
-    database connections instead of needing a second loop and pool.
+    Async actors then share that loop with the rest of the process (the web app in the embedded
+    shape, the relay in a worker process) and with the database pool opened on it.
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop):
@@ -57,7 +57,8 @@ class RunOnHostLoop(Middleware):
 
 
 def make_broker(settings: Settings, host_loop: asyncio.AbstractEventLoop | None = None) -> dramatiq.Broker:
-    """The broker of this process; with ``host_loop`` async actors run on that loop."""
+    """The broker of this process; with ``host_loop`` async actors run on that loop, otherwise
+    on dramatiq's own loop thread (a process that only sends messages never runs actors)."""
     if settings.broker_in_memory:
         broker: dramatiq.Broker = StubBroker()
     else:

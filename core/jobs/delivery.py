@@ -101,18 +101,23 @@ async def execute_delivery(runtime: Runtime, delivery_id: int) -> str:
             ).where(Delivery.id == delivery_id)
         return "done"
     except Exception as exc:
-        if await record_failure(runtime, delivery_id, exc):
-            return "dead"
-        raise
+        outcome = await record_failure(runtime, delivery_id, exc)
+        if outcome == "retry":
+            raise
+        return outcome
 
 
-async def record_failure(runtime: Runtime, delivery_id: int, exc: BaseException) -> bool:
-    """Count the failed attempt; returns True when the delivery is now dead (no more retries)."""
+async def record_failure(runtime: Runtime, delivery_id: int, exc: BaseException) -> str:
+    """Count a failed attempt: ``retry``, ``dead`` (no retries left) or ``done`` (the error came
+    after the commit, e.g. while returning the connection, so the work is in fact done)."""
     async with UnitOfWork(runtime, SYSTEM):
         rows = await locked(Delivery.select().where(Delivery.id == delivery_id), runtime)
         if not rows:
-            return True
+            return "dead"
         delivery = rows[0]
+        if delivery["status"] != "pending":
+            log.warning("delivery %s failed after it was recorded %s: %r", delivery_id, delivery["status"], exc)
+            return delivery["status"]
         target = runtime.targets.get(delivery["target"])
         attempts = delivery["attempts"] + 1
         max_retries = target.retry.max_retries if target else 0
@@ -128,6 +133,6 @@ async def record_failure(runtime: Runtime, delivery_id: int, exc: BaseException)
         ).where(Delivery.id == delivery_id)
     if dead:
         log.error("delivery %s (%s) is dead after %s attempts: %s", delivery_id, delivery["target"], attempts, error)
-    else:
-        log.warning("delivery %s (%s) failed, attempt %s: %s", delivery_id, delivery["target"], attempts, error)
-    return dead
+        return "dead"
+    log.warning("delivery %s (%s) failed, attempt %s: %s", delivery_id, delivery["target"], attempts, error)
+    return "retry"

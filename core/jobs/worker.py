@@ -1,8 +1,8 @@
 """``kartoteka worker``: a supervisor that keeps N worker processes alive.
 
 Each worker process boots the same plugins as the app, declares the actors on RabbitMQ, runs a
-dramatiq worker whose async actors share one event loop (and one PostgreSQL pool started on
-that loop), and runs the relay/sweeper/scheduler loop there too. dramatiq's own CLI shuts down
+dramatiq worker whose async actors share one event loop (and one PostgreSQL pool opened on that
+loop before the first message), and runs the relay/sweeper/scheduler loop there too. dramatiq's own CLI shuts down
 when a child dies; this supervisor starts a replacement instead.
 """
 
@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 
 import dramatiq
-from dramatiq.asyncio import get_event_loop_thread
+from dramatiq.asyncio import EventLoopThread
 
 log = logging.getLogger("kartoteka.worker")
 RESTART_BACKOFF_MAX = 30.0
@@ -32,11 +32,14 @@ def run_worker_process(index: int, threads: int) -> None:
 
     configure_logging()
     runtime = Runtime.boot(role="worker")
+    # One event loop for every async actor and the relay, with the pool opened on it before
+    # the first message can arrive.
+    loop_thread = EventLoopThread(log)
+    loop_thread.start(timeout=10)
+    runtime.host_loop = loop_thread.loop
+    loop_thread.run_coroutine(runtime.start())
     worker = dramatiq.Worker(runtime.broker, worker_threads=threads, worker_timeout=500)
     worker.start()
-    loop_thread = get_event_loop_thread()
-    assert loop_thread is not None, "the AsyncIO middleware starts the actors' event loop"
-    loop_thread.run_coroutine(runtime.start())  # the pool lives on the loop the actors use
 
     stop_requested = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -49,19 +52,15 @@ def run_worker_process(index: int, threads: int) -> None:
     background = asyncio.run_coroutine_threadsafe(
         run_background(runtime, stopping, sweep_first=False), loop_thread.loop
     )
-    log.info(
-        "worker %s (pid %s) ready: %s threads, queues %s",
-        index,
-        os.getpid(),
-        threads,
-        sorted(runtime.broker.get_declared_queues()),
-    )
+    queues = sorted(runtime.broker.get_declared_queues())
+    log.info("worker %s (pid %s) ready: %s threads, queues %s", index, os.getpid(), threads, queues)
     stop_requested.wait()
     log.info("worker %s stopping", index)
     loop_thread.loop.call_soon_threadsafe(stopping.set)
     background.result(timeout=60)
+    worker.stop()  # finishes the messages in progress; they still need the loop and the pool
     loop_thread.run_coroutine(runtime.stop())
-    worker.stop()
+    loop_thread.stop()
 
 
 class Supervisor:

@@ -174,7 +174,7 @@ class SamplePlugin(Plugin):
             """Print how many sample notes exist."""
             import asyncio
 
-            from core.runtime import Runtime
+            from core.api import Runtime
             from kartoteka_sample.tables import SampleNote
 
             Runtime.boot()
