@@ -15,3 +15,4 @@ def configure_logging(level: str | None = None) -> None:
     # already record the error.
     logging.getLogger("dramatiq.middleware.retries.Retries").setLevel(logging.ERROR)
     logging.getLogger("pika").setLevel(logging.WARNING)
+    logging.getLogger("piccolo").setLevel(logging.WARNING)
