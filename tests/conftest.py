@@ -56,6 +56,15 @@ def write_plugins(path: Path, text: str) -> Path:
     return path
 
 
+def slow_sample_plugins(folder: Path, slow_seconds: float) -> Path:
+    """The sample plugin set up to sleep in its subscriber on "slow" notes and to leave a
+    ``started-<note id>`` file (holding the worker's pid) when the subscriber starts."""
+    return write_plugins(
+        folder / "plugins.toml",
+        SAMPLE_PLUGINS + f'slow_seconds = {slow_seconds}\nmarker_dir = "{folder}"\n',
+    )
+
+
 @pytest.fixture(scope="session")
 def postgres_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database with every test migration applied; each test copies it (fast)."""

@@ -210,3 +210,20 @@ async def test_scheduler_runs_jobs_in_the_embedded_app(runtime, engine_kind, tmp
 
 async def _ticks_at_least(count):
     return await SampleTick.count() >= count
+
+
+async def test_concurrent_relays_fan_out_each_message_once(runtime, engine_kind):
+    """Several relays (one per worker process in production) never hand out a message twice."""
+    async with runtime.unit_of_work(SYSTEM) as uow:
+        for number in range(50):
+            await uow.publish(NoteCreated(note_id=number, text=f"relay {number}"))
+    sent = []
+
+    async def capture(target, delivery_id):
+        sent.append(delivery_id)
+
+    runtime.send = capture
+    taken = await asyncio.gather(*(relay.relay_once(runtime) for _ in range(4)))
+    assert sum(taken) == 50
+    assert sorted(sent) == sorted(set(sent)) and len(sent) == 50
+    assert await Delivery.count() == 50

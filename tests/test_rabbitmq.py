@@ -17,7 +17,7 @@ from core.jobs import relay
 from core.runtime import Runtime
 from core.settings import load_settings
 from kartoteka_sample.tables import SampleRun
-from tests.conftest import RABBITMQ_URL, gql, serve_app, wait_for, write_plugins
+from tests.conftest import RABBITMQ_URL, gql, serve_app, slow_sample_plugins, wait_for
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.slow]
 CREATE = "mutation($text: String!) { sampleNoteCreate(input: {text: $text}) { note { id } userErrors { code } } }"
@@ -39,17 +39,7 @@ def broker_url():
 
 @pytest.fixture
 def production(tmp_path, fresh_postgres, broker_url):
-    plugins = write_plugins(
-        tmp_path / "plugins.toml",
-        f"""
-        [plugins.sample]
-        enabled = true
-        [plugins.sample.config]
-        trust_test_header = true
-        slow_seconds = 4
-        marker_dir = "{tmp_path}"
-        """,
-    )
+    plugins = slow_sample_plugins(tmp_path, slow_seconds=4)
     env = {
         "KARTOTEKA_DATABASE_URL": fresh_postgres(),
         "KARTOTEKA_BROKER_URL": broker_url,

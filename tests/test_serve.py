@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import STAFF, write_plugins
+from tests.conftest import STAFF, slow_sample_plugins
 
 pytestmark = pytest.mark.slow
 CREATE = "mutation($text: String!) { sampleNoteCreate(input: {text: $text}) { note { id } userErrors { code } } }"
@@ -27,17 +27,7 @@ def free_port() -> int:
 
 class Server:
     def __init__(self, tmp_path: Path):
-        plugins = write_plugins(
-            tmp_path / "plugins.toml",
-            f"""
-            [plugins.sample]
-            enabled = true
-            [plugins.sample.config]
-            trust_test_header = true
-            slow_seconds = 3
-            marker_dir = "{tmp_path}"
-            """,
-        )
+        plugins = slow_sample_plugins(tmp_path, slow_seconds=3)
         self.port = free_port()
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("KARTOTEKA_")} | {
             "KARTOTEKA_DATABASE_URL": f"sqlite:///{tmp_path}/served.sqlite3",
