@@ -12,6 +12,7 @@ from core.graphql.compose import Extensible, composed_type, extensible
 from core.graphql.errors import UserError
 from core.graphql.pagination import make_connection, paginate_by_id
 from core.graphql.permissions import AUTHENTICATED, PUBLIC, field, mutation
+from core.i18n import _
 from core.jobs.context import JobContext
 from core.plugins.hookspecs import hookimpl, hookspec
 from core.plugins.specs import (
@@ -57,6 +58,7 @@ __all__ = [
     "TypeExtension",
     "UnitOfWork",
     "UserError",
+    "_",
     "composed_type",
     "extensible",
     "field",

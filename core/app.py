@@ -15,6 +15,7 @@ from core.auth import ANONYMOUS, Actor
 from core.db.tables import OutboxMessage
 from core.graphql.compose import build_schema
 from core.graphql.context import Context
+from core.i18n import negotiate
 from core.jobs.inprocess import InProcessJobs
 from core.plugins.specs import Surface
 from core.runtime import Runtime
@@ -32,7 +33,13 @@ def _graphql_controller(runtime: Runtime, surface: Surface, path: str) -> type:
     schema = build_schema(runtime, surface)
 
     async def context_getter(request: Request) -> Context:
-        return Context(request=request, runtime=runtime, actor=await resolve_actor(request, runtime), surface=surface)
+        return Context(
+            request=request,
+            runtime=runtime,
+            actor=await resolve_actor(request, runtime),
+            surface=surface,
+            locale=negotiate(request.headers.get("accept-language")),
+        )
 
     return make_graphql_controller(
         schema,

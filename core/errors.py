@@ -29,11 +29,12 @@ class DomainError(KartotekaError):
     `userErrors` and the surrounding transaction is rolled back.
     """
 
-    def __init__(self, code: str, message: str, field: tuple[str, ...] | list[str] | None = None):
+    def __init__(self, code: str, message: str, field: tuple[str, ...] | list[str] | None = None, **params: object):
         self.code = code
-        self.message = message
+        self.message = message  # an English template, translated for the reader (core.i18n)
+        self.params = params
         self.field = list(field) if field else []
-        super().__init__(f"{code}: {message}")
+        super().__init__(f"{code}: {message.format(**params) if params else message}")
 
 
 class PermanentJobFailure(KartotekaError):

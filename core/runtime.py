@@ -11,8 +11,10 @@ import asyncio
 import inspect
 import logging
 import os
+import sys
 import threading
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 import dramatiq
@@ -25,6 +27,7 @@ from core.db import piccolo_conf
 from core.db.engine import make_engine
 from core.errors import ConfigError
 from core.events.bus import UnitOfWork
+from core.i18n import Translator
 from core.jobs.delivery import Target, execute_delivery, job_target, subscriber_target
 from core.plugins.loader import LoadedPlugins, PluginsFile, build_plugin_manager, read_plugins_file
 from core.plugins.registry import Registry, build_registry
@@ -35,6 +38,15 @@ log = logging.getLogger("kartoteka")
 Role = Literal["web", "worker", "cli"]
 
 
+def locale_folders(loaded: LoadedPlugins) -> list[Path]:
+    """``locale/`` beside each plugin's module (the core's is ``core/locale``)."""
+    folders = []
+    for name in loaded.order:
+        module = sys.modules[type(loaded.manager.get_plugin(name)).__module__]
+        folders.append(Path(module.__file__).parent / "locale")
+    return folders
+
+
 class Runtime:
     def __init__(self, settings: Settings, role: Role, loaded: LoadedPlugins, registry: Registry):
         self.settings = settings
@@ -42,6 +54,7 @@ class Runtime:
         self.plugins = loaded
         self.registry = registry
         self.engine: Engine = make_engine(settings)
+        self.translator = Translator.load(locale_folders(loaded))
         self.targets: dict[str, Target] = {
             **{f"job.{name}": job_target(job) for name, job in registry.jobs.items()},
             **{f"sub.{s.name}": subscriber_target(s) for s in registry.subscribers.values() if s.mode == "async"},

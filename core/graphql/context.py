@@ -41,6 +41,7 @@ class Context(BaseContext, kw_only=True):
     runtime: Any
     actor: Actor
     surface: str
+    locale: str = "en"
     loaders: Any = None
 
     def __post_init__(self) -> None:

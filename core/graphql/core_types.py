@@ -17,6 +17,7 @@ from core.graphql.compose import Extensible, composed_type, extensible
 from core.graphql.errors import UserError
 from core.graphql.pagination import paginate_by_id
 from core.graphql.permissions import AUTHENTICATED, PUBLIC, field, mutation
+from core.i18n import _
 from core.jobs import services as jobs
 from core.plugins.specs import Surface
 
@@ -190,9 +191,9 @@ class CoreMutation:
     async def dead_letter_retry(self, info: strawberry.Info, id: relay.GlobalID) -> DeadLetterRetryPayload:
         try:
             if id.type_name != "DeadLetter":
-                raise DomainError("INVALID_ID", "This id is not a dead letter.", ["id"])
+                raise DomainError("INVALID_ID", _("This id is not a dead letter."), ["id"])
             if not id.node_id.isdigit():
-                raise DomainError("INVALID_ID", "This id is not a dead letter.", ["id"])
+                raise DomainError("INVALID_ID", _("This id is not a dead letter."), ["id"])
             await jobs.retry_dead_letter(info.context.runtime, info.context.actor, int(id.node_id))
         except DomainError as error:
             return DeadLetterRetryPayload(dead_letter_id=None, user_errors=[UserError.from_domain(error)])

@@ -34,7 +34,9 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionResult
 
+from core.graphql.errors import ClientError, translate_errors
 from core.graphql.pagination import DEFAULT_PAGE_SIZE
+from core.i18n import _
 from core.settings import Settings
 
 COST_LIMIT = "COST_LIMIT_EXCEEDED"
@@ -122,29 +124,33 @@ class GuardedSchema(strawberry.Schema):
                 operation_name = kwargs.get("operation_name") or (args[2] if len(args) > 2 else None)
                 cost = query_cost(self._schema, document, variable_values, operation_name)
                 if cost > self.max_cost:
-                    return ExecutionResult(
-                        data=None,
-                        errors=[
-                            GraphQLError(
-                                f"This query would cost {cost}, more than the limit of {self.max_cost}; "
-                                "ask for smaller pages or fewer fields.",
-                                extensions={"code": COST_LIMIT, "cost": cost, "limit": self.max_cost},
-                            )
-                        ],
+                    error = ClientError(
+                        COST_LIMIT,
+                        _(
+                            "This query would cost {cost}, more than the limit of {limit}; "
+                            "ask for smaller pages or fewer fields."
+                        ),
+                        extensions={"cost": cost, "limit": self.max_cost},
+                        cost=cost,
+                        limit=self.max_cost,
                     )
+                    return self._finish(ExecutionResult(data=None, errors=[error]), kwargs)
         try:
             async with asyncio.timeout(self.deadline):
-                return await super().execute(query, variable_values, *args, **kwargs)
+                result = await super().execute(query, variable_values, *args, **kwargs)
         except TimeoutError:
-            return ExecutionResult(
-                data=None,
-                errors=[
-                    GraphQLError(
-                        f"The request did not finish within {self.deadline:g} s and was stopped.",
-                        extensions={"code": DEADLINE},
-                    )
-                ],
+            error = ClientError(
+                DEADLINE,
+                _("The request did not finish within {seconds} s and was stopped."),
+                seconds=f"{self.deadline:g}",
             )
+            result = ExecutionResult(data=None, errors=[error])
+        return self._finish(result, kwargs)
+
+    @staticmethod
+    def _finish(result: ExecutionResult, kwargs: dict[str, Any]) -> ExecutionResult:
+        translate_errors(result.errors, kwargs.get("context_value"))
+        return result
 
 
 def _should_mask(error: GraphQLError) -> bool:

@@ -10,9 +10,11 @@ import base64
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from graphql import GraphQLError
 from piccolo.columns import Column
 from strawberry import relay
+
+from core.graphql.errors import ClientError
+from core.i18n import _
 
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
@@ -27,19 +29,26 @@ def decode_cursor(cursor: str) -> str:
     try:
         raw = base64.urlsafe_b64decode(cursor.encode()).decode()
     except (ValueError, UnicodeDecodeError):
-        raise GraphQLError("`after` is not a cursor this API issued.", extensions={"code": BAD_INPUT}) from None
+        raise bad_cursor() from None
     if not raw.startswith("k:"):
-        raise GraphQLError("`after` is not a cursor this API issued.", extensions={"code": BAD_INPUT})
+        raise bad_cursor()
     return raw[2:]
+
+
+def bad_cursor() -> ClientError:
+    return ClientError(BAD_INPUT, _("`after` is not a cursor this API issued."))
 
 
 def page_size(first: int | None, maximum: int) -> int:
     if first is None:
         return min(DEFAULT_PAGE_SIZE, maximum)
     if not 0 <= first <= maximum:
-        raise GraphQLError(
-            f"`first` must be between 0 and {maximum}; got {first}.",
-            extensions={"code": BAD_INPUT, "maximum": maximum},
+        raise ClientError(
+            BAD_INPUT,
+            _("`first` must be between 0 and {maximum}; got {first}."),
+            extensions={"maximum": maximum},
+            maximum=maximum,
+            first=first,
         )
     return first
 
@@ -59,7 +68,7 @@ async def paginate_by_id(
         try:
             last_key = int(decode_cursor(after))
         except ValueError:
-            raise GraphQLError("`after` is not a cursor this API issued.", extensions={"code": BAD_INPUT}) from None
+            raise bad_cursor() from None
         query = query.where(id_column > last_key)
     rows = await query.order_by(id_column).limit(size + 1)
     return make_connection(

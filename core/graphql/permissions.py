@@ -13,9 +13,11 @@ from collections.abc import Callable
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.extensions import FieldExtension
 from strawberry.types.field import StrawberryField
+
+from core.graphql.errors import ClientError
+from core.i18n import _
 
 PUBLIC = "public"  # anyone, signed in or not
 AUTHENTICATED = "authenticated"  # any signed-in actor
@@ -23,8 +25,10 @@ SPECIAL_PERMISSIONS = {PUBLIC, AUTHENTICATED}
 FORBIDDEN = "FORBIDDEN"
 
 
-def permission_error(code: str) -> GraphQLError:
-    return GraphQLError(f"You do not have the permission {code!r}.", extensions={"code": FORBIDDEN, "permission": code})
+def permission_error(code: str) -> ClientError:
+    return ClientError(
+        FORBIDDEN, _("You do not have the permission {permission}."), extensions={"permission": code}, permission=code
+    )
 
 
 def allowed(actor: Any, code: str) -> bool:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from core.auth import Actor
 from core.db.tables import Delivery, OutboxMessage
 from core.errors import DomainError
+from core.i18n import _
 from core.jobs.relay import send_all, utcnow
 
 if TYPE_CHECKING:
@@ -40,15 +41,17 @@ async def outbox_messages(ids: list[int]) -> dict[int, dict[str, Any]]:
 async def retry_dead_letter(runtime: Runtime, actor: Actor, delivery_id: int) -> None:
     """Put a dead delivery back in the queue with a fresh retry budget."""
     if not actor.can(MANAGE):
-        raise DomainError("FORBIDDEN", f"You do not have the permission {MANAGE!r}.")
+        raise DomainError("FORBIDDEN", _("You do not have the permission {permission}."), permission=MANAGE)
     async with runtime.unit_of_work(actor):
         row = await Delivery.select(Delivery.status, Delivery.target).where(Delivery.id == delivery_id).first()
         if row is None:
-            raise DomainError("NOT_FOUND", "No such dead letter.", ["id"])
+            raise DomainError("NOT_FOUND", _("No such dead letter."), ["id"])
         if row["status"] != "dead":
-            raise DomainError("NOT_DEAD", "This delivery has not failed; only dead letters can be retried.", ["id"])
+            raise DomainError("NOT_DEAD", _("This delivery has not failed; only dead letters can be retried."), ["id"])
         if row["target"] not in runtime.targets:
-            raise DomainError("TARGET_DISABLED", f"{row['target']} belongs to a plugin that is not enabled.", ["id"])
+            raise DomainError(
+                "TARGET_DISABLED", _("{target} belongs to a plugin that is not enabled."), ["id"], target=row["target"]
+            )
         await Delivery.update(
             {
                 Delivery.status: "pending",

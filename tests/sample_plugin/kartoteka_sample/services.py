@@ -4,7 +4,7 @@ import asyncio
 import os
 from pathlib import Path
 
-from core.api import DomainError, JobContext, UnitOfWork
+from core.api import DomainError, JobContext, UnitOfWork, _
 from kartoteka_sample.events import NoteCreated
 from kartoteka_sample.tables import SampleNote, SampleRun, SampleTick
 
@@ -13,9 +13,9 @@ MAX_TEXT = 500
 
 async def create_note(uow: UnitOfWork, text: str) -> int:
     if not text.strip():
-        raise DomainError("BLANK", "Text must not be blank.", ["input", "text"])
+        raise DomainError("BLANK", _("Text must not be blank."), ["input", "text"])
     if len(text) > MAX_TEXT:
-        raise DomainError("TOO_LONG", f"Text is longer than {MAX_TEXT} characters.", ["input", "text"])
+        raise DomainError("TOO_LONG", _("Text is longer than {limit} characters."), ["input", "text"], limit=MAX_TEXT)
     [row] = await SampleNote.insert(SampleNote(text=text)).returning(SampleNote.id)
     await uow.publish(NoteCreated(note_id=row["id"], text=text))
     return row["id"]
@@ -24,7 +24,7 @@ async def create_note(uow: UnitOfWork, text: str) -> int:
 async def veto_forbidden(event: NoteCreated, ctx: JobContext) -> None:
     """Synchronous subscriber: refuses notes that contain "forbidden" (rolls everything back)."""
     if "forbidden" in event.text:
-        raise DomainError("VETOED", "Notes may not contain the word 'forbidden'.", ["input", "text"])
+        raise DomainError("VETOED", _("Notes may not contain the word 'forbidden'."), ["input", "text"])
 
 
 def record_note_handler(config):
