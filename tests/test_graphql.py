@@ -269,3 +269,20 @@ def test_schema_objects_use_global_ids():
     dead_letter = schema._schema.get_type("DeadLetter")
     assert isinstance(dead_letter, GraphQLObjectType)
     assert [i.name for i in dead_letter.interfaces] == ["Node"]
+
+
+@sqlite_only
+async def test_repeated_queries_hit_the_parser_and_validation_caches(client):
+    from strawberry.extensions.validation_cache import _get_validate_cache
+
+    from core.graphql.guards import VALIDATION_CACHE_SIZE
+
+    cache = _get_validate_cache(VALIDATION_CACHE_SIZE)
+    query = "{ viewer { kind displayName } }"
+    await gql(client, query)
+    before = cache.cache_info()
+    for _ in range(3):
+        await gql(client, query)
+    after = cache.cache_info()
+    assert after.hits - before.hits == 3
+    assert after.misses == before.misses

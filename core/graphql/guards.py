@@ -25,6 +25,7 @@ from graphql import (
     parse,
 )
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -157,13 +158,21 @@ def _should_mask(error: GraphQLError) -> bool:
     return (error.extensions or {}).get("code") not in CLIENT_ERROR_CODES
 
 
+VALIDATION_CACHE_SIZE = 512
+
+
 def default_extensions(settings: Settings) -> list[Any]:
+    # The depth and alias limits are validation rules; ValidationCache keys on the rule classes,
+    # so they are made once per schema — a limiter built per request would never hit the cache.
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_query_aliases).validation_rules,
+    ]
     extensions: list[Any] = [
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
         lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
+        lambda: ValidationCache(maxsize=VALIDATION_CACHE_SIZE),
     ]
     if settings.is_production:
         extensions.append(lambda: MaskErrors(should_mask_error=_should_mask))
