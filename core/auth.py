@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 ActorKind = Literal["anonymous", "staff", "portal", "service", "system"]
+RecordScope = Literal["own", "team", "territory", "all"]
+RECORD_SCOPES: tuple[RecordScope, ...] = ("own", "team", "territory", "all")  # narrowest first
 
 
 @dataclass(frozen=True)
@@ -15,6 +18,10 @@ class Actor:
     permissions: frozenset[str] = field(default_factory=frozenset)
     superuser: bool = False
     display_name: str = ""
+    # For each permission, which records it reaches (the widest scope of the roles granting it).
+    record_scopes: Mapping[str, RecordScope] = field(default_factory=dict)
+    team_id: int | None = None
+    territory_ids: frozenset[int] = field(default_factory=frozenset)
 
     def can(self, code: str) -> bool:
         """Deny unless granted; a superuser holds every staff right but never portal scope."""
@@ -22,9 +29,23 @@ class Actor:
             return True
         return self.superuser and self.kind in ("staff", "system")
 
+    def scope_for(self, code: str) -> RecordScope | None:
+        """How far ``code`` reaches for this actor; None when it is not held at all."""
+        if self.superuser and self.kind in ("staff", "system"):
+            return "all"
+        if code not in self.permissions:
+            return None
+        return self.record_scopes.get(code, "own")
+
     @property
     def is_authenticated(self) -> bool:
         return self.kind != "anonymous"
+
+
+def widest(first: RecordScope | None, second: RecordScope) -> RecordScope:
+    if first is None:
+        return second
+    return max(first, second, key=RECORD_SCOPES.index)
 
 
 ANONYMOUS = Actor(kind="anonymous")

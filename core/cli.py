@@ -198,6 +198,81 @@ async def _has_data(runtime) -> bool:
     return await OutboxMessage.count() > 0
 
 
+# --- users and tokens --------------------------------------------------------------------------
+def _service(call) -> Any:
+    """Run a service coroutine; a refused request becomes a CLI error naming the field."""
+    from core.errors import DomainError
+
+    try:
+        return asyncio.run(call)
+    except DomainError as error:
+        where = ".".join(error.field[1:] if error.field[:1] == ["input"] else error.field)
+        raise click.ClickException(f"{where + ': ' if where else ''}{error}") from None
+
+
+@cli.group()
+def user() -> None:
+    """Staff users."""
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--name", "display_name", required=True, help="Name shown to other users.")
+@click.option("--role", "roles", multiple=True, help="Role name (repeatable), e.g. administrator.")
+@click.option("--team", default=None, help="Team name.")
+@click.option("--territory", "territories", multiple=True, help="Territory code (repeatable).")
+@click.option("--superuser", is_flag=True, help="Every staff permission, on all records.")
+@click.option("--password", is_flag=True, help="Ask for a password (argon2id-hashed) for interactive sign-in.")
+def user_create(email: str, display_name: str, roles, team, territories, superuser: bool, password: bool) -> None:
+    """Create a staff user."""
+    from core.access.services import create_user
+    from core.auth import SYSTEM
+
+    secret = click.prompt("Password", hide_input=True, confirmation_prompt=True) if password else None
+    runtime = _boot()
+    user_id = _service(
+        create_user(
+            runtime,
+            SYSTEM,
+            email=email,
+            display_name=display_name,
+            password=secret,
+            roles=roles,
+            team=team,
+            territories=territories,
+            superuser=superuser,
+        )
+    )
+    console.print(f"Created user {user_id} <{email}>.")
+
+
+@cli.group()
+def token() -> None:
+    """Personal access tokens for scripts and integrations."""
+
+
+@token.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="What the token is for, e.g. 'ERP sync'.")
+@click.option("--scope", "scopes", multiple=True, help="Limit the token to this permission (repeatable).")
+@click.option("--expires-in-days", type=click.IntRange(1, 3650), default=None, help="Expire after this many days.")
+def token_create(email: str, name: str, scopes, expires_in_days: int | None) -> None:
+    """Create a token for the user EMAIL and print it (it is shown only once)."""
+    from datetime import UTC, datetime, timedelta
+
+    from core.access.services import create_token, user_id_by_email
+    from core.auth import SYSTEM
+
+    runtime = _boot()
+    user_id = _service(user_id_by_email(email))
+    expires_at = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days else None
+    _, secret = _service(
+        create_token(runtime, SYSTEM, user_id=user_id, name=name, scopes=scopes, expires_at=expires_at)
+    )
+    err_console.print("Store this token now; it cannot be shown again. Send it as 'Authorization: Bearer <token>'.")
+    click.echo(secret)
+
+
 # --- plugins -----------------------------------------------------------------------------------------
 @cli.group()
 def plugins() -> None:

@@ -44,7 +44,7 @@ def test_migrate_check_and_demo(cli_env):
     assert kartoteka("migrate", "--check", env=cli_env).returncode == 1
     migrated = kartoteka("migrate", env=cli_env)
     assert migrated.returncode == 0, migrated.stderr
-    assert "Applied 3 migration(s)" in migrated.stdout
+    assert "Applied 5 migration(s)" in migrated.stdout
     assert kartoteka("migrate", "--check", env=cli_env).returncode == 0
     first = kartoteka("demo", "--if-empty", env=cli_env)
     assert "Demo data loaded by 1 plugin(s)" in first.stdout, first.stderr
@@ -106,3 +106,27 @@ def test_malformed_plugins_toml_stops_start_up(cli_env, tmp_path):
     result = kartoteka("migrate", env={**cli_env, "KARTOTEKA_PLUGINS_FILE": str(bad)})
     assert result.returncode == 2
     assert "plugins.sample.config" in result.stderr and "greting" in result.stderr
+
+
+def test_user_and_token_create(cli_env):
+    import asyncio
+
+    from core.access.services import actor_for_token
+    from core.runtime import Runtime
+    from core.settings import load_settings
+
+    assert kartoteka("migrate", env=cli_env).returncode == 0
+    created = kartoteka("user", "create", "Kasia@Firma.pl", "--name", "Kasia", "--role", "sample_editor", env=cli_env)
+    assert created.returncode == 0, created.stderr
+    issued = kartoteka("token", "create", "kasia@firma.pl", "--name", "skrypt", "--expires-in-days", "30", env=cli_env)
+    assert issued.returncode == 0, issued.stderr
+    token = issued.stdout.strip()
+    assert token.startswith("kt_") and "cannot be shown again" in issued.stderr
+    runtime = Runtime.boot(load_settings(environ=cli_env))
+    actor = asyncio.run(actor_for_token(runtime, token))
+    assert (actor.kind, actor.display_name) == ("staff", "Kasia")
+    assert actor.permissions == {"sample.note.read", "sample.note.write"}
+    unknown = kartoteka("token", "create", "nobody@firma.pl", "--name", "x", env=cli_env)
+    assert unknown.returncode == 1 and "No such user" in unknown.stderr
+    bad_role = kartoteka("user", "create", "x@firma.pl", "--name", "X", "--role", "wizard", env=cli_env)
+    assert bad_role.returncode == 1 and "roles: UNKNOWN_ROLE" in bad_role.stderr

@@ -126,9 +126,22 @@ def test_hook_kartoteka_permissions(runtime):
         "core.system.read": "core",
         "core.jobs.read": "core",
         "core.jobs.manage": "core",
+        "core.user.read": "core",
+        "core.user.manage": "core",
+        "core.role.manage": "core",
         "sample.note.read": "sample",
         "sample.note.write": "sample",
     }
+
+
+async def test_hook_kartoteka_role_templates(runtime):
+    from core.access.tables import Role
+
+    assert set(runtime.registry.role_templates) == {"administrator", "operator", "sample_editor"}
+    roles = {row["name"]: row for row in await Role.select().output(load_json=True)}  # created by migrate
+    assert roles["sample_editor"]["permissions"] == ["sample.note.read", "sample.note.write"]
+    assert roles["sample_editor"]["builtin"] is True
+    assert roles["administrator"]["permissions"] == ["*"]
 
 
 async def test_hook_kartoteka_actor_from_request(client):

@@ -11,6 +11,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.tables import Migration
 
+from core.access.services import sync_builtin_roles
 from core.runtime import Runtime
 
 
@@ -56,4 +57,5 @@ async def migrate(
                 if isinstance(response, MigrationManager):
                     await response.run()
             await Migration.insert(Migration(name=item.migration_id, app_name=item.app_name))
+    await sync_builtin_roles(runtime)
     return pending

@@ -4,12 +4,24 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from core.access import tables as access
 from core.db import tables
 
 APP_CONFIG = AppConfig(
     app_name="core",
     migrations_folder_path=str(Path(__file__).resolve().parents[2] / "migrations" / "core"),
-    table_classes=[tables.OutboxMessage, tables.Delivery, tables.ScheduleState],
+    table_classes=[
+        tables.OutboxMessage,
+        tables.Delivery,
+        tables.ScheduleState,
+        access.Team,
+        access.Territory,
+        access.User,
+        access.Role,
+        access.UserRole,
+        access.UserTerritory,
+        access.AccessToken,
+    ],
     migration_dependencies=[],
     commands=[],
 )

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         JobSpec,
         LoaderSpec,
         Permission,
+        RoleTemplate,
         ScheduleSpec,
         Subscriber,
         Surface,
@@ -114,6 +115,11 @@ def kartoteka_schedules() -> list[ScheduleSpec]:
 @hookspec
 def kartoteka_permissions() -> list[Permission]:
     """Permission codes ``"<plugin>.<resource>.<action>"`` that fields and services check."""
+
+
+@hookspec
+def kartoteka_role_templates() -> list[RoleTemplate]:
+    """Roles created on ``kartoteka migrate`` when missing (``sales_rep``, ``administrator``)."""
 
 
 @hookspec(firstresult=True)

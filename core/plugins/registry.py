@@ -24,6 +24,7 @@ from core.plugins.specs import (
     JobSpec,
     LoaderSpec,
     Permission,
+    RoleTemplate,
     ScheduleSpec,
     Subscriber,
     Surface,
@@ -78,6 +79,7 @@ class Registry:
     graphql: dict[Surface, list[GraphQLContribution]] = field(default_factory=dict)
     routes: list[tuple[str, list[Any]]] = field(default_factory=list)
     cli_commands: dict[str, tuple[str, click.Command]] = field(default_factory=dict)
+    role_templates: dict[str, RoleTemplate] = field(default_factory=dict)
 
     def sync_subscribers(self, event_name: str) -> list[Subscriber]:
         return [s for s in self.subscribers.values() if s.mode == "sync" and s.event in (event_name, "*")]
@@ -100,6 +102,15 @@ def build_registry(manager: pluggy.PluginManager) -> Registry:
             _check_prefix("permission", permission.code, plugin)
             _claim(registry.permission_owner, "permission", permission.code, plugin)
             registry.permissions[permission.code] = permission
+
+    role_owner: dict[str, str] = {}
+    for plugin, result in contributions(manager, "kartoteka_role_templates"):
+        for template in result:
+            _claim(role_owner, "role template", template.name, plugin)
+            unknown = [c for c in template.permissions if c != "*" and c not in registry.permissions]
+            if unknown:
+                raise PluginError(f"role template {template.name!r} of plugin {plugin!r} grants unknown {unknown}")
+            registry.role_templates[template.name] = template
 
     event_owner: dict[str, str] = {}
     for plugin, result in contributions(manager, "kartoteka_event_types"):

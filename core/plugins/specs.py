@@ -63,6 +63,19 @@ class Permission:
             raise ValueError(f"permission code {self.code!r} is not '<plugin>.<resource>.<action>'")
 
 
+@dataclass(frozen=True)
+class RoleTemplate:
+    """A role every deployment starts with; administrators may edit it afterwards.
+
+    ``permissions`` may hold ``"*"``: every permission of every enabled plugin.
+    """
+
+    name: str
+    description: str
+    permissions: tuple[str, ...]
+    record_scope: Literal["own", "team", "territory", "all"] = "own"
+
+
 JobFunction = Callable[..., Awaitable[Any]]
 SubscriberHandler = Callable[["Event", "JobContext"], Awaitable[Any]]
 

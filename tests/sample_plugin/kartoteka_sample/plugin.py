@@ -13,6 +13,7 @@ from core.api import (
     Plugin,
     PluginInfo,
     RetryPolicy,
+    RoleTemplate,
     ScheduleSpec,
     Subscriber,
     TypeExtension,
@@ -69,6 +70,10 @@ class SamplePlugin(Plugin):
             Permission("sample.note.read", "See sample notes."),
             Permission("sample.note.write", "Create sample notes."),
         ]
+
+    @hookimpl
+    def kartoteka_role_templates(self):
+        return [RoleTemplate("sample_editor", "Writes sample notes.", ("sample.note.read", "sample.note.write"), "own")]
 
     @hookimpl
     def kartoteka_graphql_queries(self, surface):

@@ -1,0 +1,1 @@
+"""Staff users, teams, territories, roles and personal access tokens."""

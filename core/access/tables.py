@@ -1,0 +1,63 @@
+"""Who may do what: users, teams, territories, roles (data an administrator edits), tokens."""
+
+from piccolo.columns import JSONB, Boolean, ForeignKey, LazyTableReference, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Team(Table, tablename="core_team"):
+    name = Varchar(length=200, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Territory(Table, tablename="core_territory"):
+    """A sales region, e.g. a voivodeship; territories may nest (a region inside a country)."""
+
+    code = Varchar(length=64, unique=True)
+    name = Varchar(length=200)
+    parent = ForeignKey(LazyTableReference("Territory", module_path=__name__), null=True, on_delete=OnDelete.restrict)
+
+
+class User(Table, tablename="core_user"):
+    email = Varchar(length=254, unique=True)
+    display_name = Varchar(length=200)
+    password_hash = Text(null=True, default=None, secret=True)
+    is_active = Boolean(default=True)
+    is_superuser = Boolean(default=False)
+    locale = Varchar(length=8, default="pl")
+    team = ForeignKey(Team, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Role(Table, tablename="core_role"):
+    """Permission codes plus the records they reach: own, team, territory or all."""
+
+    name = Varchar(length=100, unique=True)
+    description = Text(default="")
+    permissions = JSONB(default=[])  # codes; "*" = every registered permission
+    record_scope = Varchar(length=16, default="own")
+    builtin = Boolean(default=False)
+
+
+class UserRole(Table, tablename="core_user_role"):
+    user = ForeignKey(User, on_delete=OnDelete.cascade)
+    role = ForeignKey(Role, on_delete=OnDelete.restrict)
+
+
+class UserTerritory(Table, tablename="core_user_territory"):
+    user = ForeignKey(User, on_delete=OnDelete.cascade)
+    territory = ForeignKey(Territory, on_delete=OnDelete.cascade)
+
+
+class AccessToken(Table, tablename="core_access_token"):
+    """A personal access token; only its SHA-256 is stored (the token itself is shown once)."""
+
+    user = ForeignKey(User, on_delete=OnDelete.cascade)
+    name = Varchar(length=200)
+    token_hash = Varchar(length=64, unique=True)
+    prefix = Varchar(length=16)
+    scopes = JSONB(default=[])  # empty = every permission the user holds
+    expires_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+    last_used_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
