@@ -53,7 +53,11 @@ class RequirePermission(FieldExtension):
 
     def apply(self, field: StrawberryField) -> None:
         text = permission_text(self.code)
-        field.description = f"{field.description} {text}" if field.description else text
+        # Module-level root types are composed again for every schema (surfaces, tests): add once.
+        if not field.description:
+            field.description = text
+        elif not field.description.endswith(text):
+            field.description = f"{field.description} {text}"
 
     def resolve(self, next_: Callable[..., Any], source: Any, info: Any, **kwargs: Any) -> Any:
         if not allowed(info.context.actor, self.code):
