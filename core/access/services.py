@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from email_validator import EmailNotValidError, validate_email
 
 from core.access.tables import AccessToken, Role, Team, Territory, User, UserRole, UserTerritory
 from core.auth import RECORD_SCOPES, SYSTEM, Actor, RecordScope, widest
 from core.errors import DomainError
 from core.i18n import _
+from core.validation import normalise_email
 
 if TYPE_CHECKING:
     from core.runtime import Runtime
@@ -49,13 +49,6 @@ def hash_token(token: str) -> str:
 def require(actor: Actor, code: str) -> None:
     if not actor.can(code):
         raise DomainError("FORBIDDEN", _("You do not have the permission {permission}."), permission=code)
-
-
-def normalise_email(email: str, field: Sequence[str]) -> str:
-    try:
-        return validate_email(email, check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
-        raise DomainError("INVALID_EMAIL", _("This is not a valid e-mail address."), field) from None
 
 
 # --- actors --------------------------------------------------------------------------------

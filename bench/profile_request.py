@@ -1,0 +1,212 @@
+"""Where one GraphQL request's time goes: raw ASGI calls in one process, optionally profiled.
+
+Unlike ``inprocess_cost.py`` (httpx + ASGITransport), this calls the Litestar app directly with a
+hand-made ASGI scope, so almost all the measured time is the app's own. It boots the real app on a
+fresh SQLite file with 100 notes (or on PostgreSQL with ``--pg-dsn``), and for each query prints
+the mean wall time per request, with the garbage collector on and off. ``--plain`` adds the
+``bench/plain_app.py`` endpoints under the same harness, for comparison.
+
+``--profile cprofile`` writes ``bench/results/profile_<case>.pstats`` and prints the top
+functions by cumulative and by own time; ``--profile pyinstrument`` prints a call tree (install it
+into the venv first: ``.venv/bin/python -m pip install pyinstrument``; it is not a dependency).
+
+Usage: ``.venv/bin/python bench/profile_request.py [--requests N] [--profile cprofile|pyinstrument]
+[--case viewer|rows] [--plain] [--pg-dsn postgresql://postgres@127.0.0.1:5432]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS = BENCH_DIR / "results"
+ACTOR = b"staff:sample.note.read,sample.note.write"
+QUERIES = {
+    "viewer": "{ viewer { kind } }",
+    "rows": "{ sampleNotes(first: 100) { edges { node { id text touched } } } }",
+}
+PLAIN = {"viewer": "/viewer", "rows": "/notes"}
+PLUGINS_TOML = "[plugins.sample]\nenabled = true\n[plugins.sample.config]\ntrust_test_header = true\n"
+PG_DATABASE = "kartoteka_profile"
+
+
+class AsgiCaller:
+    """Calls an ASGI app the way uvicorn would, and checks the answer."""
+
+    def __init__(self, app: Any, method: str, path: str, body: bytes, expect: bytes):
+        self.app = app
+        self.body = body
+        self.expect = expect
+        headers = [(b"host", b"bench"), (b"x-sample-actor", ACTOR)]
+        if body:
+            headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        self.scope = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "root_path": "",
+            "query_string": b"",
+            "headers": headers,
+            "server": ("127.0.0.1", 8000),
+            "client": ("127.0.0.1", 50000),
+            "state": {},
+        }
+
+    async def __call__(self) -> None:
+        sent = False
+        status = 0
+        chunks: list[bytes] = []
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                await asyncio.sleep(3600)
+            sent = True
+            return {"type": "http.request", "body": self.body, "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(dict(self.scope, headers=list(self.scope["headers"]), state={}), receive, send)
+        body = b"".join(chunks)
+        if status != 200 or self.expect not in body:
+            raise RuntimeError(f"HTTP {status}: {body[:300]!r}")
+
+
+async def mean_ms(call: Any, requests: int, batches: int = 5) -> float:
+    """Median over ``batches`` of the mean wall time of ``requests`` calls."""
+    results = []
+    for _ in range(batches):
+        started = time.perf_counter()
+        for _ in range(requests):
+            await call()
+        results.append((time.perf_counter() - started) / requests * 1000)
+    return statistics.median(results)
+
+
+async def profile(call: Any, requests: int, how: str, name: str) -> None:
+    if how == "cprofile":
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(requests):
+            await call()
+        profiler.disable()
+        RESULTS.mkdir(exist_ok=True)
+        path = RESULTS / f"profile_{name}.pstats"
+        profiler.dump_stats(path)
+        stats = pstats.Stats(str(path))
+        print(f"--- {name}: {requests} requests, written to {path}")
+        stats.sort_stats("cumulative").print_stats(45)
+        stats.sort_stats("tottime").print_stats(30)
+    else:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0002, async_mode="disabled")
+        profiler.start()
+        for _ in range(requests):
+            await call()
+        profiler.stop()
+        print(f"--- {name}: {requests} requests")
+        print(profiler.output_text(unicode=True, color=False, show_all=False))
+
+
+async def run(workdir: Path, args: argparse.Namespace, database_url: str) -> None:
+    from core.app import create_app
+    from core.db.migrate import migrate
+    from core.runtime import Runtime
+    from core.settings import load_settings
+    from kartoteka_sample.tables import SampleNote
+
+    (workdir / "plugins.toml").write_text(PLUGINS_TOML)
+    environ = {"KARTOTEKA_DATABASE_URL": database_url, "KARTOTEKA_PLUGINS_FILE": str(workdir / "plugins.toml")}
+    settings = load_settings(environ=environ)
+    runtime = Runtime.boot(settings, role="web")
+    await migrate(runtime)
+    await SampleNote.insert(*[SampleNote(text=f"Note {i:03d}: call the customer back") for i in range(1, 101)])
+    app = create_app(runtime=runtime, run_jobs=False)
+    plain = None
+    if args.plain:
+        os.environ.update(environ)
+        sys.path.insert(0, str(BENCH_DIR))
+        from plain_app import create_app as create_plain_app
+
+        plain = create_plain_app()
+    async with app.state.kartoteka_lifespan(app):
+        calls = {}
+        for name in args.case:
+            body = json.dumps({"query": QUERIES[name]}).encode()
+            calls[f"graphql {name}"] = AsgiCaller(app, "POST", "/graphql", body, b'"data":{')
+            if plain is not None:
+                calls[f"plain {name}"] = AsgiCaller(plain, "GET", PLAIN[name], b"", b"")
+        for name, call in calls.items():
+            for _ in range(100):  # warm-up
+                await call()
+            if args.profile:
+                await profile(call, args.requests, args.profile, name.replace(" ", "_"))
+                continue
+            with_gc = await mean_ms(call, args.requests)
+            gc.disable()
+            try:
+                without_gc = await mean_ms(call, args.requests)
+            finally:
+                gc.enable()
+            print(f"{name:<16} {with_gc:6.3f} ms/request   (gc disabled: {without_gc:6.3f} ms)")
+
+
+async def _pg_admin(dsn: str, *statements: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(f"{dsn}/postgres", timeout=10)
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=500, help="requests per batch or profile (default 500)")
+    parser.add_argument("--profile", choices=["cprofile", "pyinstrument"])
+    parser.add_argument("--case", action="append", choices=list(QUERIES), help="default: both")
+    parser.add_argument("--plain", action="store_true", help="also time the plain baseline endpoints")
+    parser.add_argument("--pg-dsn", help="use a fresh PostgreSQL database on this server instead of SQLite")
+    args = parser.parse_args()
+    args.case = args.case or list(QUERIES)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="kartoteka-profile-") as tmp:
+        if not args.pg_dsn:
+            asyncio.run(run(Path(tmp), args, f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"))
+            return
+        drop = f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'
+        asyncio.run(_pg_admin(args.pg_dsn, drop, f'CREATE DATABASE "{PG_DATABASE}"'))
+        try:
+            asyncio.run(run(Path(tmp), args, f"{args.pg_dsn}/{PG_DATABASE}"))
+        finally:
+            asyncio.run(_pg_admin(args.pg_dsn, drop))
+
+
+if __name__ == "__main__":
+    main()
