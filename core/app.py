@@ -5,9 +5,11 @@ from __future__ import annotations
 import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, ClassVar
 
-from litestar import Litestar, Request, Router, get
+from litestar import Litestar, Request, Response, Router, get
+from litestar.background_tasks import BackgroundTasks
+from litestar.di import Provide
 from litestar.exceptions import ServiceUnavailableException
 from strawberry.litestar import make_graphql_controller
 
@@ -29,6 +31,10 @@ async def resolve_actor(request: Request, runtime: Runtime) -> Actor:
     return found or ANONYMOUS
 
 
+def _sub_response() -> Response:
+    return Response({}, background=BackgroundTasks([]))
+
+
 def _graphql_controller(runtime: Runtime, surface: Surface, path: str) -> type:
     schema = build_schema(runtime, surface)
 
@@ -41,13 +47,21 @@ def _graphql_controller(runtime: Runtime, surface: Surface, path: str) -> type:
             locale=negotiate(request.headers.get("accept-language")),
         )
 
-    return make_graphql_controller(
+    controller = make_graphql_controller(
         schema,
         path=path,
         context_getter=context_getter,
         graphql_ide=None if runtime.settings.is_production else "graphiql",
         allow_queries_via_get=False,  # a GET must never change data, and GET responses get cached
     )
+
+    class GraphQLController(controller):
+        dependencies: ClassVar[dict[str, Provide]] = {
+            **controller.dependencies,
+            "response": Provide(_sub_response, sync_to_thread=False),
+        }
+
+    return GraphQLController
 
 
 def create_app(

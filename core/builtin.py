@@ -29,6 +29,12 @@ class CorePlugin(Plugin):
             Permission("core.user.read", "See staff users, roles, teams and territories."),
             Permission("core.user.manage", "Create and change staff users, teams and territories."),
             Permission("core.role.manage", "Create and change roles and what they grant."),
+            Permission("core.company.read", "See companies (within the role's record scope)."),
+            Permission("core.company.write", "Create and change companies."),
+            Permission("core.company.delete", "Remove companies."),
+            Permission("core.person.read", "See persons (within the role's record scope)."),
+            Permission("core.person.write", "Create and change persons."),
+            Permission("core.person.delete", "Remove persons."),
         ]
 
     @hookimpl
@@ -41,7 +47,33 @@ class CorePlugin(Plugin):
                 ("core.system.read", "core.jobs.read", "core.jobs.manage"),
                 "all",
             ),
+            RoleTemplate(
+                "sales_rep",
+                "Works the clients of their territories and their own.",
+                ("core.company.read", "core.company.write", "core.person.read", "core.person.write"),
+                "territory",
+            ),
+            RoleTemplate(
+                "sales_manager",
+                "Leads a team: sees and changes the clients of the team's members.",
+                (
+                    "core.company.read",
+                    "core.company.write",
+                    "core.company.delete",
+                    "core.person.read",
+                    "core.person.write",
+                    "core.person.delete",
+                    "core.user.read",
+                ),
+                "team",
+            ),
         ]
+
+    @hookimpl
+    def kartoteka_event_types(self) -> list[type]:
+        from core.crm.events import EVENT_TYPES
+
+        return EVENT_TYPES
 
     @hookimpl
     async def kartoteka_actor_from_request(self, request: Any, runtime: Any) -> Actor | None:
@@ -62,12 +94,20 @@ class CorePlugin(Plugin):
     @hookimpl
     def kartoteka_dataloaders(self) -> list[LoaderSpec]:
         from core.graphql import access_types as types
+        from core.graphql import crm_types
 
         return [
             LoaderSpec(name="core.team", batch=types.load_teams),
             LoaderSpec(name="core.territory", batch=types.load_territories),
             LoaderSpec(name="core.roles_by_user", batch=types.load_roles_by_user),
             LoaderSpec(name="core.territories_by_user", batch=types.load_territories_by_user),
+            LoaderSpec(name="core.user", batch=crm_types.load_users),
+            LoaderSpec(name="core.company", batch=crm_types.load_companies),
+            LoaderSpec(name="core.person", batch=crm_types.load_persons),
+            LoaderSpec(name="core.contact_points", batch=crm_types.load_contact_points),
+            LoaderSpec(name="core.addresses", batch=crm_types.load_addresses),
+            LoaderSpec(name="core.tags", batch=crm_types.load_tags),
+            LoaderSpec(name="core.employments_by_person", batch=crm_types.load_employments_by_person),
         ]
 
     @hookimpl
@@ -79,19 +119,22 @@ class CorePlugin(Plugin):
     @hookimpl
     def kartoteka_graphql_types(self, surface: Surface) -> list[type]:
         from core.graphql.core_types import Viewer
+        from core.graphql.crm_types import Company, Person
 
-        return [Viewer]
+        return [Viewer, Company, Person] if surface == "staff" else [Viewer]
 
     @hookimpl
     def kartoteka_graphql_queries(self, surface: Surface) -> list[type]:
         from core.graphql.access_types import AccessQuery
         from core.graphql.core_types import make_queries
+        from core.graphql.crm_types import CrmQuery
 
-        return [make_queries(surface), AccessQuery] if surface == "staff" else [make_queries(surface)]
+        return [make_queries(surface), AccessQuery, CrmQuery] if surface == "staff" else [make_queries(surface)]
 
     @hookimpl
     def kartoteka_graphql_mutations(self, surface: Surface) -> list[type]:
         from core.graphql.access_types import AccessMutation
         from core.graphql.core_types import CoreMutation
+        from core.graphql.crm_types import CrmMutation
 
-        return [CoreMutation, AccessMutation] if surface == "staff" else []
+        return [CoreMutation, AccessMutation, CrmMutation] if surface == "staff" else []

@@ -55,6 +55,7 @@ class Runtime:
         self.registry = registry
         self.engine: Engine = make_engine(settings)
         self.translator = Translator.load(locale_folders(loaded))
+        self.schemas: dict[str, Any] = {}  # the GraphQL schema of each surface, once built
         self.targets: dict[str, Target] = {
             **{f"job.{name}": job_target(job) for name, job in registry.jobs.items()},
             **{f"sub.{s.name}": subscriber_target(s) for s in registry.subscribers.values() if s.mode == "async"},

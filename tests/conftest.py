@@ -162,3 +162,28 @@ async def wait_for(condition: Callable[[], Awaitable[Any]], timeout: float = 15.
             return value
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s (last value: {value!r})")
+
+
+async def make_user(runtime: Runtime, email: str, **options: Any) -> tuple[int, str]:
+    """A staff user (roles, team, territories… as keyword arguments) and a token of theirs."""
+    from core.access import services as access
+    from core.auth import SYSTEM
+
+    user_id = await access.create_user(
+        runtime, SYSTEM, email=email, display_name=email.split("@")[0].title(), **options
+    )
+    _, token = await access.create_token(runtime, SYSTEM, user_id=user_id, name="tests")
+    return user_id, token
+
+
+async def as_user(
+    client: httpx.AsyncClient, token: str, query: str, variables: dict[str, Any] | None = None, **headers: str
+) -> dict[str, Any]:
+    """POST a query with a bearer token; returns the decoded response (status 200 asserted)."""
+    response = await client.post(
+        "/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers={"authorization": f"Bearer {token}", **headers},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()

@@ -7,23 +7,9 @@ import pytest
 from core.access import services as access
 from core.access.tables import AccessToken, Role, User
 from core.auth import SYSTEM, Actor
+from tests.conftest import make_user
 
 sqlite_only = pytest.mark.parametrize("engine_kind", ["sqlite"])
-
-
-async def make_user(runtime, email, roles=(), superuser=False, territories=(), team=None):
-    user_id = await access.create_user(
-        runtime,
-        SYSTEM,
-        email=email,
-        display_name=email.split("@")[0].title(),
-        roles=roles,
-        superuser=superuser,
-        territories=territories,
-        team=team,
-    )
-    _, token = await access.create_token(runtime, SYSTEM, user_id=user_id, name="tests")
-    return user_id, token
 
 
 async def ask(client, token, query, variables=None, **headers):

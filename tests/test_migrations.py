@@ -2,6 +2,7 @@
 table changes without its migration."""
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from piccolo.apps.migrations.commands.new import AutoMigrationManager
@@ -12,6 +13,8 @@ from core.runtime import Runtime
 from core.settings import load_settings
 from kartoteka_sample.tables import SampleNote
 from tests.conftest import _admin, postgres_url
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -29,7 +32,8 @@ async def test_migrate_applies_core_then_plugins_once(empty_database_url, plugin
     runtime = Runtime.boot(load_settings(environ={}, database_url=empty_database_url, plugins_file=plugins_file))
     applied = await migrate(runtime)
     apps = [item.app_name for item in applied]
-    assert apps == ["core"] * 4 + ["sample"]  # the plugin's migrations depend on the core's
+    core_migrations = len(list((ROOT / "migrations" / "core").glob("core_*.py")))
+    assert apps == ["core"] * core_migrations + ["sample"]  # the plugin's migrations depend on the core's
     assert await SampleNote.count() == 0
     assert await pending_migrations(runtime) == []
     assert await migrate(runtime) == []

@@ -72,7 +72,7 @@ async def actor_for_user(runtime: Runtime, user: dict[str, Any], token_scopes: S
             scopes = {code: "all" for code in registered}
             superuser = False  # a scoped token never carries more than its scopes
         scopes = {code: scope for code, scope in scopes.items() if code in token_scopes}
-    territories = await UserTerritory.select(UserTerritory.territory).where(UserTerritory.user == user["id"])
+    assigned = await UserTerritory.select(UserTerritory.territory).where(UserTerritory.user == user["id"])
     return Actor(
         kind="staff",
         id=str(user["id"]),
@@ -81,8 +81,25 @@ async def actor_for_user(runtime: Runtime, user: dict[str, Any], token_scopes: S
         display_name=user["display_name"],
         record_scopes=scopes,
         team_id=user["team"],
-        territory_ids=frozenset(row["territory"] for row in territories),
+        territory_ids=await territories_within([row["territory"] for row in assigned]),
     )
+
+
+async def territories_within(territory_ids: Sequence[int]) -> frozenset[int]:
+    """The given territories and every territory inside them (a country holds its regions)."""
+    if not territory_ids:
+        return frozenset()
+    children: dict[int, list[int]] = {}
+    for row in await Territory.select(Territory.id, Territory.parent):
+        if row["parent"] is not None:
+            children.setdefault(row["parent"], []).append(row["id"])
+    found, pending = set(), list(territory_ids)
+    while pending:
+        current = pending.pop()
+        if current not in found:
+            found.add(current)
+            pending.extend(children.get(current, ()))
+    return frozenset(found)
 
 
 class InvalidToken(Exception):
@@ -144,7 +161,9 @@ async def _territory_ids(codes: Iterable[str], field: Sequence[str]) -> list[int
     found = {row["code"]: row["id"] for row in rows}
     for code in codes:
         if code not in found:
-            raise DomainError("UNKNOWN_TERRITORY", _("There is no territory with the code {code}."), field, code=code)
+            raise DomainError(
+                "UNKNOWN_TERRITORY", _("There is no territory with the code {territory}."), field, territory=code
+            )
     return [found[code] for code in codes]
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from core.access import tables as access
+from core.crm import tables as crm
 from core.db import tables
 
 APP_CONFIG = AppConfig(
@@ -21,6 +22,14 @@ APP_CONFIG = AppConfig(
         access.UserRole,
         access.UserTerritory,
         access.AccessToken,
+        crm.Company,
+        crm.Person,
+        crm.Employment,
+        crm.ContactPoint,
+        crm.Address,
+        crm.Tag,
+        crm.CompanyTag,
+        crm.PersonTag,
     ],
     migration_dependencies=[],
     commands=[],

@@ -45,6 +45,11 @@ def composed_type(info: Any, name: str) -> type:
     return info.schema.get_type_by_name(name).origin
 
 
+def composed_class(context: Any, name: str) -> type:
+    """The composed class of an extensible type, from a request context (dataloaders have no info)."""
+    return context.runtime.schemas[context.surface].get_type_by_name(name).origin
+
+
 def _class_fields(cls: type) -> dict[str, StrawberryField]:
     """Strawberry fields declared on a class (decorated type or undecorated mixin)."""
     definition = getattr(cls, "__strawberry_definition__", None)
@@ -59,16 +64,20 @@ def _class_fields(cls: type) -> dict[str, StrawberryField]:
 
 
 def _flatten(name: str, parts: list[type], module: str) -> type:
-    """One plain class holding copies of the fields of ``parts`` (Strawberry reads only a
-    class's own namespace and dataclass bases, and it mutates the fields it processes)."""
+    """A subclass of the extensible base holding copies of the fields of the base and of the
+    mixins: Strawberry reads fields only from a class's own namespace and dataclass bases, and
+    it mutates the fields it processes. The base stays in the MRO for its methods and
+    interfaces (``relay.Node``)."""
     namespace: dict[str, Any] = {"__module__": module, "__annotations__": {}}
     for part in parts:
         for klass in reversed(part.__mro__[:-1]):
+            if klass is Extensible or "__strawberry_definition__" in vars(klass):
+                continue  # interfaces such as relay.Node are kept as bases
             for key, value in vars(klass).items():
                 if isinstance(value, StrawberryField):
                     namespace[key] = copy.copy(value)
             namespace["__annotations__"].update(vars(klass).get("__annotations__", {}))
-    return type(name, (), namespace)
+    return type(name, (parts[0],), namespace)
 
 
 def _graphql_name(python_name: str, field: StrawberryField) -> str:
@@ -165,4 +174,6 @@ class _Composer:
 
 
 def build_schema(runtime: Runtime, surface: Surface) -> GuardedSchema:
-    return _Composer(runtime, surface).build()
+    schema = _Composer(runtime, surface).build()
+    runtime.schemas[surface] = schema
+    return schema

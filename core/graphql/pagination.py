@@ -87,8 +87,9 @@ def make_connection(
     has_previous: bool,
     key: Callable[[dict[str, Any]], Any],
     to_node: Callable[[dict[str, Any]], T],
+    encode: Callable[[Any], str] = encode_cursor,
 ) -> relay.Connection[T]:
-    edges = [relay.Edge(cursor=encode_cursor(key(row)), node=to_node(row)) for row in rows]
+    edges = [relay.Edge(cursor=encode(key(row)), node=to_node(row)) for row in rows]
     return relay.Connection(
         edges=edges,
         page_info=relay.PageInfo(

@@ -1,0 +1,40 @@
+"""Events of the client file; updates carry the changed fields as ``{field: [before, after]}``."""
+
+from typing import Any, ClassVar
+
+from core.events.base import Event
+
+
+class CompanyCreated(Event, frozen=True):
+    name: ClassVar[str] = "core.company_created"
+    company_id: int
+
+
+class CompanyUpdated(Event, frozen=True):
+    name: ClassVar[str] = "core.company_updated"
+    company_id: int
+    changes: dict[str, list[Any]]
+
+
+class CompanyDeleted(Event, frozen=True):
+    name: ClassVar[str] = "core.company_deleted"
+    company_id: int
+
+
+class PersonCreated(Event, frozen=True):
+    name: ClassVar[str] = "core.person_created"
+    person_id: int
+
+
+class PersonUpdated(Event, frozen=True):
+    name: ClassVar[str] = "core.person_updated"
+    person_id: int
+    changes: dict[str, list[Any]]
+
+
+class PersonDeleted(Event, frozen=True):
+    name: ClassVar[str] = "core.person_deleted"
+    person_id: int
+
+
+EVENT_TYPES = [CompanyCreated, CompanyUpdated, CompanyDeleted, PersonCreated, PersonUpdated, PersonDeleted]

@@ -1,0 +1,33 @@
+"""Record-level visibility as SQL: a rep in Małopolska never sees a Podkarpacie client.
+
+Every list, lookup and change of companies and persons goes through :func:`visible`, so the
+rule lives in one place and is applied by the database, not by filtering rows in Python.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.auth import Actor
+from core.errors import DomainError
+from core.i18n import _
+
+
+def visible(table: Any, actor: Actor, permission: str) -> Any:
+    """A where-clause selecting the live rows of ``table`` that ``permission`` reaches for ``actor``."""
+    scope = actor.scope_for(permission)
+    if scope is None:
+        raise DomainError("FORBIDDEN", _("You do not have the permission {permission}."), permission=permission)
+    live = table.deleted_at.is_null()
+    if scope == "all":
+        return live
+    own = table.owner == _user_id(actor)
+    if scope == "team" and actor.team_id is not None:
+        return live & (own | (table.owner.team == actor.team_id))
+    if scope == "territory" and actor.territory_ids:
+        return live & (own | table.territory.is_in(sorted(actor.territory_ids)))
+    return live & own
+
+
+def _user_id(actor: Actor) -> int:
+    return int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdigit() else -1

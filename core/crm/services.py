@@ -1,0 +1,455 @@
+"""Business rules of the client file. No GraphQL here: the CLI, jobs and plugins call these too.
+
+Every change runs in one unit of work: validation first, then the rows, then an event (which
+the audit log and plugins subscribe to). A DomainError anywhere leaves nothing written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from core.access.tables import Territory, User
+from core.auth import Actor
+from core.crm.events import (
+    CompanyCreated,
+    CompanyDeleted,
+    CompanyUpdated,
+    PersonCreated,
+    PersonDeleted,
+    PersonUpdated,
+)
+from core.crm.scoping import visible
+from core.crm.tables import Address, Company, CompanyTag, ContactPoint, Employment, Person, PersonTag, Tag
+from core.errors import DomainError
+from core.i18n import _
+from core.validation import normalise_email, normalise_nip, normalise_phone, normalise_regon
+
+if TYPE_CHECKING:
+    from core.runtime import Runtime
+
+COMPANY_READ, COMPANY_WRITE, COMPANY_DELETE = "core.company.read", "core.company.write", "core.company.delete"
+PERSON_READ, PERSON_WRITE, PERSON_DELETE = "core.person.read", "core.person.write", "core.person.delete"
+KINDS = ("b2b", "b2c", "partner", "supplier")
+LIFECYCLES = ("lead", "qualified", "customer", "former")
+LANGUAGES = ("pl", "en", "de", "uk", "cs", "sk", "lt", "fr", "es", "it")
+MAX_CONTACT_POINTS = 20
+MAX_TAGS = 50
+
+
+@dataclass
+class ContactInput:
+    value: str
+    label: str = ""
+    is_primary: bool = False
+
+
+@dataclass
+class AddressInput:
+    kind: str = "office"
+    street: str = ""
+    postal_code: str = ""
+    city: str = ""
+    country: str = "PL"
+    notes: str = ""
+
+
+@dataclass
+class EmploymentInput:
+    company_id: int
+    position: str = ""
+    is_primary: bool = False
+
+
+@dataclass
+class Related:
+    """Collections that replace what a record had when given (None = leave unchanged)."""
+
+    emails: Sequence[ContactInput] | None = None
+    phones: Sequence[ContactInput] | None = None
+    addresses: Sequence[AddressInput] | None = None
+    tags: Sequence[str] | None = None
+    employments: Sequence[EmploymentInput] | None = field(default=None)
+
+
+# --- checks --------------------------------------------------------------------------------------
+def _choice(value: str, allowed: Sequence[str], path: list[str]) -> str:
+    if value not in allowed:
+        raise DomainError("INVALID_CHOICE", _("Allowed values: {allowed}."), path, allowed=", ".join(allowed))
+    return value
+
+
+def _text(value: str, path: list[str], *, required: bool = False, limit: int = 300) -> str:
+    value = value.strip()
+    if required and not value:
+        raise DomainError("BLANK", _("This field must not be blank."), path)
+    if len(value) > limit:
+        raise DomainError("TOO_LONG", _("At most {limit} characters."), path, limit=limit)
+    return value
+
+
+async def _owner(owner_id: int | None, actor: Actor, path: list[str]) -> int | None:
+    if owner_id is None:
+        return None
+    if not await User.exists().where((User.id == owner_id) & (User.is_active == True)):  # noqa: E712
+        raise DomainError("UNKNOWN_USER", _("There is no active user with this id."), path)
+    return owner_id
+
+
+async def _territory(code: str | None, path: list[str]) -> int | None:
+    if not code:
+        return None
+    row = await Territory.select(Territory.id).where(Territory.code == code).first()
+    if row is None:
+        raise DomainError(
+            "UNKNOWN_TERRITORY", _("There is no territory with the code {territory}."), path, territory=code
+        )
+    return row["id"]
+
+
+def _check_company_fields(values: dict[str, Any]) -> dict[str, Any]:
+    checked: dict[str, Any] = {}
+    for key, value in values.items():
+        path = ["input", _camel(key)]
+        if key == "name":
+            checked[key] = _text(value, path, required=True)
+        elif key == "kind":
+            checked[key] = _choice(value, KINDS, path)
+        elif key == "lifecycle":
+            checked[key] = _choice(value, LIFECYCLES, path)
+        elif key == "preferred_language":
+            checked[key] = _choice(value, LANGUAGES, path)
+        elif key == "nip":
+            checked[key] = normalise_nip(value, path) if value else None
+        elif key == "regon":
+            checked[key] = normalise_regon(value, path) if value else None
+        elif key in ("status", "classification"):
+            checked[key] = _text(value, path, limit=32)
+        elif key == "website":
+            checked[key] = _text(value, path)
+        elif key in ("qualification", "custom"):
+            if not isinstance(value, Mapping):
+                raise DomainError("INVALID_JSON_OBJECT", _("A JSON object is expected."), path)
+            checked[key] = dict(value)
+        else:
+            checked[key] = value
+    return checked
+
+
+def _check_person_fields(values: dict[str, Any]) -> dict[str, Any]:
+    checked: dict[str, Any] = {}
+    for key, value in values.items():
+        path = ["input", _camel(key)]
+        if key == "last_name":
+            checked[key] = _text(value, path, required=True, limit=150)
+        elif key == "first_name":
+            checked[key] = _text(value, path, limit=150)
+        elif key == "birthday":
+            if value is not None and value > date.today():
+                raise DomainError("IN_THE_FUTURE", _("This date is in the future."), path)
+            checked[key] = value
+        elif key in ("kind", "lifecycle", "preferred_language", "qualification", "custom"):
+            checked.update(_check_company_fields({key: value}))
+        else:
+            checked[key] = value
+    return checked
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _contact_rows(related: Related, owner_field: str, owner_id: int) -> list[ContactPoint] | None:
+    if related.emails is None and related.phones is None:
+        return None
+    rows = []
+    for kind, items, normalise in (
+        ("email", related.emails, normalise_email),
+        ("phone", related.phones, normalise_phone),
+    ):
+        items = items or []
+        if len(items) > MAX_CONTACT_POINTS:
+            raise DomainError(
+                "TOO_MANY", _("At most {limit} entries."), ["input", f"{kind}s"], limit=MAX_CONTACT_POINTS
+            )
+        seen = set()
+        for index, item in enumerate(items):
+            value = normalise(item.value, ["input", f"{kind}s", str(index), "value"])
+            if value in seen:
+                continue
+            seen.add(value)
+            rows.append(
+                ContactPoint(
+                    **{owner_field: owner_id},
+                    kind=kind,
+                    value=value,
+                    label=_text(item.label, ["input", f"{kind}s", str(index), "label"], limit=50),
+                    is_primary=item.is_primary,
+                )
+            )
+    return rows
+
+
+def _address_rows(related: Related, owner_field: str, owner_id: int) -> list[Address] | None:
+    if related.addresses is None:
+        return None
+    rows = []
+    for index, item in enumerate(related.addresses):
+        path = ["input", "addresses", str(index)]
+        country = item.country.strip().upper()
+        if len(country) != 2 or not country.isalpha():
+            raise DomainError("INVALID_COUNTRY", _("Use a two-letter country code (PL, DE…)."), [*path, "country"])
+        rows.append(
+            Address(
+                **{owner_field: owner_id},
+                kind=_choice(item.kind, ("office", "billing", "shipping", "home"), [*path, "kind"]),
+                street=_text(item.street, [*path, "street"], limit=200),
+                postal_code=_text(item.postal_code, [*path, "postalCode"], limit=16),
+                city=_text(item.city, [*path, "city"], limit=120),
+                country=country,
+                notes=_text(item.notes, [*path, "notes"], limit=2000),
+            )
+        )
+    return rows
+
+
+async def _tag_ids(names: Sequence[str]) -> list[int]:
+    names = list(dict.fromkeys(name.strip() for name in names if name.strip()))
+    if len(names) > MAX_TAGS:
+        raise DomainError("TOO_MANY", _("At most {limit} entries."), ["input", "tags"], limit=MAX_TAGS)
+    for name in names:
+        _text(name, ["input", "tags"], limit=100)
+    if not names:
+        return []
+    existing = {row["name"]: row["id"] for row in await Tag.select(Tag.id, Tag.name).where(Tag.name.is_in(names))}
+    missing = [name for name in names if name not in existing]
+    if missing:
+        for row in await Tag.insert(*(Tag(name=name) for name in missing)).returning(Tag.id, Tag.name):
+            existing[row["name"]] = row["id"]
+    return [existing[name] for name in names]
+
+
+async def _replace_related(related: Related, kind: str, record_id: int, actor: Actor) -> None:
+    owner_field = kind  # "company" | "person"
+    contact_table, address_table = ContactPoint, Address
+    contacts = _contact_rows(related, owner_field, record_id)
+    if contacts is not None:
+        await contact_table.delete().where(getattr(contact_table, owner_field) == record_id)
+        if contacts:
+            await contact_table.insert(*contacts)
+    addresses = _address_rows(related, owner_field, record_id)
+    if addresses is not None:
+        await address_table.delete().where(getattr(address_table, owner_field) == record_id)
+        if addresses:
+            await address_table.insert(*addresses)
+    if related.tags is not None:
+        link = CompanyTag if kind == "company" else PersonTag
+        tag_ids = await _tag_ids(related.tags)
+        await link.delete().where(getattr(link, kind) == record_id)
+        if tag_ids:
+            await link.insert(*(link(**{kind: record_id, "tag": tag_id}) for tag_id in tag_ids))
+    if kind == "person" and related.employments is not None:
+        await _replace_employments(record_id, related.employments, actor)
+
+
+async def _replace_employments(person_id: int, items: Sequence[EmploymentInput], actor: Actor) -> None:
+    company_ids = [item.company_id for item in items]
+    if company_ids:
+        reachable = {
+            row["id"]
+            for row in await Company.select(Company.id).where(
+                Company.id.is_in(company_ids) & visible(Company, actor, COMPANY_READ)
+            )
+        }
+        for index, item in enumerate(items):
+            if item.company_id not in reachable:
+                raise DomainError("NOT_FOUND", _("No such company."), ["input", "employments", str(index), "company"])
+    await Employment.delete().where(Employment.person == person_id)
+    unique = {item.company_id: item for item in items}
+    if unique:
+        await Employment.insert(
+            *(
+                Employment(
+                    company=item.company_id,
+                    person=person_id,
+                    position=_text(item.position, ["input", "employments", str(index), "position"], limit=200),
+                    is_primary=item.is_primary,
+                )
+                for index, item in enumerate(unique.values())
+            )
+        )
+
+
+def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    return {key: [_plain(before.get(key)), _plain(value)] for key, value in after.items() if before.get(key) != value}
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+# --- companies ---------------------------------------------------------------------------------------
+async def _nip_free(nip: str | None, path: list[str], except_id: int | None = None) -> None:
+    if not nip:
+        return
+    query = Company.select(Company.id).where((Company.nip == nip) & Company.deleted_at.is_null())
+    if except_id is not None:
+        query = query.where(Company.id != except_id)
+    if await query.first():
+        raise DomainError("NIP_TAKEN", _("A company with this NIP is already in the file."), path)
+
+
+async def create_company(
+    runtime: Runtime,
+    actor: Actor,
+    values: dict[str, Any],
+    related: Related | None = None,
+    *,
+    owner_id: int | None = None,
+    territory: str | None = None,
+) -> int:
+    if not actor.can(COMPANY_WRITE):
+        raise DomainError("FORBIDDEN", _("You do not have the permission {permission}."), permission=COMPANY_WRITE)
+    checked = _check_company_fields(values)
+    related = related or Related()
+    async with runtime.unit_of_work(actor) as uow:
+        await _nip_free(checked.get("nip"), ["input", "nip"])
+        owner = await _owner(owner_id, actor, ["input", "owner"]) if owner_id else _default_owner(actor)
+        [row] = await Company.insert(
+            Company(**checked, owner=owner, territory=await _territory(territory, ["input", "territory"]))
+        ).returning(Company.id)
+        await _replace_related(related, "company", row["id"], actor)
+        await uow.publish(CompanyCreated(company_id=row["id"]))
+    return row["id"]
+
+
+def _default_owner(actor: Actor) -> int | None:
+    return int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdigit() else None
+
+
+async def _locked_visible(
+    runtime: Runtime, table: Any, record_id: int, actor: Actor, permission: str
+) -> dict[str, Any]:
+    query = table.select().where((table.id == record_id) & visible(table, actor, permission)).output(load_json=True)
+    if runtime.settings.is_postgres:
+        query = query.lock_rows(of=(table,))
+    row = await query.first()
+    if row is None:
+        raise DomainError("NOT_FOUND", _("No such record, or it is outside your area."), ["id"])
+    return row
+
+
+async def update_company(
+    runtime: Runtime,
+    actor: Actor,
+    company_id: int,
+    values: dict[str, Any],
+    related: Related | None = None,
+    *,
+    owner_id: int | None = None,
+    territory: str | None = None,
+) -> None:
+    checked = _check_company_fields(values)
+    related = related or Related()
+    async with runtime.unit_of_work(actor) as uow:
+        before = await _locked_visible(runtime, Company, company_id, actor, COMPANY_WRITE)
+        if "nip" in checked:
+            await _nip_free(checked["nip"], ["input", "nip"], except_id=company_id)
+        if owner_id is not None:
+            checked["owner"] = await _owner(owner_id, actor, ["input", "owner"])
+        if territory is not None:
+            checked["territory"] = await _territory(territory, ["input", "territory"])
+        changes = _diff(before, checked)
+        if changes:
+            await Company.update({**checked, "updated_at": datetime.now(UTC)}).where(Company.id == company_id)
+        await _replace_related(related, "company", company_id, actor)
+        await uow.publish(CompanyUpdated(company_id=company_id, changes=changes))
+
+
+async def delete_company(runtime: Runtime, actor: Actor, company_id: int) -> None:
+    """Soft delete: the record leaves every list but stays for the audit trail and invoices."""
+    async with runtime.unit_of_work(actor) as uow:
+        await _locked_visible(runtime, Company, company_id, actor, COMPANY_DELETE)
+        await Company.update({Company.deleted_at: datetime.now(UTC)}).where(Company.id == company_id)
+        await uow.publish(CompanyDeleted(company_id=company_id))
+
+
+# --- persons -------------------------------------------------------------------------------------------
+async def create_person(
+    runtime: Runtime,
+    actor: Actor,
+    values: dict[str, Any],
+    related: Related | None = None,
+    *,
+    owner_id: int | None = None,
+    territory: str | None = None,
+) -> int:
+    if not actor.can(PERSON_WRITE):
+        raise DomainError("FORBIDDEN", _("You do not have the permission {permission}."), permission=PERSON_WRITE)
+    checked = _check_person_fields(values)
+    related = related or Related()
+    async with runtime.unit_of_work(actor) as uow:
+        owner = await _owner(owner_id, actor, ["input", "owner"]) if owner_id else _default_owner(actor)
+        [row] = await Person.insert(
+            Person(**checked, owner=owner, territory=await _territory(territory, ["input", "territory"]))
+        ).returning(Person.id)
+        await _replace_related(related, "person", row["id"], actor)
+        await uow.publish(PersonCreated(person_id=row["id"]))
+    return row["id"]
+
+
+async def update_person(
+    runtime: Runtime,
+    actor: Actor,
+    person_id: int,
+    values: dict[str, Any],
+    related: Related | None = None,
+    *,
+    owner_id: int | None = None,
+    territory: str | None = None,
+) -> None:
+    checked = _check_person_fields(values)
+    related = related or Related()
+    async with runtime.unit_of_work(actor) as uow:
+        before = await _locked_visible(runtime, Person, person_id, actor, PERSON_WRITE)
+        if owner_id is not None:
+            checked["owner"] = await _owner(owner_id, actor, ["input", "owner"])
+        if territory is not None:
+            checked["territory"] = await _territory(territory, ["input", "territory"])
+        changes = _diff(before, checked)
+        if changes:
+            await Person.update({**checked, "updated_at": datetime.now(UTC)}).where(Person.id == person_id)
+        await _replace_related(related, "person", person_id, actor)
+        await uow.publish(PersonUpdated(person_id=person_id, changes=changes))
+
+
+async def delete_person(runtime: Runtime, actor: Actor, person_id: int) -> None:
+    async with runtime.unit_of_work(actor) as uow:
+        await _locked_visible(runtime, Person, person_id, actor, PERSON_DELETE)
+        await Person.update({Person.deleted_at: datetime.now(UTC)}).where(Person.id == person_id)
+        await uow.publish(PersonDeleted(person_id=person_id))
+
+
+# --- call centre -----------------------------------------------------------------------------------------
+async def find_by_phone(actor: Actor, e164: str, limit: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Companies and persons visible to ``actor`` with this exact phone number."""
+    matches = await ContactPoint.select(ContactPoint.company, ContactPoint.person).where(
+        (ContactPoint.kind == "phone") & (ContactPoint.value == e164)
+    )
+    found = []
+    for table, column, permission in ((Company, "company", COMPANY_READ), (Person, "person", PERSON_READ)):
+        ids = sorted({row[column] for row in matches if row[column] is not None})
+        if not ids or actor.scope_for(permission) is None:
+            found.append([])
+            continue
+        found.append(
+            await table.select()
+            .where(table.id.is_in(ids) & visible(table, actor, permission))
+            .order_by(table.id)
+            .limit(limit)
+            .output(load_json=True)
+        )
+    return found[0], found[1]

@@ -1,0 +1,104 @@
+"""Companies and persons. Leads are companies and persons in the ``lead`` lifecycle stage, not a
+table of their own, so marketing creates them and sales converts them in place."""
+
+from piccolo.columns import (
+    JSONB,
+    Boolean,
+    Date,
+    ForeignKey,
+    LazyTableReference,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from core.access.tables import Territory, User
+
+
+class Company(Table, tablename="core_company"):
+    name = Varchar(length=300)
+    kind = Varchar(length=16, default="b2b")  # b2b | b2c | partner | supplier
+    lifecycle = Varchar(length=16, default="lead")  # lead | qualified | customer | former
+    status = Varchar(length=32, default="active")
+    classification = Varchar(length=32, default="")
+    nip = Varchar(length=10, null=True, default=None, index=True)
+    regon = Varchar(length=14, null=True, default=None)
+    website = Varchar(length=300, default="")
+    preferred_language = Varchar(length=8, default="pl")
+    qualification = JSONB(default={})  # what a lead's qualification found (need, budget, timing…)
+    custom = JSONB(default={})  # custom field values, validated against their definitions
+    owner = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    territory = ForeignKey(Territory, null=True, on_delete=OnDelete.set_null)
+    merged_into = ForeignKey(
+        LazyTableReference("Company", module_path=__name__), null=True, on_delete=OnDelete.set_null
+    )
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    deleted_at = Timestamptz(null=True, default=None)
+
+
+class Person(Table, tablename="core_person"):
+    first_name = Varchar(length=150, default="")
+    last_name = Varchar(length=150)
+    kind = Varchar(length=16, default="b2b")
+    lifecycle = Varchar(length=16, default="lead")
+    birthday = Date(null=True, default=None)
+    preferred_language = Varchar(length=8, default="pl")
+    qualification = JSONB(default={})
+    custom = JSONB(default={})
+    owner = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    territory = ForeignKey(Territory, null=True, on_delete=OnDelete.set_null)
+    merged_into = ForeignKey(LazyTableReference("Person", module_path=__name__), null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    deleted_at = Timestamptz(null=True, default=None)
+
+
+class Employment(Table, tablename="core_employment"):
+    """A person working at (or for) a company, in a role."""
+
+    company = ForeignKey(Company, on_delete=OnDelete.cascade)
+    person = ForeignKey(Person, on_delete=OnDelete.cascade)
+    position = Varchar(length=200, default="")
+    is_primary = Boolean(default=False)
+
+
+class ContactPoint(Table, tablename="core_contact_point"):
+    """An e-mail address or phone number of a company or a person, stored normalised."""
+
+    company = ForeignKey(Company, null=True, on_delete=OnDelete.cascade)
+    person = ForeignKey(Person, null=True, on_delete=OnDelete.cascade)
+    kind = Varchar(length=8)  # email | phone
+    value = Varchar(length=320, index=True)  # lower-case e-mail or E.164 phone
+    label = Varchar(length=50, default="")
+    is_primary = Boolean(default=False)
+
+
+class Address(Table, tablename="core_address"):
+    company = ForeignKey(Company, null=True, on_delete=OnDelete.cascade)
+    person = ForeignKey(Person, null=True, on_delete=OnDelete.cascade)
+    kind = Varchar(length=16, default="office")  # office | billing | shipping | home
+    street = Varchar(length=200, default="")
+    postal_code = Varchar(length=16, default="")
+    city = Varchar(length=120, default="")
+    country = Varchar(length=2, default="PL")
+    notes = Text(default="")
+
+
+class Tag(Table, tablename="core_tag"):
+    """A segment label (``VIP``, ``hurt``); companies and persons carry any number of them."""
+
+    name = Varchar(length=100, unique=True)
+
+
+class CompanyTag(Table, tablename="core_company_tag"):
+    company = ForeignKey(Company, on_delete=OnDelete.cascade)
+    tag = ForeignKey(Tag, on_delete=OnDelete.cascade)
+
+
+class PersonTag(Table, tablename="core_person_tag"):
+    person = ForeignKey(Person, on_delete=OnDelete.cascade)
+    tag = ForeignKey(Tag, on_delete=OnDelete.cascade)

@@ -1,0 +1,748 @@
+"""GraphQL of the client file: companies, persons, their contacts, and call-centre lookup.
+
+No ``from __future__ import annotations``: Strawberry resolves these annotations directly.
+Every list and lookup applies the record scope of the asking actor in SQL (core.crm.scoping).
+"""
+
+import contextlib
+from datetime import date, datetime
+from enum import Enum
+from typing import Annotated, Any, ClassVar
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from core.crm import services as crm
+from core.crm import tables as db
+from core.crm.scoping import visible
+from core.graphql.access_types import TerritoryNode, UserNode, attempt, decode_id, maximum
+from core.graphql.compose import Extensible, composed_class
+from core.graphql.errors import UserError
+from core.graphql.keyset import paginate_by_key
+from core.graphql.permissions import field, mutation
+from core.validation import phone_search_key
+
+MAX_PHONE_MATCHES = 20
+CompanyRef = Annotated["Company", strawberry.lazy("core.graphql.composed.staff")]
+PersonRef = Annotated["Person", strawberry.lazy("core.graphql.composed.staff")]
+
+
+@strawberry.enum(description="What kind of counterparty this is.")
+class CounterpartyKind(Enum):
+    B2B = "b2b"
+    B2C = "b2c"
+    PARTNER = "partner"
+    SUPPLIER = "supplier"
+
+
+@strawberry.enum(description="Where the counterparty stands: leads are qualified, then become customers.")
+class Lifecycle(Enum):
+    LEAD = "lead"
+    QUALIFIED = "qualified"
+    CUSTOMER = "customer"
+    FORMER = "former"
+
+
+@strawberry.type(description="An e-mail address or a phone number (E.164).")
+class ContactPointType:
+    value: str
+    label: str
+    is_primary: bool
+    kind: strawberry.Private[str]
+
+
+@strawberry.type
+class AddressType:
+    kind: str
+    street: str
+    postal_code: str
+    city: str
+    country: str
+    notes: str
+
+
+def _company_values(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "kind": CounterpartyKind(row["kind"]),
+        "lifecycle": Lifecycle(row["lifecycle"]),
+        "status": row["status"],
+        "classification": row["classification"],
+        "nip": row["nip"],
+        "regon": row["regon"],
+        "website": row["website"],
+        "preferred_language": row["preferred_language"],
+        "qualification": row["qualification"],
+        "custom_fields": row["custom"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "owner_id": row["owner"],
+        "territory_id": row["territory"],
+    }
+
+
+class _Related:
+    """Fields companies and persons share; the loaders batch them per page."""
+
+    owner_id: strawberry.Private[int | None]
+    territory_id: strawberry.Private[int | None]
+    record_kind: ClassVar[str]
+
+    @strawberry.field(description="The staff user responsible for this record.")
+    async def owner(self, info: strawberry.Info) -> UserNode | None:
+        return None if self.owner_id is None else await info.context.loaders["core.user"].load(self.owner_id)
+
+    @strawberry.field
+    async def territory(self, info: strawberry.Info) -> TerritoryNode | None:
+        if self.territory_id is None:
+            return None
+        return await info.context.loaders["core.territory"].load(self.territory_id)
+
+    @strawberry.field
+    async def emails(self, info: strawberry.Info) -> list[ContactPointType]:
+        points = await info.context.loaders["core.contact_points"].load((self.record_kind, self.id))
+        return [p for p in points if p.kind == "email"]
+
+    @strawberry.field(description="Phone numbers in E.164 form.")
+    async def phones(self, info: strawberry.Info) -> list[ContactPointType]:
+        points = await info.context.loaders["core.contact_points"].load((self.record_kind, self.id))
+        return [p for p in points if p.kind == "phone"]
+
+    @strawberry.field
+    async def addresses(self, info: strawberry.Info) -> list[AddressType]:
+        return await info.context.loaders["core.addresses"].load((self.record_kind, self.id))
+
+    @strawberry.field(description="Segment labels.")
+    async def tags(self, info: strawberry.Info) -> list[str]:
+        return await info.context.loaders["core.tags"].load((self.record_kind, self.id))
+
+
+class Company(_Related, Extensible, relay.Node):
+    """A company in the client file (a lead, a customer, a partner or a supplier)."""
+
+    node_permission: ClassVar[str] = crm.COMPANY_READ
+    record_kind: ClassVar[str] = "company"
+
+    id: relay.NodeID[int]
+    name: str
+    kind: CounterpartyKind
+    lifecycle: Lifecycle
+    status: str
+    classification: str
+    nip: str | None = strawberry.field(description="Polish tax identification number, 10 digits.")
+    regon: str | None
+    website: str
+    preferred_language: str
+    qualification: JSON = strawberry.field(description="What qualifying the lead found out.")
+    custom_fields: JSON
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field(description="People working at this company.")
+    async def employees(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> relay.Connection["Employment_"]:
+        actor = info.context.actor
+        if actor.scope_for(crm.PERSON_READ) is None:
+            return relay.Connection(edges=[], page_info=relay.PageInfo(has_next_page=False, has_previous_page=False))
+        query = db.Employment.select(
+            db.Employment.id, db.Employment.position, db.Employment.is_primary, db.Employment.person
+        ).where((db.Employment.company == self.id) & visible(db.Employment.person, actor, crm.PERSON_READ))
+        return await paginate_by_key(
+            query,
+            [db.Employment.id],
+            first=first,
+            after=after,
+            maximum=maximum(info),
+            to_node=lambda row: Employment_(
+                position=row["position"], is_primary=row["is_primary"], company_id=self.id, person_id=row["person"]
+            ),
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Any, node_ids: list[Any], required: bool = False) -> list:
+        ids = [int(i) for i in node_ids if str(i).isdigit()]
+        loaded = await info.context.loaders["core.company"].load_many(ids) if ids else []
+        found = dict(zip(ids, loaded, strict=True))
+        return [found.get(int(i)) if str(i).isdigit() else None for i in node_ids]
+
+
+class Person(_Related, Extensible, relay.Node):
+    """A person in the client file: a customer, a contact at a company, a lead."""
+
+    node_permission: ClassVar[str] = crm.PERSON_READ
+    record_kind: ClassVar[str] = "person"
+
+    id: relay.NodeID[int]
+    first_name: str
+    last_name: str
+    kind: CounterpartyKind
+    lifecycle: Lifecycle
+    birthday: date | None
+    preferred_language: str
+    qualification: JSON
+    custom_fields: JSON
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @strawberry.field(description="Companies this person works at, and as what.")
+    async def employments(self, info: strawberry.Info) -> list["Employment_"]:
+        return await info.context.loaders["core.employments_by_person"].load(self.id)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Any, node_ids: list[Any], required: bool = False) -> list:
+        ids = [int(i) for i in node_ids if str(i).isdigit()]
+        loaded = await info.context.loaders["core.person"].load_many(ids) if ids else []
+        found = dict(zip(ids, loaded, strict=True))
+        return [found.get(int(i)) if str(i).isdigit() else None for i in node_ids]
+
+
+@strawberry.type(name="Employment", description="A person's position at a company.")
+class Employment_:
+    position: str
+    is_primary: bool
+    company_id: strawberry.Private[int]
+    person_id: strawberry.Private[int]
+
+    @strawberry.field(description="Null when the company is outside your area.")
+    async def company(self, info: strawberry.Info) -> CompanyRef | None:
+        return await info.context.loaders["core.company"].load(self.company_id)
+
+    @strawberry.field(description="Null when the person is outside your area.")
+    async def person(self, info: strawberry.Info) -> PersonRef | None:
+        return await info.context.loaders["core.person"].load(self.person_id)
+
+
+def _person_values(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "first_name": row["first_name"],
+        "last_name": row["last_name"],
+        "kind": CounterpartyKind(row["kind"]),
+        "lifecycle": Lifecycle(row["lifecycle"]),
+        "birthday": row["birthday"],
+        "preferred_language": row["preferred_language"],
+        "qualification": row["qualification"],
+        "custom_fields": row["custom"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "owner_id": row["owner"],
+        "territory_id": row["territory"],
+    }
+
+
+def company_node(info: Any, row: dict[str, Any]) -> Any:
+    return composed_class(info.context, "Company")(**_company_values(row))
+
+
+def person_node(info: Any, row: dict[str, Any]) -> Any:
+    return composed_class(info.context, "Person")(**_person_values(row))
+
+
+# --- filters and queries -------------------------------------------------------------------------
+@strawberry.input
+class CompanyFilter:
+    name_contains: str | None = None
+    kind: CounterpartyKind | None = None
+    lifecycle: Lifecycle | None = None
+    owner: relay.GlobalID | None = None
+    territory: str | None = strawberry.field(default=None, description="Territory code.")
+    tag: str | None = None
+
+
+@strawberry.input
+class PersonFilter:
+    name_contains: str | None = None
+    lifecycle: Lifecycle | None = None
+    owner: relay.GlobalID | None = None
+    company: relay.GlobalID | None = None
+    tag: str | None = None
+
+
+def _common_filter(table: Any, link: Any, link_column: str, value: Any) -> Any:
+    conditions = []
+    if value.lifecycle is not None:
+        conditions.append(table.lifecycle == value.lifecycle.value)
+    if value.owner is not None:
+        conditions.append(table.owner == _decode_filter_id(value.owner, "UserNode"))
+    if value.tag:
+        conditions.append(table.id.is_in(_ids_with_tag(link, link_column, value.tag)))
+    return conditions
+
+
+def _decode_filter_id(global_id: relay.GlobalID, type_name: str) -> int:
+    if global_id.type_name != type_name or not global_id.node_id.isdigit():
+        return -1  # matches nothing, like an id that does not exist
+    return int(global_id.node_id)
+
+
+def _ids_with_tag(link: Any, link_column: str, tag: str) -> Any:
+    return link.select(getattr(link, link_column)).where(link.tag.name == tag)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@strawberry.type
+class PhoneMatches:
+    companies: list[CompanyRef]
+    persons: list[PersonRef]
+
+
+@strawberry.type
+class CrmQuery:
+    @field(permission=crm.COMPANY_READ, description="Companies in your area, by name.")
+    async def companies(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: CompanyFilter | None = None,
+    ) -> relay.Connection[CompanyRef]:
+        query = (
+            db.Company.select().where(visible(db.Company, info.context.actor, crm.COMPANY_READ)).output(load_json=True)
+        )
+        if filter is not None:
+            conditions = _common_filter(db.Company, db.CompanyTag, "company", filter)
+            if filter.kind is not None:
+                conditions.append(db.Company.kind == filter.kind.value)
+            if filter.territory:
+                conditions.append(db.Company.territory.code == filter.territory)
+            if filter.name_contains:
+                conditions.append(db.Company.name.ilike(f"%{_escape_like(filter.name_contains)}%"))
+            for condition in conditions:
+                query = query.where(condition)
+        return await paginate_by_key(
+            query,
+            [db.Company.name, db.Company.id],
+            first=first,
+            after=after,
+            maximum=maximum(info),
+            to_node=lambda row: company_node(info, row),
+        )
+
+    @field(permission=crm.COMPANY_READ, description="One company; null when it does not exist or is outside your area.")
+    async def company(self, info: strawberry.Info, id: relay.GlobalID) -> CompanyRef | None:
+        if id.type_name != "Company" or not id.node_id.isdigit():
+            return None
+        return await info.context.loaders["core.company"].load(int(id.node_id))
+
+    @field(permission=crm.PERSON_READ, description="Persons in your area, by last and first name.")
+    async def persons(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: PersonFilter | None = None,
+    ) -> relay.Connection[PersonRef]:
+        query = db.Person.select().where(visible(db.Person, info.context.actor, crm.PERSON_READ)).output(load_json=True)
+        if filter is not None:
+            conditions = _common_filter(db.Person, db.PersonTag, "person", filter)
+            if filter.company is not None:
+                company_id = _decode_filter_id(filter.company, "Company")
+                conditions.append(
+                    db.Person.id.is_in(
+                        db.Employment.select(db.Employment.person).where(db.Employment.company == company_id)
+                    )
+                )
+            if filter.name_contains:
+                pattern = f"%{_escape_like(filter.name_contains)}%"
+                conditions.append(db.Person.last_name.ilike(pattern) | db.Person.first_name.ilike(pattern))
+            for condition in conditions:
+                query = query.where(condition)
+        return await paginate_by_key(
+            query,
+            [db.Person.last_name, db.Person.first_name, db.Person.id],
+            first=first,
+            after=after,
+            maximum=maximum(info),
+            to_node=lambda row: person_node(info, row),
+        )
+
+    @field(permission=crm.PERSON_READ, description="One person; null when it does not exist or is outside your area.")
+    async def person(self, info: strawberry.Info, id: relay.GlobalID) -> PersonRef | None:
+        if id.type_name != "Person" or not id.node_id.isdigit():
+            return None
+        return await info.context.loaders["core.person"].load(int(id.node_id))
+
+    @field(permission=crm.PERSON_READ, description="Call-centre lookup: who has this phone number (any format).")
+    async def find_by_phone(self, info: strawberry.Info, phone: str) -> PhoneMatches:
+        e164 = phone_search_key(phone)
+        if e164 is None:
+            return PhoneMatches(companies=[], persons=[])
+        companies, persons = await crm.find_by_phone(info.context.actor, e164, MAX_PHONE_MATCHES)
+        return PhoneMatches(
+            companies=[company_node(info, row) for row in companies],
+            persons=[person_node(info, row) for row in persons],
+        )
+
+
+# --- mutations -------------------------------------------------------------------------------------
+@strawberry.input
+class ContactPointInput:
+    value: str
+    label: str = ""
+    is_primary: bool = False
+
+
+@strawberry.input
+class AddressInput:
+    kind: str = "office"
+    street: str = ""
+    postal_code: str = ""
+    city: str = ""
+    country: str = "PL"
+    notes: str = ""
+
+
+@strawberry.input
+class EmploymentInput:
+    company: relay.GlobalID
+    position: str = ""
+    is_primary: bool = False
+
+
+@strawberry.input
+class CompanyCreateInput:
+    name: str
+    kind: CounterpartyKind = CounterpartyKind.B2B
+    lifecycle: Lifecycle = Lifecycle.LEAD
+    status: str = "active"
+    classification: str = ""
+    nip: str | None = None
+    regon: str | None = None
+    website: str = ""
+    preferred_language: str = "pl"
+    qualification: JSON | None = None
+    owner: relay.GlobalID | None = strawberry.field(default=None, description="Defaults to you.")
+    territory: str | None = strawberry.field(default=None, description="Territory code.")
+    emails: list[ContactPointInput] = strawberry.field(default_factory=list)
+    phones: list[ContactPointInput] = strawberry.field(default_factory=list)
+    addresses: list[AddressInput] = strawberry.field(default_factory=list)
+    tags: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="Only the fields given change; lists given replace the old ones.")
+class CompanyUpdateInput:
+    name: str | None = strawberry.UNSET
+    kind: CounterpartyKind | None = strawberry.UNSET
+    lifecycle: Lifecycle | None = strawberry.UNSET
+    status: str | None = strawberry.UNSET
+    classification: str | None = strawberry.UNSET
+    nip: str | None = strawberry.UNSET
+    regon: str | None = strawberry.UNSET
+    website: str | None = strawberry.UNSET
+    preferred_language: str | None = strawberry.UNSET
+    qualification: JSON | None = strawberry.UNSET
+    owner: relay.GlobalID | None = strawberry.UNSET
+    territory: str | None = strawberry.UNSET
+    emails: list[ContactPointInput] | None = strawberry.UNSET
+    phones: list[ContactPointInput] | None = strawberry.UNSET
+    addresses: list[AddressInput] | None = strawberry.UNSET
+    tags: list[str] | None = strawberry.UNSET
+
+
+@strawberry.input
+class PersonCreateInput:
+    last_name: str
+    first_name: str = ""
+    kind: CounterpartyKind = CounterpartyKind.B2B
+    lifecycle: Lifecycle = Lifecycle.LEAD
+    birthday: date | None = None
+    preferred_language: str = "pl"
+    qualification: JSON | None = None
+    owner: relay.GlobalID | None = strawberry.field(default=None, description="Defaults to you.")
+    territory: str | None = None
+    emails: list[ContactPointInput] = strawberry.field(default_factory=list)
+    phones: list[ContactPointInput] = strawberry.field(default_factory=list)
+    addresses: list[AddressInput] = strawberry.field(default_factory=list)
+    tags: list[str] = strawberry.field(default_factory=list)
+    employments: list[EmploymentInput] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="Only the fields given change; lists given replace the old ones.")
+class PersonUpdateInput:
+    last_name: str | None = strawberry.UNSET
+    first_name: str | None = strawberry.UNSET
+    kind: CounterpartyKind | None = strawberry.UNSET
+    lifecycle: Lifecycle | None = strawberry.UNSET
+    birthday: date | None = strawberry.UNSET
+    preferred_language: str | None = strawberry.UNSET
+    qualification: JSON | None = strawberry.UNSET
+    owner: relay.GlobalID | None = strawberry.UNSET
+    territory: str | None = strawberry.UNSET
+    emails: list[ContactPointInput] | None = strawberry.UNSET
+    phones: list[ContactPointInput] | None = strawberry.UNSET
+    addresses: list[AddressInput] | None = strawberry.UNSET
+    tags: list[str] | None = strawberry.UNSET
+    employments: list[EmploymentInput] | None = strawberry.UNSET
+
+
+@strawberry.type
+class CompanyPayload:
+    company: CompanyRef | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class PersonPayload:
+    person: PersonRef | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class DeletePayload:
+    deleted_id: relay.GlobalID | None
+    user_errors: list[UserError]
+
+
+SCALARS = {"kind", "lifecycle"}
+RELATED = {"emails", "phones", "addresses", "tags", "employments"}
+REFERENCES = {"owner", "territory"}
+
+
+def _split(data: Any, *, partial: bool) -> tuple[dict[str, Any], crm.Related, int | None, str | None]:
+    """Input object → (column values, related collections, owner id, territory code)."""
+    values: dict[str, Any] = {}
+    related = crm.Related()
+    owner_id, territory = None, None
+    for name in data.__dataclass_fields__:
+        value = getattr(data, name)
+        if value is strawberry.UNSET or (partial and value is None and name not in ("nip", "regon", "birthday")):
+            continue
+        if name in RELATED:
+            setattr(related, name, _related_items(name, value))
+        elif name == "owner":
+            owner_id = decode_id(value, "UserNode", ["input", "owner"]) if value is not None else None
+        elif name == "territory":
+            territory = value or ("" if partial else None)
+        elif name in SCALARS:
+            values[name] = value.value
+        elif name == "qualification":
+            values[name] = value if value is not None else {}
+        else:
+            values[name] = value
+    return values, related, owner_id, territory
+
+
+def _related_items(name: str, items: list[Any]) -> list[Any]:
+    if name in ("emails", "phones"):
+        return [crm.ContactInput(value=i.value, label=i.label, is_primary=i.is_primary) for i in items]
+    if name == "addresses":
+        return [
+            crm.AddressInput(
+                kind=i.kind, street=i.street, postal_code=i.postal_code, city=i.city, country=i.country, notes=i.notes
+            )
+            for i in items
+        ]
+    if name == "employments":
+        return [
+            crm.EmploymentInput(
+                company_id=decode_id(i.company, "Company", ["input", "employments", str(n), "company"]),
+                position=i.position,
+                is_primary=i.is_primary,
+            )
+            for n, i in enumerate(items)
+        ]
+    return list(items)
+
+
+def _id_of(global_id: relay.GlobalID, type_name: str) -> int:
+    return decode_id(global_id, type_name, ["id"])
+
+
+@strawberry.type
+class CrmMutation:
+    @mutation(permission=crm.COMPANY_WRITE, description="Add a company to the client file.")
+    async def company_create(self, info: strawberry.Info, input: CompanyCreateInput) -> CompanyPayload:
+        ctx = info.context
+
+        async def create() -> int:
+            values, related, owner_id, territory = _split(input, partial=False)
+            return await crm.create_company(
+                ctx.runtime, ctx.actor, values, related, owner_id=owner_id, territory=territory
+            )
+
+        company_id, errors = await attempt(create())
+        return CompanyPayload(company=await _load(info, "core.company", company_id), user_errors=errors)
+
+    @mutation(permission=crm.COMPANY_WRITE, description="Change a company in your area.")
+    async def company_update(
+        self, info: strawberry.Info, id: relay.GlobalID, input: CompanyUpdateInput
+    ) -> CompanyPayload:
+        ctx = info.context
+
+        async def update() -> int:
+            company_id = _id_of(id, "Company")
+            values, related, owner_id, territory = _split(input, partial=True)
+            await crm.update_company(
+                ctx.runtime, ctx.actor, company_id, values, related, owner_id=owner_id, territory=territory
+            )
+            return company_id
+
+        company_id, errors = await attempt(update())
+        return CompanyPayload(company=await _load(info, "core.company", company_id), user_errors=errors)
+
+    @mutation(permission=crm.COMPANY_DELETE, description="Remove a company from every list (kept for the records).")
+    async def company_delete(self, info: strawberry.Info, id: relay.GlobalID) -> DeletePayload:
+        async def delete() -> relay.GlobalID:
+            await crm.delete_company(info.context.runtime, info.context.actor, _id_of(id, "Company"))
+            return id
+
+        deleted, errors = await attempt(delete())
+        return DeletePayload(deleted_id=deleted, user_errors=errors)
+
+    @mutation(permission=crm.PERSON_WRITE, description="Add a person to the client file.")
+    async def person_create(self, info: strawberry.Info, input: PersonCreateInput) -> PersonPayload:
+        ctx = info.context
+
+        async def create() -> int:
+            values, related, owner_id, territory = _split(input, partial=False)
+            return await crm.create_person(
+                ctx.runtime, ctx.actor, values, related, owner_id=owner_id, territory=territory
+            )
+
+        person_id, errors = await attempt(create())
+        return PersonPayload(person=await _load(info, "core.person", person_id), user_errors=errors)
+
+    @mutation(permission=crm.PERSON_WRITE, description="Change a person in your area.")
+    async def person_update(self, info: strawberry.Info, id: relay.GlobalID, input: PersonUpdateInput) -> PersonPayload:
+        ctx = info.context
+
+        async def update() -> int:
+            person_id = _id_of(id, "Person")
+            values, related, owner_id, territory = _split(input, partial=True)
+            await crm.update_person(
+                ctx.runtime, ctx.actor, person_id, values, related, owner_id=owner_id, territory=territory
+            )
+            return person_id
+
+        person_id, errors = await attempt(update())
+        return PersonPayload(person=await _load(info, "core.person", person_id), user_errors=errors)
+
+    @mutation(permission=crm.PERSON_DELETE, description="Remove a person from every list (kept for the records).")
+    async def person_delete(self, info: strawberry.Info, id: relay.GlobalID) -> DeletePayload:
+        async def delete() -> relay.GlobalID:
+            await crm.delete_person(info.context.runtime, info.context.actor, _id_of(id, "Person"))
+            return id
+
+        deleted, errors = await attempt(delete())
+        return DeletePayload(deleted_id=deleted, user_errors=errors)
+
+
+async def _load(info: Any, loader: str, record_id: int | None) -> Any:
+    if record_id is None:
+        return None
+    with contextlib.suppress(KeyError):  # not loaded yet in this request
+        info.context.loaders[loader].clear(record_id)  # it just changed
+    return await info.context.loaders[loader].load(record_id)
+
+
+# --- dataloaders ---------------------------------------------------------------------------------------
+async def load_companies(keys: list[int], context: Any) -> list[Any]:
+    rows = (
+        await db.Company.select()
+        .where(db.Company.id.is_in(keys) & visible(db.Company, context.actor, crm.COMPANY_READ))
+        .output(load_json=True)
+    )
+    make = composed_class(context, "Company")
+    found = {row["id"]: make(**_company_values(row)) for row in rows}
+    return [found.get(key) for key in keys]
+
+
+async def load_persons(keys: list[int], context: Any) -> list[Any]:
+    if context.actor.scope_for(crm.PERSON_READ) is None:
+        return [None] * len(keys)
+    rows = (
+        await db.Person.select()
+        .where(db.Person.id.is_in(keys) & visible(db.Person, context.actor, crm.PERSON_READ))
+        .output(load_json=True)
+    )
+    make = composed_class(context, "Person")
+    found = {row["id"]: make(**_person_values(row)) for row in rows}
+    return [found.get(key) for key in keys]
+
+
+async def load_users(keys: list[int], context: Any) -> list[UserNode | None]:
+    from core.access.tables import User
+
+    rows = await User.select(*User.all_columns(exclude=[User.password_hash])).where(User.id.is_in(keys))
+    found = {row["id"]: UserNode.from_row(row) for row in rows}
+    return [found.get(key) for key in keys]
+
+
+def _grouped(keys: list[tuple[str, int]]) -> dict[str, list[int]]:
+    grouped: dict[str, list[int]] = {"company": [], "person": []}
+    for kind, record_id in keys:
+        grouped[kind].append(record_id)
+    return grouped
+
+
+async def load_contact_points(keys: list[tuple[str, int]], context: Any) -> list[list[ContactPointType]]:
+    found: dict[tuple[str, int], list[Any]] = {key: [] for key in keys}
+    for kind, ids in _grouped(keys).items():
+        if not ids:
+            continue
+        column = getattr(db.ContactPoint, kind)
+        rows = await db.ContactPoint.select().where(column.is_in(ids)).order_by(db.ContactPoint.id)
+        for row in rows:
+            found[(kind, row[kind])].append(
+                ContactPointType(value=row["value"], label=row["label"], is_primary=row["is_primary"], kind=row["kind"])
+            )
+    return [found[key] for key in keys]
+
+
+async def load_addresses(keys: list[tuple[str, int]], context: Any) -> list[list[AddressType]]:
+    found: dict[tuple[str, int], list[Any]] = {key: [] for key in keys}
+    for kind, ids in _grouped(keys).items():
+        if not ids:
+            continue
+        rows = await db.Address.select().where(getattr(db.Address, kind).is_in(ids)).order_by(db.Address.id)
+        for row in rows:
+            found[(kind, row[kind])].append(
+                AddressType(
+                    kind=row["kind"],
+                    street=row["street"],
+                    postal_code=row["postal_code"],
+                    city=row["city"],
+                    country=row["country"],
+                    notes=row["notes"],
+                )
+            )
+    return [found[key] for key in keys]
+
+
+async def load_tags(keys: list[tuple[str, int]], context: Any) -> list[list[str]]:
+    found: dict[tuple[str, int], list[str]] = {key: [] for key in keys}
+    for kind, ids in _grouped(keys).items():
+        if not ids:
+            continue
+        link = db.CompanyTag if kind == "company" else db.PersonTag
+        column = getattr(link, kind)
+        rows = await link.select(column, link.tag.name).where(column.is_in(ids))
+        for row in rows:
+            found[(kind, row[kind])].append(row["tag.name"])
+    # Sorted here: the engines' collations disagree on case.
+    return [sorted(found[key], key=str.casefold) for key in keys]
+
+
+async def load_employments_by_person(keys: list[int], context: Any) -> list[list[Employment_]]:
+    rows = await db.Employment.select().where(db.Employment.person.is_in(keys)).order_by(db.Employment.id)
+    found: dict[int, list[Employment_]] = {key: [] for key in keys}
+    for row in rows:
+        found[row["person"]].append(
+            Employment_(
+                position=row["position"],
+                is_primary=row["is_primary"],
+                company_id=row["company"],
+                person_id=row["person"],
+            )
+        )
+    return [found[key] for key in keys]

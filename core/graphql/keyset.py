@@ -1,0 +1,61 @@
+"""Keyset pagination on several columns (``name, id``): stable pages without OFFSET."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from piccolo.columns import Column
+from strawberry import relay
+
+from core.graphql.pagination import bad_cursor, make_connection, page_size
+
+T = TypeVar("T")
+
+
+def encode_key(values: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(["k", *values], default=str).encode()).decode()
+
+
+def decode_key(cursor: str, width: int) -> list[Any]:
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, UnicodeDecodeError):
+        raise bad_cursor() from None
+    if not isinstance(decoded, list) or len(decoded) != width + 1 or decoded[0] != "k":
+        raise bad_cursor()
+    return decoded[1:]
+
+
+def after_key(columns: Sequence[Column], values: Sequence[Any]) -> Any:
+    """Rows strictly after ``values`` in the order of ``columns`` (all ascending)."""
+    condition = columns[-1] > values[-1]
+    for column, value in zip(reversed(columns[:-1]), reversed(values[:-1]), strict=True):
+        condition = (column > value) | ((column == value) & condition)
+    return condition
+
+
+async def paginate_by_key(
+    query: Any,
+    columns: Sequence[Column],
+    *,
+    first: int | None,
+    after: str | None,
+    maximum: int,
+    to_node: Callable[[dict[str, Any]], T],
+) -> relay.Connection[T]:
+    size = page_size(first, maximum)
+    if after is not None:
+        query = query.where(after_key(columns, decode_key(after, len(columns))))
+    rows = await query.order_by(*columns).limit(size + 1)
+    names = [column._meta.name for column in columns]
+    return make_connection(
+        rows[:size],
+        has_next=len(rows) > size,
+        has_previous=after is not None,
+        key=lambda row: [row[name] for name in names],
+        to_node=to_node,
+        encode=encode_key,
+    )

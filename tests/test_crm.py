@@ -1,0 +1,281 @@
+"""The client file through the staff API: companies, persons, validation, record scoping."""
+
+import base64
+
+import pytest
+
+from core.access import services as access
+from core.auth import SYSTEM
+from core.crm.tables import Company, ContactPoint, Person, Tag
+from core.db.tables import OutboxMessage
+from tests.conftest import as_user, make_user
+
+COMPANY_FIELDS = """id name kind lifecycle nip regon owner { displayName } territory { code }
+    emails { value label isPrimary } phones { value } tags addresses { city postalCode country }"""
+CREATE_COMPANY = f"""mutation($input: CompanyCreateInput!) {{ companyCreate(input: $input) {{
+    company {{ {COMPANY_FIELDS} }} userErrors {{ field code message }} }} }}"""
+UPDATE_COMPANY = """mutation($id: ID!, $input: CompanyUpdateInput!) { companyUpdate(id: $id, input: $input) {
+    company { id name lifecycle nip tags phones { value } } userErrors { field code } } }"""
+CREATE_PERSON = """mutation($input: PersonCreateInput!) { personCreate(input: $input) {
+    person { id fullName phones { value } employments { position company { name } } } userErrors { field code } } }"""
+LIST = "{ companies(first: 50) { edges { node { name } } } }"
+
+
+@pytest.fixture
+async def regions(runtime):
+    """Two voivodeships, a rep in each, a manager of a team, and an administrator."""
+    for code, name in (("pl", "Polska"), ("malopolskie", "Małopolska"), ("podkarpackie", "Podkarpacie")):
+        await access.create_territory(runtime, SYSTEM, code, name, parent="pl" if code != "pl" else None)
+    await access.create_team(runtime, SYSTEM, "Południe")
+    users = {}
+    users["admin"] = await make_user(runtime, "admin@firma.pl", roles=["administrator"])
+    users["krakow"] = await make_user(
+        runtime, "krakow@firma.pl", roles=["sales_rep"], territories=["malopolskie"], team="Południe"
+    )
+    users["rzeszow"] = await make_user(runtime, "rzeszow@firma.pl", roles=["sales_rep"], territories=["podkarpackie"])
+    users["manager"] = await make_user(runtime, "szef@firma.pl", roles=["sales_manager"], team="Południe")
+    users["country"] = await make_user(runtime, "kraj@firma.pl", roles=["sales_rep"], territories=["pl"])
+    return {name: token for name, (_, token) in users.items()}
+
+
+async def create_company(client, token, **fields):
+    result = await as_user(client, token, CREATE_COMPANY, {"input": {"name": "Firma", **fields}})
+    assert "errors" not in result, result
+    return result["data"]["companyCreate"]
+
+
+async def names(client, token, query=LIST):
+    result = await as_user(client, token, query)
+    assert "errors" not in result, result
+    return [edge["node"]["name"] for edge in result["data"]["companies"]["edges"]]
+
+
+async def test_company_is_stored_normalised_with_its_contacts(client, regions, engine_kind):
+    created = await create_company(
+        client,
+        regions["admin"],
+        name="Zakłady Mięsne Kraków S.A.",
+        nip="PL 526-025-02-74",
+        regon="01-21-00784",
+        lifecycle="CUSTOMER",
+        territory="malopolskie",
+        emails=[{"value": "Biuro@ZMK.pl", "label": "biuro", "isPrimary": True}],
+        phones=[{"value": "12 345 67 89"}, {"value": "+48 601-234-567"}],
+        tags=["VIP", "hurt", "VIP"],
+        addresses=[{"street": "Rynek 1", "postalCode": "31-001", "city": "Kraków"}],
+    )
+    assert created["userErrors"] == []
+    company = created["company"]
+    assert company["nip"] == "5260250274" and company["regon"] == "012100784"
+    assert company["lifecycle"] == "CUSTOMER" and company["kind"] == "B2B"
+    assert company["emails"] == [{"value": "biuro@zmk.pl", "label": "biuro", "isPrimary": True}]
+    assert company["phones"] == [{"value": "+48123456789"}, {"value": "+48601234567"}]
+    assert company["tags"] == ["hurt", "VIP"]
+    assert company["owner"] == {"displayName": "Admin"}  # the creator, by default
+    assert company["territory"] == {"code": "malopolskie"}
+    assert company["addresses"] == [{"city": "Kraków", "postalCode": "31-001", "country": "PL"}]
+    events = await OutboxMessage.select(OutboxMessage.name).where(OutboxMessage.kind == "event")
+    assert [e["name"] for e in events] == ["core.company_created"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "path", "code"),
+    [
+        ({"nip": "5260250275"}, ["input", "nip"], "INVALID_NIP"),
+        ({"regon": "123"}, ["input", "regon"], "INVALID_REGON"),
+        ({"phones": [{"value": "601234567"}, {"value": "12"}]}, ["input", "phones", "1", "value"], "INVALID_PHONE"),
+        ({"emails": [{"value": "jan@"}]}, ["input", "emails", "0", "value"], "INVALID_EMAIL"),
+        ({"name": "  "}, ["input", "name"], "BLANK"),
+        ({"territory": "mazowieckie"}, ["input", "territory"], "UNKNOWN_TERRITORY"),
+        ({"addresses": [{"country": "Polska"}]}, ["input", "addresses", "0", "country"], "INVALID_COUNTRY"),
+        ({"tags": ["nowy"], "owner": "VXNlck5vZGU6OTk5"}, ["input", "owner"], "UNKNOWN_USER"),
+    ],
+)
+async def test_bad_input_is_refused_and_nothing_is_written(client, regions, engine_kind, fields, path, code):
+    result = await as_user(client, regions["admin"], CREATE_COMPANY, {"input": {"name": "Firma", **fields}})
+    errors = result["data"]["companyCreate"]["userErrors"]
+    assert [(e["field"], e["code"]) for e in errors] == [(path, code)]
+    assert await Company.count() == 0 and await ContactPoint.count() == 0 and await Tag.count() == 0
+    assert await OutboxMessage.count() == 0
+
+
+async def test_duplicate_nip_is_refused(client, regions, engine_kind):
+    await create_company(client, regions["admin"], nip="5260250274")
+    duplicate = await create_company(client, regions["admin"], name="Inna", nip="526-025-02-74")
+    assert duplicate["userErrors"][0]["code"] == "NIP_TAKEN"
+    assert duplicate["userErrors"][0]["field"] == ["input", "nip"]
+
+
+async def test_partial_update_changes_only_what_is_given(client, regions, engine_kind):
+    company = (
+        await create_company(client, regions["admin"], name="Stara Nazwa", tags=["a"], phones=[{"value": "601234567"}])
+    )["company"]
+    updated = await as_user(
+        client,
+        regions["admin"],
+        UPDATE_COMPANY,
+        {"id": company["id"], "input": {"name": "Nowa Nazwa", "lifecycle": "QUALIFIED"}},
+    )
+    result = updated["data"]["companyUpdate"]
+    assert result["userErrors"] == []
+    assert result["company"] == {
+        "id": company["id"],
+        "name": "Nowa Nazwa",
+        "lifecycle": "QUALIFIED",
+        "nip": None,
+        "tags": ["a"],
+        "phones": [{"value": "+48601234567"}],
+    }
+    [event] = await OutboxMessage.select().where(OutboxMessage.name == "core.company_updated").output(load_json=True)
+    assert event["payload"]["changes"] == {"name": ["Stara Nazwa", "Nowa Nazwa"], "lifecycle": ["lead", "qualified"]}
+
+
+async def test_record_scope_by_territory_team_and_owner(client, regions, engine_kind):
+    admin = regions["admin"]
+    krakow = await create_company(
+        client, admin, name="Kraków Sp. z o.o.", territory="malopolskie", phones=[{"value": "12 111 11 11"}]
+    )
+    rzeszow = await create_company(
+        client, admin, name="Rzeszów S.A.", territory="podkarpackie", phones=[{"value": "17 222 22 22"}]
+    )
+    own = await create_company(client, regions["rzeszow"], name="Własna Rzeszowa")  # no territory, owned by the rep
+    assert own["userErrors"] == []
+
+    assert await names(client, regions["krakow"]) == ["Kraków Sp. z o.o."]
+    assert await names(client, regions["rzeszow"]) == ["Rzeszów S.A.", "Własna Rzeszowa"]
+    assert await names(client, regions["country"]) == ["Kraków Sp. z o.o.", "Rzeszów S.A."]  # regions inside Polska
+    assert await names(client, regions["admin"]) == ["Kraków Sp. z o.o.", "Rzeszów S.A.", "Własna Rzeszowa"]
+    assert await names(client, regions["manager"]) == []  # the team owns nothing yet
+
+    other = rzeszow["company"]["id"]
+    for query in ("query($id: ID!) { company(id: $id) { name } }", "query($id: ID!) { node(id: $id) { id } }"):
+        result = await as_user(client, regions["krakow"], query, {"id": other})
+        assert list(result["data"].values()) == [None], query
+    by_phone = await as_user(client, regions["krakow"], '{ findByPhone(phone: "172222222") { companies { name } } }')
+    assert by_phone["data"]["findByPhone"]["companies"] == []
+    by_phone = await as_user(
+        client, regions["rzeszow"], '{ findByPhone(phone: "+48 17 222 22 22") { companies { name } } }'
+    )
+    assert by_phone["data"]["findByPhone"]["companies"] == [{"name": "Rzeszów S.A."}]
+    refused = await as_user(client, regions["krakow"], UPDATE_COMPANY, {"id": other, "input": {"name": "Przejęta"}})
+    assert refused["data"]["companyUpdate"]["userErrors"] == [{"field": ["id"], "code": "NOT_FOUND"}]
+    assert await Company.count().where(Company.name == "Przejęta") == 0
+
+    # The manager's team member (the Kraków rep) owns a company: the manager now sees it.
+    mine = await create_company(client, regions["krakow"], name="Od Krakowiaka")
+    assert mine["userErrors"] == []
+    assert await names(client, regions["manager"]) == ["Od Krakowiaka"]
+    assert krakow["userErrors"] == []
+
+
+async def test_delete_hides_the_company_everywhere(client, regions, engine_kind):
+    company = (await create_company(client, regions["admin"], name="Do usunięcia"))["company"]
+    denied = await as_user(
+        client, regions["krakow"], "mutation($id: ID!) { companyDelete(id: $id) { deletedId } }", {"id": company["id"]}
+    )
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # reps may not delete
+    deleted = await as_user(
+        client,
+        regions["admin"],
+        "mutation($id: ID!) { companyDelete(id: $id) { deletedId userErrors { code } } }",
+        {"id": company["id"]},
+    )
+    assert deleted["data"]["companyDelete"] == {"deletedId": company["id"], "userErrors": []}
+    assert await names(client, regions["admin"]) == []
+    node = await as_user(client, regions["admin"], "query($id: ID!) { node(id: $id) { id } }", {"id": company["id"]})
+    assert node["data"]["node"] is None
+    assert await Company.count() == 1  # kept for the records
+
+
+async def test_persons_work_at_companies(client, regions, engine_kind):
+    company = (await create_company(client, regions["admin"], name="Huta", territory="malopolskie"))["company"]
+    person = await as_user(
+        client,
+        regions["admin"],
+        CREATE_PERSON,
+        {
+            "input": {
+                "firstName": "Jan",
+                "lastName": "Kowalski",
+                "phones": [{"value": "601 234 567"}],
+                "territory": "malopolskie",
+                "employments": [{"company": company["id"], "position": "Prezes"}],
+            }
+        },
+    )
+    created = person["data"]["personCreate"]
+    assert created["userErrors"] == []
+    assert created["person"]["fullName"] == "Jan Kowalski"
+    assert created["person"]["employments"] == [{"position": "Prezes", "company": {"name": "Huta"}}]
+    staff = await as_user(
+        client,
+        regions["krakow"],
+        "query($id: ID!) { company(id: $id) { employees { edges { node { position person { fullName } } } } } }",
+        {"id": company["id"]},
+    )
+    assert staff["data"]["company"]["employees"]["edges"] == [
+        {"node": {"position": "Prezes", "person": {"fullName": "Jan Kowalski"}}}
+    ]
+    found = await as_user(client, regions["krakow"], '{ findByPhone(phone: "601234567") { persons { fullName } } }')
+    assert found["data"]["findByPhone"]["persons"] == [{"fullName": "Jan Kowalski"}]
+    hidden = await as_user(client, regions["rzeszow"], '{ findByPhone(phone: "601234567") { persons { fullName } } }')
+    assert hidden["data"]["findByPhone"]["persons"] == []
+    bad = await as_user(
+        client,
+        regions["admin"],
+        CREATE_PERSON,
+        {"input": {"lastName": "Nowak", "employments": [{"company": base64.b64encode(b"Company:999").decode()}]}},
+    )
+    assert bad["data"]["personCreate"]["userErrors"] == [
+        {"field": ["input", "employments", "0", "company"], "code": "NOT_FOUND"}
+    ]
+    assert await Person.count() == 1
+
+
+async def test_pages_by_name_are_stable(client, regions, engine_kind):
+    for number in (5, 3, 9, 1, 7, 2, 8, 4, 6):
+        await create_company(client, regions["admin"], name=f"Firma {number}")
+    await create_company(client, regions["admin"], name="Firma 5")  # same name: the id breaks the tie
+    query = (
+        "query($after: String) { companies(first: 4, after: $after) "
+        "{ edges { node { name } } pageInfo { hasNextPage endCursor } } }"
+    )
+    seen, after = [], None
+    while True:
+        page = (await as_user(client, regions["admin"], query, {"after": after}))["data"]["companies"]
+        seen += [edge["node"]["name"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == [f"Firma {n}" for n in (1, 2, 3, 4, 5, 5, 6, 7, 8, 9)]
+
+
+async def test_sql_statements_per_list_do_not_grow_with_the_page(client, regions, runtime, engine_kind, monkeypatch):
+    for number in range(30):
+        await create_company(
+            client,
+            regions["admin"],
+            name=f"Firma {number:02}",
+            territory="malopolskie",
+            tags=["x", f"t{number}"],
+            phones=[{"value": f"601 234 5{number:02}"}],
+        )
+    query = f"query($n: Int) {{ companies(first: $n) {{ edges {{ node {{ {COMPANY_FIELDS} }} }} }} }}"
+    counts = {}
+    engine_class = type(runtime.engine)
+    original = engine_class.run_querystring
+    statements: list[str] = []
+
+    async def counting(self, querystring, *args, **kwargs):
+        text = str(querystring)
+        if not any(table in text for table in ('"core_outbox"', '"core_delivery"', '"core_schedule"')):
+            statements.append(text)  # the in-process relay polls on its own; not part of the request
+        return await original(self, querystring, *args, **kwargs)
+
+    monkeypatch.setattr(engine_class, "run_querystring", counting)
+    for size in (3, 30):
+        statements.clear()
+        result = await as_user(client, regions["admin"], query, {"n": size})
+        assert len(result["data"]["companies"]["edges"]) == size
+        counts[size] = [statement[:100] for statement in statements]
+    assert len(counts[3]) == len(counts[30]), "\n".join(counts[3] + ["----"] + counts[30])
