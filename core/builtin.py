@@ -35,7 +35,14 @@ class CorePlugin(Plugin):
             Permission("core.person.read", "See persons (within the role's record scope)."),
             Permission("core.person.write", "Create and change persons."),
             Permission("core.person.delete", "Remove persons."),
+            Permission("core.audit.read", "Read the audit log of every change."),
         ]
+
+    @hookimpl
+    def kartoteka_event_subscribers(self) -> list:
+        from core.audit import SUBSCRIBER
+
+        return [SUBSCRIBER]
 
     @hookimpl
     def kartoteka_role_templates(self) -> list[RoleTemplate]:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from core.auth import SYSTEM
-from core.db.tables import Delivery, OutboxMessage
+from core.db.tables import AuditEntry, Delivery, OutboxMessage
 from core.errors import KartotekaError
 from core.events.base import Event
 from core.jobs import relay
@@ -49,6 +49,7 @@ async def test_sync_subscriber_veto_rolls_back_everything(client, engine_kind):
     assert vetoed == {"note": None, "userErrors": [{"field": ["input", "text"], "code": "VETOED"}]}
     assert await SampleNote.count() == 0
     assert await OutboxMessage.count() == 0
+    assert await AuditEntry.count() == 0  # the audit row was written, and rolled back with the rest
 
 
 async def test_failed_attempts_are_retried_with_backoff(client, engine_kind):

@@ -96,6 +96,7 @@ def test_hook_kartoteka_event_types(runtime):
 def test_hook_kartoteka_event_subscribers(runtime):
     subscribers = runtime.registry.subscribers
     assert {name: s.mode for name, s in subscribers.items()} == {
+        "core.audit": "sync",
         "sample.veto_forbidden": "sync",
         "sample.record_note": "async",
     }

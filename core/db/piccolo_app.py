@@ -15,6 +15,7 @@ APP_CONFIG = AppConfig(
         tables.OutboxMessage,
         tables.Delivery,
         tables.ScheduleState,
+        tables.AuditEntry,
         access.Team,
         access.Territory,
         access.User,

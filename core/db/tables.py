@@ -40,3 +40,19 @@ class ScheduleState(Table, tablename="core_schedule"):
 
     name = Varchar(length=200, unique=True)
     next_run_at = Timestamptz(default=TimestamptzNow())
+
+
+class AuditEntry(Table, tablename="core_audit"):
+    """Who changed what and when: one row per event, written in the changing transaction.
+
+    Nothing updates or deletes these rows; the API only reads them.
+    """
+
+    occurred_at = Timestamptz(default=TimestamptzNow())
+    actor_kind = Varchar(length=16)
+    actor_id = Varchar(length=64, null=True, default=None)
+    event = Varchar(length=200)
+    entity_type = Varchar(length=64, default="")
+    entity_id = BigInt(null=True, default=None)
+    changes = JSONB(default={})
+    payload = JSONB(default={})

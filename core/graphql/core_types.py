@@ -12,9 +12,12 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 import core
+from core import audit
+from core.db.tables import AuditEntry
 from core.errors import DomainError
 from core.graphql.compose import Extensible, composed_type, extensible
 from core.graphql.errors import UserError
+from core.graphql.keyset import paginate_by_key
 from core.graphql.pagination import paginate_by_id
 from core.graphql.permissions import AUTHENTICATED, PUBLIC, field, mutation
 from core.i18n import _
@@ -100,6 +103,33 @@ class SystemInfo:
     plugins: list[PluginDescription]
 
 
+@strawberry.type(description="One change: who made it, when, to which record, and what changed.")
+class AuditEntryType:
+    id: strawberry.ID
+    occurred_at: datetime
+    actor_kind: str
+    actor_id: str | None
+    event: str
+    entity_type: str
+    entity_id: int | None
+    changes: JSON = strawberry.field(description="Changed fields as {field: [before, after]}.")
+    payload: JSON
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "AuditEntryType":
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            occurred_at=row["occurred_at"],
+            actor_kind=row["actor_kind"],
+            actor_id=row["actor_id"],
+            event=row["event"],
+            entity_type=row["entity_type"],
+            entity_id=row["entity_id"],
+            changes=row["changes"],
+            payload=row["payload"],
+        )
+
+
 @strawberry.type
 class DeadLetterRetryPayload:
     dead_letter_id: relay.GlobalID | None
@@ -162,6 +192,25 @@ def make_queries(surface: Surface) -> type:
                 database="sqlite" if settings.is_sqlite else "postgres",
                 broker="memory" if settings.broker_in_memory else "rabbitmq",
                 plugins=plugins,
+            )
+
+        @field(permission=audit.READ, description="The audit log, newest first; filter by record.")
+        async def audit_log(
+            self,
+            info: strawberry.Info,
+            first: int | None = None,
+            after: str | None = None,
+            entity_type: str | None = None,
+            entity_id: int | None = None,
+        ) -> relay.Connection[AuditEntryType]:
+            return await paginate_by_key(
+                audit.entries_query(entity_type, entity_id),
+                [AuditEntry.id],
+                first=first,
+                after=after,
+                maximum=info.context.runtime.settings.max_page_size,
+                to_node=AuditEntryType.from_row,
+                descending=True,
             )
 
         @field(permission=jobs.READ, description="Deliveries that failed after all retries, oldest first.")

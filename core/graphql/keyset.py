@@ -29,11 +29,15 @@ def decode_key(cursor: str, width: int) -> list[Any]:
     return decoded[1:]
 
 
-def after_key(columns: Sequence[Column], values: Sequence[Any]) -> Any:
-    """Rows strictly after ``values`` in the order of ``columns`` (all ascending)."""
-    condition = columns[-1] > values[-1]
+def after_key(columns: Sequence[Column], values: Sequence[Any], descending: bool = False) -> Any:
+    """Rows strictly after ``values`` in the order of ``columns`` (all ascending or all descending)."""
+
+    def beyond(column: Column, value: Any) -> Any:
+        return column < value if descending else column > value
+
+    condition = beyond(columns[-1], values[-1])
     for column, value in zip(reversed(columns[:-1]), reversed(values[:-1]), strict=True):
-        condition = (column > value) | ((column == value) & condition)
+        condition = beyond(column, value) | ((column == value) & condition)
     return condition
 
 
@@ -45,11 +49,12 @@ async def paginate_by_key(
     after: str | None,
     maximum: int,
     to_node: Callable[[dict[str, Any]], T],
+    descending: bool = False,
 ) -> relay.Connection[T]:
     size = page_size(first, maximum)
     if after is not None:
-        query = query.where(after_key(columns, decode_key(after, len(columns))))
-    rows = await query.order_by(*columns).limit(size + 1)
+        query = query.where(after_key(columns, decode_key(after, len(columns)), descending))
+    rows = await query.order_by(*columns, ascending=not descending).limit(size + 1)
     names = [column._meta.name for column in columns]
     return make_connection(
         rows[:size],
