@@ -77,6 +77,12 @@ class CorePlugin(Plugin):
         ]
 
     @hookimpl
+    async def kartoteka_demo_data(self, runtime: Any, scale: int, progress: Any) -> str:
+        from core.crm.demo import load_demo
+
+        return await load_demo(runtime, scale, progress)
+
+    @hookimpl
     def kartoteka_event_types(self) -> list[type]:
         from core.crm.events import EVENT_TYPES
 

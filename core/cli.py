@@ -177,25 +177,39 @@ def migrate(check: bool) -> None:
 
 @cli.command()
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds data.")
-def demo(if_empty: bool) -> None:
-    """Load demonstration data contributed by the enabled plugins."""
+@click.option(
+    "--companies",
+    type=click.IntRange(1, 1_000_000),
+    default=200,
+    show_default=True,
+    help="How many companies (each with 1-5 persons) to generate.",
+)
+def demo(if_empty: bool, companies: int) -> None:
+    """Load a Polish demo organisation and the demo data of the enabled plugins."""
     runtime = _boot()
 
     async def run() -> None:
-        if if_empty and await _has_data(runtime):
+        if if_empty and await _has_data():
             console.print("The database already holds data; demo data not loaded.")
             return
-        results = await runtime.call_hook("kartoteka_demo_data", runtime=runtime)
-        console.print(f"Demo data loaded by {len(results)} plugin(s).")
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as bar:
+            task = bar.add_task("Demo companies", total=companies)
+            messages = await runtime.call_hook(
+                "kartoteka_demo_data", runtime=runtime, scale=companies, progress=lambda n: bar.update(task, advance=n)
+            )
+        for message in messages:
+            if message:
+                console.print(message)
+        console.print(f"Demo data loaded by {len(messages)} plugin(s).")
 
     asyncio.run(run())
 
 
-async def _has_data(runtime) -> bool:
+async def _has_data() -> bool:
+    from core.access.tables import User
     from core.db.tables import OutboxMessage
 
-    # Every change publishes events, so an empty outbox means nothing was ever written.
-    return await OutboxMessage.count() > 0
+    return await User.exists() or await OutboxMessage.exists()
 
 
 # --- users and tokens --------------------------------------------------------------------------

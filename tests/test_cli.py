@@ -47,8 +47,9 @@ def test_migrate_check_and_demo(cli_env):
     expected = len(list((ROOT / "migrations" / "core").glob("core_*.py"))) + 1  # and the sample plugin's
     assert f"Applied {expected} migration(s)" in migrated.stdout
     assert kartoteka("migrate", "--check", env=cli_env).returncode == 0
-    first = kartoteka("demo", "--if-empty", env=cli_env)
-    assert "Demo data loaded by 1 plugin(s)" in first.stdout, first.stderr
+    first = kartoteka("demo", "--if-empty", "--companies", "25", env=cli_env)
+    assert "Demo data loaded by 2 plugin(s)" in first.stdout, first.stderr
+    assert "Demo organisation loaded: 25 companies" in first.stdout
     second = kartoteka("demo", "--if-empty", env=cli_env)
     assert "already holds data" in second.stdout
     assert kartoteka("sample-count", env=cli_env).stdout.strip() == "sample notes: 1"

@@ -51,8 +51,14 @@ async def test_hook_kartoteka_piccolo_apps(runtime):
 
 
 async def test_hook_kartoteka_demo_data(runtime):
-    await runtime.call_hook("kartoteka_demo_data", runtime=runtime)
+    from core.crm.tables import Company, Person
+
+    done = []
+    messages = await runtime.call_hook("kartoteka_demo_data", runtime=runtime, scale=12, progress=done.append)
     assert [row["text"] for row in await SampleNote.select(SampleNote.text)] == ["Demo note"]
+    assert await Company.count() == 12 and await Person.count() >= 12
+    assert sum(done) == 12
+    assert any(message and "Administrator token" in message for message in messages)
 
 
 async def test_hook_kartoteka_graphql_queries(client):

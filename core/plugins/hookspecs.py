@@ -60,8 +60,11 @@ def kartoteka_piccolo_apps() -> list[str]:
 
 
 @hookspec
-def kartoteka_demo_data(runtime: Runtime) -> Any:
-    """Load demonstration data into an empty database (``kartoteka demo``); may be async."""
+def kartoteka_demo_data(runtime: Runtime, scale: int, progress: Any) -> Any:
+    """Load demonstration data into an empty database (``kartoteka demo``); may be async.
+
+    ``scale`` is the number of companies asked for; ``progress(n)`` reports n more done.
+    Return a line to show the operator, or None."""
 
 
 # --- GraphQL ---------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ class SamplePlugin(Plugin):
         return ["kartoteka_sample.piccolo_app"]
 
     @hookimpl
-    async def kartoteka_demo_data(self, runtime):
+    async def kartoteka_demo_data(self, runtime, progress):
         async with runtime.unit_of_work(SYSTEM) as uow:
             await services.create_note(uow, "Demo note")
 
