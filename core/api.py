@@ -5,6 +5,7 @@ its hook implementations are methods marked with :data:`hookimpl`.
 """
 
 from core.auth import ANONYMOUS, SYSTEM, Actor
+from core.crm.timeline import TimelineKind
 from core.errors import DomainError, PermanentJobFailure
 from core.events.base import Event
 from core.events.bus import UnitOfWork
@@ -57,6 +58,7 @@ __all__ = [
     "ScheduleSpec",
     "Subscriber",
     "Surface",
+    "TimelineKind",
     "TypeExtension",
     "UnitOfWork",
     "UserError",

@@ -36,7 +36,14 @@ class CorePlugin(Plugin):
             Permission("core.person.write", "Create and change persons."),
             Permission("core.person.delete", "Remove persons."),
             Permission("core.audit.read", "Read the audit log of every change."),
+            Permission("core.timeline.write", "Log calls, meetings and notes on client timelines."),
         ]
+
+    @hookimpl
+    def kartoteka_timeline_kinds(self) -> list:
+        from core.crm.timeline import CORE_KINDS
+
+        return CORE_KINDS
 
     @hookimpl
     def kartoteka_event_subscribers(self) -> list:
@@ -57,7 +64,13 @@ class CorePlugin(Plugin):
             RoleTemplate(
                 "sales_rep",
                 "Works the clients of their territories and their own.",
-                ("core.company.read", "core.company.write", "core.person.read", "core.person.write"),
+                (
+                    "core.company.read",
+                    "core.company.write",
+                    "core.person.read",
+                    "core.person.write",
+                    "core.timeline.write",
+                ),
                 "territory",
             ),
             RoleTemplate(
@@ -85,8 +98,9 @@ class CorePlugin(Plugin):
     @hookimpl
     def kartoteka_event_types(self) -> list[type]:
         from core.crm.events import EVENT_TYPES
+        from core.crm.timeline import TimelineEntryAdded
 
-        return EVENT_TYPES
+        return [*EVENT_TYPES, TimelineEntryAdded]
 
     @hookimpl
     async def kartoteka_actor_from_request(self, request: Any, runtime: Any) -> Actor | None:
@@ -121,13 +135,21 @@ class CorePlugin(Plugin):
             LoaderSpec(name="core.addresses", batch=crm_types.load_addresses),
             LoaderSpec(name="core.tags", batch=crm_types.load_tags),
             LoaderSpec(name="core.employments_by_person", batch=crm_types.load_employments_by_person),
+            LoaderSpec(name="core.last_activity", batch=crm_types.load_last_activity),
         ]
 
     @hookimpl
     def kartoteka_graphql_type_extensions(self, surface: Surface) -> list[TypeExtension]:
         from core.graphql.access_types import ViewerAccessFields
+        from core.graphql.crm_types import TimelineFields
 
-        return [TypeExtension(target="Viewer", fields=ViewerAccessFields)] if surface == "staff" else []
+        if surface != "staff":
+            return []
+        return [
+            TypeExtension(target="Viewer", fields=ViewerAccessFields),
+            TypeExtension(target="Company", fields=TimelineFields),
+            TypeExtension(target="Person", fields=TimelineFields),
+        ]
 
     @hookimpl
     def kartoteka_graphql_types(self, surface: Surface) -> list[type]:
@@ -140,14 +162,16 @@ class CorePlugin(Plugin):
     def kartoteka_graphql_queries(self, surface: Surface) -> list[type]:
         from core.graphql.access_types import AccessQuery
         from core.graphql.core_types import make_queries
-        from core.graphql.crm_types import CrmQuery
+        from core.graphql.crm_types import CrmQuery, TimelineQuery
 
-        return [make_queries(surface), AccessQuery, CrmQuery] if surface == "staff" else [make_queries(surface)]
+        if surface != "staff":
+            return [make_queries(surface)]
+        return [make_queries(surface), AccessQuery, CrmQuery, TimelineQuery]
 
     @hookimpl
     def kartoteka_graphql_mutations(self, surface: Surface) -> list[type]:
         from core.graphql.access_types import AccessMutation
         from core.graphql.core_types import CoreMutation
-        from core.graphql.crm_types import CrmMutation
+        from core.graphql.crm_types import CrmMutation, TimelineMutation
 
-        return [CoreMutation, AccessMutation, CrmMutation] if surface == "staff" else []
+        return [CoreMutation, AccessMutation, CrmMutation, TimelineMutation] if surface == "staff" else []

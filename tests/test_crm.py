@@ -296,3 +296,80 @@ async def test_every_change_is_in_the_audit_log(client, regions, engine_kind):
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     mutations = await as_user(client, regions["admin"], '{ __type(name: "Mutation") { fields { name } } }')
     assert not [f for f in mutations["data"]["__type"]["fields"] if "audit" in f["name"].lower()]  # read-only
+
+
+LOG = """mutation($input: TimelineEntryInput!) { timelineEntryCreate(input: $input) {
+    entry { kind title durationMinutes cost author { displayName } company { name } } userErrors { field code } } }"""
+TIMELINE = """query($subject: ID!, $kinds: [String!], $after: String) {
+    timeline(subject: $subject, kinds: $kinds, first: 2, after: $after) {
+        edges { node { kind title occurredAt } } pageInfo { hasNextPage endCursor } } }"""
+
+
+async def test_timeline_of_a_company(client, regions, engine_kind):
+    admin, krakow = regions["admin"], regions["krakow"]
+    company = (await create_company(client, admin, name="Huta Kraków", territory="malopolskie"))["company"]
+    entries = [
+        ("core.call", "Pierwszy telefon", "2026-11-02T09:00:00+00:00", 15, "0"),
+        ("core.meeting", "Spotkanie w siedzibie", "2026-11-05T13:00:00+00:00", 90, "120.50"),
+        ("core.note", "Notatka", "2026-11-04T10:00:00+00:00", 0, None),
+    ]
+    for kind, title, when, minutes, cost in entries:
+        logged = await as_user(
+            client,
+            krakow,
+            LOG,
+            {
+                "input": {
+                    "kind": kind,
+                    "company": company["id"],
+                    "title": title,
+                    "occurredAt": when,
+                    "durationMinutes": minutes,
+                    "cost": cost,
+                }
+            },
+        )
+        assert logged["data"]["timelineEntryCreate"]["userErrors"] == [], logged
+    meeting = logged_meeting = await as_user(
+        client, admin, TIMELINE, {"subject": company["id"], "kinds": ["core.meeting"]}
+    )
+    [edge] = logged_meeting["data"]["timeline"]["edges"]
+    assert edge["node"]["title"] == "Spotkanie w siedzibie"
+    titles, after = [], None
+    while True:
+        page = (await as_user(client, krakow, TIMELINE, {"subject": company["id"], "after": after}))["data"]["timeline"]
+        titles += [edge["node"]["title"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert titles == ["Spotkanie w siedzibie", "Notatka", "Pierwszy telefon"]  # newest first
+    listing = await as_user(
+        client, krakow, "{ companies { edges { node { name lastActivity { title cost durationMinutes } } } } }"
+    )
+    assert listing["data"]["companies"]["edges"][0]["node"]["lastActivity"] == {
+        "title": "Spotkanie w siedzibie",
+        "cost": "120.50",
+        "durationMinutes": 90,
+    }
+    hidden = await as_user(client, regions["rzeszow"], TIMELINE, {"subject": company["id"]})
+    assert hidden["data"]["timeline"]["edges"] == []
+    refused = await as_user(client, regions["rzeszow"], LOG, {"input": {"kind": "core.call", "company": company["id"]}})
+    assert refused["data"]["timelineEntryCreate"]["userErrors"] == [
+        {"field": ["input", "subject"], "code": "NOT_FOUND"}
+    ]
+    bad = await as_user(client, krakow, LOG, {"input": {"kind": "core.telepathy", "company": company["id"]}})
+    assert bad["data"]["timelineEntryCreate"]["userErrors"] == [{"field": ["input", "kind"], "code": "UNKNOWN_KIND"}]
+    negative = await as_user(
+        client, krakow, LOG, {"input": {"kind": "core.call", "company": company["id"], "durationMinutes": -5}}
+    )
+    assert negative["data"]["timelineEntryCreate"]["userErrors"] == [
+        {"field": ["input", "durationMinutes"], "code": "NEGATIVE"}
+    ]
+    assert meeting is not None
+
+
+async def test_timeline_kinds_come_from_plugins_in_the_request_language(client, regions, engine_kind):
+    kinds = await as_user(client, regions["krakow"], "{ timelineKinds { name label } }", **{"accept-language": "pl"})
+    labels = {kind["name"]: kind["label"] for kind in kinds["data"]["timelineKinds"]}
+    assert labels["core.call"] == "Rozmowa telefoniczna"
+    assert labels["sample.note"] == "Notatka przykładowa"

@@ -146,6 +146,12 @@ async def test_hook_kartoteka_role_templates(runtime):
     assert roles["administrator"]["permissions"] == ["*"]
 
 
+def test_hook_kartoteka_timeline_kinds(runtime):
+    kinds = runtime.registry.timeline_kinds
+    assert kinds["sample.note"].label_pl == "Notatka przykładowa"
+    assert {"core.call", "core.email", "core.meeting", "core.note"} <= set(kinds)
+
+
 async def test_hook_kartoteka_actor_from_request(client):
     signed_in = await gql(client, "{ viewer { kind actorId permissions } }", actor="service:sample.note.read")
     assert signed_in["data"]["viewer"] == {

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 COMPANY_READ, COMPANY_WRITE, COMPANY_DELETE = "core.company.read", "core.company.write", "core.company.delete"
 PERSON_READ, PERSON_WRITE, PERSON_DELETE = "core.person.read", "core.person.write", "core.person.delete"
+TIMELINE_WRITE = "core.timeline.write"
 KINDS = ("b2b", "b2c", "partner", "supplier")
 LIFECYCLES = ("lead", "qualified", "customer", "former")
 LANGUAGES = ("pl", "en", "de", "uk", "cs", "sk", "lt", "fr", "es", "it")

@@ -1,12 +1,16 @@
 """Companies and persons. Leads are companies and persons in the ``lead`` lifecycle stage, not a
 table of their own, so marketing creates them and sales converts them in place."""
 
+from decimal import Decimal
+
 from piccolo.columns import (
     JSONB,
     Boolean,
     Date,
     ForeignKey,
+    Integer,
     LazyTableReference,
+    Numeric,
     OnDelete,
     Text,
     Timestamptz,
@@ -102,3 +106,20 @@ class CompanyTag(Table, tablename="core_company_tag"):
 class PersonTag(Table, tablename="core_person_tag"):
     person = ForeignKey(Person, on_delete=OnDelete.cascade)
     tag = ForeignKey(Tag, on_delete=OnDelete.cascade)
+
+
+class TimelineEntry(Table, tablename="core_timeline_entry"):
+    """One contact with a client: on a company's timeline, a person's, or both."""
+
+    kind = Varchar(length=64)  # "core.call", "offers.invoice_issued"…
+    occurred_at = Timestamptz(default=TimestamptzNow())
+    company = ForeignKey(Company, null=True, on_delete=OnDelete.cascade)
+    person = ForeignKey(Person, null=True, on_delete=OnDelete.cascade)
+    subject = Varchar(length=300, default="")
+    body = Text(default="")
+    duration_minutes = Integer(default=0)
+    cost = Numeric(digits=(12, 2), default=Decimal("0"))
+    author = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    source = Varchar(length=200, default="")  # "<plugin>.<record>:<id>" of the entry's origin
+    data = JSONB(default={})
+    created_at = Timestamptz(default=TimestamptzNow())

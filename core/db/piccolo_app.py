@@ -31,6 +31,7 @@ APP_CONFIG = AppConfig(
         crm.Tag,
         crm.CompanyTag,
         crm.PersonTag,
+        crm.TimelineEntry,
     ],
     migration_dependencies=[],
     commands=[],

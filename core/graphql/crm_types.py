@@ -5,7 +5,9 @@ Every list and lookup applies the record scope of the asking actor in SQL (core.
 """
 
 import contextlib
+import json
 from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, ClassVar
 
@@ -15,12 +17,14 @@ from strawberry.scalars import JSON
 
 from core.crm import services as crm
 from core.crm import tables as db
+from core.crm import timeline
 from core.crm.scoping import visible
 from core.graphql.access_types import TerritoryNode, UserNode, attempt, decode_id, maximum
 from core.graphql.compose import Extensible, composed_class
-from core.graphql.errors import UserError
+from core.graphql.errors import ClientError, UserError
 from core.graphql.keyset import paginate_by_key
-from core.graphql.permissions import field, mutation
+from core.graphql.permissions import AUTHENTICATED, field, mutation
+from core.i18n import _
 from core.validation import phone_search_key
 
 MAX_PHONE_MATCHES = 20
@@ -746,3 +750,184 @@ async def load_employments_by_person(keys: list[int], context: Any) -> list[list
             )
         )
     return [found[key] for key in keys]
+
+
+# --- timeline ------------------------------------------------------------------------------------------
+@strawberry.type(description="A kind of timeline entry.")
+class TimelineKindType:
+    name: str
+    label: str = strawberry.field(description="In the language of the request.")
+
+
+@strawberry.type(description="One contact with a client: a call, an e-mail, a meeting, an invoice issued…")
+class TimelineEntryType:
+    id: strawberry.ID
+    kind: str
+    occurred_at: datetime
+    title: str
+    body: str
+    duration_minutes: int
+    cost: Decimal
+    source: str = strawberry.field(description="Where the entry comes from, e.g. `offers.invoice:17`.")
+    data: JSON
+    author_id: strawberry.Private[int | None]
+    company_id: strawberry.Private[int | None]
+    person_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def author(self, info: strawberry.Info) -> UserNode | None:
+        return None if self.author_id is None else await info.context.loaders["core.user"].load(self.author_id)
+
+    @strawberry.field(description="Null when none, or outside your area.")
+    async def company(self, info: strawberry.Info) -> CompanyRef | None:
+        return None if self.company_id is None else await info.context.loaders["core.company"].load(self.company_id)
+
+    @strawberry.field(description="Null when none, or outside your area.")
+    async def person(self, info: strawberry.Info) -> PersonRef | None:
+        return None if self.person_id is None else await info.context.loaders["core.person"].load(self.person_id)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "TimelineEntryType":
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            kind=row["kind"],
+            occurred_at=row["occurred_at"],
+            title=row["subject"],
+            body=row["body"],
+            duration_minutes=row["duration_minutes"],
+            cost=_money(row["cost"]),
+            source=row["source"],
+            data=row["data"],
+            author_id=row["author"],
+            company_id=row["company"],
+            person_id=row["person"],
+        )
+
+
+def _money(value: Any) -> Decimal:
+    # Raw rows from SQLite carry floats; amounts always have two decimal places.
+    return Decimal(str(value)).quantize(CENT)
+
+
+CENT = Decimal("0.01")
+
+
+class TimelineFields:
+    """Added by the core to Company and Person."""
+
+    @field(permission=crm.COMPANY_READ, description="The most recent entry of the timeline.")
+    async def last_activity(self, info: strawberry.Info) -> TimelineEntryType | None:
+        return await info.context.loaders["core.last_activity"].load((self.record_kind, self.id))
+
+
+@strawberry.type
+class TimelineQuery:
+    @field(permission=crm.COMPANY_READ, description="The history of a company or a person, newest first.")
+    async def timeline(
+        self,
+        info: strawberry.Info,
+        subject: relay.GlobalID,
+        kinds: list[str] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> relay.Connection[TimelineEntryType]:
+        actor = info.context.actor
+        kinds_known = info.context.runtime.registry.timeline_kinds
+        table, column, permission = {
+            "Company": (db.Company, db.TimelineEntry.company, crm.COMPANY_READ),
+            "Person": (db.Person, db.TimelineEntry.person, crm.PERSON_READ),
+        }.get(subject.type_name, (None, None, None))
+        reachable = (
+            table is not None
+            and subject.node_id.isdigit()
+            and actor.scope_for(permission) is not None
+            and await table.exists().where((table.id == int(subject.node_id)) & visible(table, actor, permission))
+        )
+        query = db.TimelineEntry.select().output(load_json=True)
+        query = query.where(column == int(subject.node_id)) if reachable else query.where(db.TimelineEntry.id == -1)
+        if kinds:
+            unknown = [kind for kind in kinds if kind not in kinds_known]
+            if unknown:
+                raise ClientError("BAD_USER_INPUT", _("Unknown timeline entry kind: {kind}."), kind=", ".join(unknown))
+            query = query.where(db.TimelineEntry.kind.is_in(kinds))
+        return await paginate_by_key(
+            query,
+            [db.TimelineEntry.occurred_at, db.TimelineEntry.id],
+            first=first,
+            after=after,
+            maximum=maximum(info),
+            to_node=TimelineEntryType.from_row,
+            descending=True,
+        )
+
+    @field(permission=AUTHENTICATED, description="Kinds of timeline entries the enabled plugins write.")
+    def timeline_kinds(self, info: strawberry.Info) -> list[TimelineKindType]:
+        locale = info.context.locale
+        return [
+            TimelineKindType(name=kind.name, label=kind.label_pl if locale == "pl" else kind.label_en)
+            for kind in info.context.runtime.registry.timeline_kinds.values()
+        ]
+
+
+@strawberry.input
+class TimelineEntryInput:
+    kind: str = strawberry.field(description="A kind from `timelineKinds`, e.g. `core.call`.")
+    company: relay.GlobalID | None = None
+    person: relay.GlobalID | None = None
+    title: str = ""
+    body: str = ""
+    occurred_at: datetime | None = strawberry.field(default=None, description="Defaults to now.")
+    duration_minutes: int = 0
+    cost: Decimal | None = None
+
+
+@strawberry.type
+class TimelineEntryPayload:
+    entry: TimelineEntryType | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class TimelineMutation:
+    @mutation(permission=crm.TIMELINE_WRITE, description="Log a call, meeting, note… on a client's timeline.")
+    async def timeline_entry_create(self, info: strawberry.Info, input: TimelineEntryInput) -> TimelineEntryPayload:
+        ctx = info.context
+
+        async def create() -> int:
+            return await timeline.log_contact(
+                ctx.runtime,
+                ctx.actor,
+                kind=input.kind,
+                company_id=decode_id(input.company, "Company", ["input", "company"]) if input.company else None,
+                person_id=decode_id(input.person, "Person", ["input", "person"]) if input.person else None,
+                subject=input.title,
+                body=input.body,
+                occurred_at=input.occurred_at,
+                duration_minutes=input.duration_minutes,
+                cost=input.cost,
+            )
+
+        entry_id, errors = await attempt(create())
+        if entry_id is None:
+            return TimelineEntryPayload(entry=None, user_errors=errors)
+        row = await db.TimelineEntry.select().where(db.TimelineEntry.id == entry_id).output(load_json=True).first()
+        return TimelineEntryPayload(entry=TimelineEntryType.from_row(row), user_errors=[])
+
+
+async def load_last_activity(keys: list[tuple[str, int]], context: Any) -> list[TimelineEntryType | None]:
+    """The newest entry per company or person: one windowed statement per kind of subject."""
+    found: dict[tuple[str, int], TimelineEntryType] = {}
+    for kind, ids in _grouped(keys).items():
+        if not ids:
+            continue
+        column = {"company": "company", "person": "person"}[kind]  # never a caller's string in SQL
+        placeholders = ", ".join("{}" for _id in ids)
+        rows = await db.TimelineEntry.raw(
+            f"SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY {column} ORDER BY occurred_at DESC, id DESC)"
+            f" AS rank FROM core_timeline_entry WHERE {column} IN ({placeholders})) AS ranked WHERE rank = 1",
+            *ids,
+        )
+        for row in rows:
+            row["data"] = row["data"] if isinstance(row["data"], dict) else json.loads(row["data"] or "{}")
+            found[(kind, row[kind])] = TimelineEntryType.from_row(row)
+    return [found.get(key) for key in keys]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from typing import Any, TypeVar
 
-from piccolo.columns import Column
+from piccolo.columns import BigInt, Column, Date, Integer, Serial, Timestamp, Timestamptz
 from strawberry import relay
 
 from core.graphql.pagination import bad_cursor, make_connection, page_size
@@ -16,17 +17,34 @@ T = TypeVar("T")
 
 
 def encode_key(values: Sequence[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(["k", *values], default=str).encode()).decode()
+    plain = [value.isoformat() if isinstance(value, date) else value for value in values]
+    return base64.urlsafe_b64encode(json.dumps(["k", *plain], default=str).encode()).decode()
 
 
-def decode_key(cursor: str, width: int) -> list[Any]:
+def decode_key(cursor: str, columns: Sequence[Column]) -> list[Any]:
     try:
         decoded = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, UnicodeDecodeError):
         raise bad_cursor() from None
-    if not isinstance(decoded, list) or len(decoded) != width + 1 or decoded[0] != "k":
+    if not isinstance(decoded, list) or len(decoded) != len(columns) + 1 or decoded[0] != "k":
         raise bad_cursor()
-    return decoded[1:]
+    try:
+        return [_typed(column, value) for column, value in zip(columns, decoded[1:], strict=True)]
+    except (TypeError, ValueError):
+        raise bad_cursor() from None
+
+
+def _typed(column: Column, value: Any) -> Any:
+    """The cursor's JSON value as the column's Python type (the drivers want real datetimes)."""
+    if value is None:
+        return None
+    if isinstance(column, Timestamptz | Timestamp):
+        return datetime.fromisoformat(value)
+    if isinstance(column, Date):
+        return date.fromisoformat(value)
+    if isinstance(column, Integer | BigInt | Serial):
+        return int(value)
+    return value
 
 
 def after_key(columns: Sequence[Column], values: Sequence[Any], descending: bool = False) -> Any:
@@ -53,7 +71,7 @@ async def paginate_by_key(
 ) -> relay.Connection[T]:
     size = page_size(first, maximum)
     if after is not None:
-        query = query.where(after_key(columns, decode_key(after, len(columns)), descending))
+        query = query.where(after_key(columns, decode_key(after, columns), descending))
     rows = await query.order_by(*columns, ascending=not descending).limit(size + 1)
     names = [column._meta.name for column in columns]
     return make_connection(

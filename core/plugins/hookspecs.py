@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import click
 
     from core.auth import Actor
+    from core.crm.timeline import TimelineKind
     from core.events.base import Event
     from core.plugins.specs import (
         JobSpec,
@@ -115,6 +116,11 @@ def kartoteka_schedules() -> list[ScheduleSpec]:
 
 
 # --- access ----------------------------------------------------------------------------------
+@hookspec
+def kartoteka_timeline_kinds() -> list[TimelineKind]:
+    """Kinds of client-timeline entries the plugin writes (``offers.invoice_issued``)."""
+
+
 @hookspec
 def kartoteka_permissions() -> list[Permission]:
     """Permission codes ``"<plugin>.<resource>.<action>"`` that fields and services check."""

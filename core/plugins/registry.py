@@ -80,6 +80,7 @@ class Registry:
     routes: list[tuple[str, list[Any]]] = field(default_factory=list)
     cli_commands: dict[str, tuple[str, click.Command]] = field(default_factory=dict)
     role_templates: dict[str, RoleTemplate] = field(default_factory=dict)
+    timeline_kinds: dict[str, Any] = field(default_factory=dict)
 
     def sync_subscribers(self, event_name: str) -> list[Subscriber]:
         return [s for s in self.subscribers.values() if s.mode == "sync" and s.event in (event_name, "*")]
@@ -111,6 +112,13 @@ def build_registry(manager: pluggy.PluginManager) -> Registry:
             if unknown:
                 raise PluginError(f"role template {template.name!r} of plugin {plugin!r} grants unknown {unknown}")
             registry.role_templates[template.name] = template
+
+    kind_owner: dict[str, str] = {}
+    for plugin, result in contributions(manager, "kartoteka_timeline_kinds"):
+        for kind in result:
+            _check_prefix("timeline kind", kind.name, plugin)
+            _claim(kind_owner, "timeline kind", kind.name, plugin)
+            registry.timeline_kinds[kind.name] = kind
 
     event_owner: dict[str, str] = {}
     for plugin, result in contributions(manager, "kartoteka_event_types"):

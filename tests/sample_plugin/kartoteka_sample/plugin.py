@@ -16,6 +16,7 @@ from core.api import (
     RoleTemplate,
     ScheduleSpec,
     Subscriber,
+    TimelineKind,
     TypeExtension,
     hookimpl,
 )
@@ -74,6 +75,10 @@ class SamplePlugin(Plugin):
     @hookimpl
     def kartoteka_role_templates(self):
         return [RoleTemplate("sample_editor", "Writes sample notes.", ("sample.note.read", "sample.note.write"), "own")]
+
+    @hookimpl
+    def kartoteka_timeline_kinds(self):
+        return [TimelineKind("sample.note", "Sample note", "Notatka przykładowa")]
 
     @hookimpl
     def kartoteka_graphql_queries(self, surface):
