@@ -37,6 +37,7 @@ class CorePlugin(Plugin):
             Permission("core.person.delete", "Remove persons."),
             Permission("core.audit.read", "Read the audit log of every change."),
             Permission("core.timeline.write", "Log calls, meetings and notes on client timelines."),
+            Permission("core.custom_field.manage", "Define, rename and archive custom fields."),
         ]
 
     @hookimpl
@@ -121,7 +122,7 @@ class CorePlugin(Plugin):
     @hookimpl
     def kartoteka_dataloaders(self) -> list[LoaderSpec]:
         from core.graphql import access_types as types
-        from core.graphql import crm_types
+        from core.graphql import crm_types, custom_field_types
 
         return [
             LoaderSpec(name="core.team", batch=types.load_teams),
@@ -136,12 +137,14 @@ class CorePlugin(Plugin):
             LoaderSpec(name="core.tags", batch=crm_types.load_tags),
             LoaderSpec(name="core.employments_by_person", batch=crm_types.load_employments_by_person),
             LoaderSpec(name="core.last_activity", batch=crm_types.load_last_activity),
+            LoaderSpec(name="core.custom_field_definitions", batch=custom_field_types.load_definitions),
         ]
 
     @hookimpl
     def kartoteka_graphql_type_extensions(self, surface: Surface) -> list[TypeExtension]:
         from core.graphql.access_types import ViewerAccessFields
         from core.graphql.crm_types import TimelineFields
+        from core.graphql.custom_field_types import CustomFieldAccess
 
         if surface != "staff":
             return []
@@ -149,29 +152,36 @@ class CorePlugin(Plugin):
             TypeExtension(target="Viewer", fields=ViewerAccessFields),
             TypeExtension(target="Company", fields=TimelineFields),
             TypeExtension(target="Person", fields=TimelineFields),
+            TypeExtension(target="Company", fields=CustomFieldAccess),
+            TypeExtension(target="Person", fields=CustomFieldAccess),
         ]
 
     @hookimpl
     def kartoteka_graphql_types(self, surface: Surface) -> list[type]:
         from core.graphql.core_types import Viewer
         from core.graphql.crm_types import Company, Person
+        from core.graphql.custom_field_types import VALUE_TYPES
 
-        return [Viewer, Company, Person] if surface == "staff" else [Viewer]
+        return [Viewer, Company, Person, *VALUE_TYPES] if surface == "staff" else [Viewer]
 
     @hookimpl
     def kartoteka_graphql_queries(self, surface: Surface) -> list[type]:
         from core.graphql.access_types import AccessQuery
         from core.graphql.core_types import make_queries
         from core.graphql.crm_types import CrmQuery, TimelineQuery
+        from core.graphql.custom_field_types import CustomFieldQuery
 
         if surface != "staff":
             return [make_queries(surface)]
-        return [make_queries(surface), AccessQuery, CrmQuery, TimelineQuery]
+        return [make_queries(surface), AccessQuery, CrmQuery, TimelineQuery, CustomFieldQuery]
 
     @hookimpl
     def kartoteka_graphql_mutations(self, surface: Surface) -> list[type]:
         from core.graphql.access_types import AccessMutation
         from core.graphql.core_types import CoreMutation
         from core.graphql.crm_types import CrmMutation, TimelineMutation
+        from core.graphql.custom_field_types import CustomFieldMutation
 
-        return [CoreMutation, AccessMutation, CrmMutation, TimelineMutation] if surface == "staff" else []
+        if surface != "staff":
+            return []
+        return [CoreMutation, AccessMutation, CrmMutation, TimelineMutation, CustomFieldMutation]

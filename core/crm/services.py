@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.access.tables import Territory, User
 from core.auth import Actor
+from core.crm import custom_fields
 from core.crm.events import (
     CompanyCreated,
     CompanyDeleted,
@@ -130,7 +131,7 @@ def _check_company_fields(values: dict[str, Any]) -> dict[str, Any]:
             checked[key] = _text(value, path, limit=32)
         elif key == "website":
             checked[key] = _text(value, path)
-        elif key in ("qualification", "custom"):
+        elif key == "qualification":
             if not isinstance(value, Mapping):
                 raise DomainError("INVALID_JSON_OBJECT", _("A JSON object is expected."), path)
             checked[key] = dict(value)
@@ -151,7 +152,7 @@ def _check_person_fields(values: dict[str, Any]) -> dict[str, Any]:
             if value is not None and value > date.today():
                 raise DomainError("IN_THE_FUTURE", _("This date is in the future."), path)
             checked[key] = value
-        elif key in ("kind", "lifecycle", "preferred_language", "qualification", "custom"):
+        elif key in ("kind", "lifecycle", "preferred_language", "qualification"):
             checked.update(_check_company_fields({key: value}))
         else:
             checked[key] = value
@@ -311,6 +312,7 @@ async def create_company(
     *,
     owner_id: int | None = None,
     territory: str | None = None,
+    custom: Mapping[str, Any] | None = None,
 ) -> int:
     if not actor.can(COMPANY_WRITE):
         raise DomainError("FORBIDDEN", _("You do not have the permission {permission}."), permission=COMPANY_WRITE)
@@ -319,8 +321,14 @@ async def create_company(
     async with runtime.unit_of_work(actor) as uow:
         await _nip_free(checked.get("nip"), ["input", "nip"])
         owner = await _owner(owner_id, actor, ["input", "owner"]) if owner_id else _default_owner(actor)
+        custom_values = await custom_fields.apply_patch("company", {}, custom, creating=True)
         [row] = await Company.insert(
-            Company(**checked, owner=owner, territory=await _territory(territory, ["input", "territory"]))
+            Company(
+                **checked,
+                custom=custom_values,
+                owner=owner,
+                territory=await _territory(territory, ["input", "territory"]),
+            )
         ).returning(Company.id)
         await _replace_related(related, "company", row["id"], actor)
         await uow.publish(CompanyCreated(company_id=row["id"]))
@@ -352,11 +360,14 @@ async def update_company(
     *,
     owner_id: int | None = None,
     territory: str | None = None,
+    custom: Mapping[str, Any] | None = None,
 ) -> None:
     checked = _check_company_fields(values)
     related = related or Related()
     async with runtime.unit_of_work(actor) as uow:
         before = await _locked_visible(runtime, Company, company_id, actor, COMPANY_WRITE)
+        if custom:
+            checked["custom"] = await custom_fields.apply_patch("company", before["custom"], custom, creating=False)
         if "nip" in checked:
             await _nip_free(checked["nip"], ["input", "nip"], except_id=company_id)
         if owner_id is not None:
@@ -387,6 +398,7 @@ async def create_person(
     *,
     owner_id: int | None = None,
     territory: str | None = None,
+    custom: Mapping[str, Any] | None = None,
 ) -> int:
     if not actor.can(PERSON_WRITE):
         raise DomainError("FORBIDDEN", _("You do not have the permission {permission}."), permission=PERSON_WRITE)
@@ -394,8 +406,14 @@ async def create_person(
     related = related or Related()
     async with runtime.unit_of_work(actor) as uow:
         owner = await _owner(owner_id, actor, ["input", "owner"]) if owner_id else _default_owner(actor)
+        custom_values = await custom_fields.apply_patch("person", {}, custom, creating=True)
         [row] = await Person.insert(
-            Person(**checked, owner=owner, territory=await _territory(territory, ["input", "territory"]))
+            Person(
+                **checked,
+                custom=custom_values,
+                owner=owner,
+                territory=await _territory(territory, ["input", "territory"]),
+            )
         ).returning(Person.id)
         await _replace_related(related, "person", row["id"], actor)
         await uow.publish(PersonCreated(person_id=row["id"]))
@@ -411,11 +429,14 @@ async def update_person(
     *,
     owner_id: int | None = None,
     territory: str | None = None,
+    custom: Mapping[str, Any] | None = None,
 ) -> None:
     checked = _check_person_fields(values)
     related = related or Related()
     async with runtime.unit_of_work(actor) as uow:
         before = await _locked_visible(runtime, Person, person_id, actor, PERSON_WRITE)
+        if custom:
+            checked["custom"] = await custom_fields.apply_patch("person", before["custom"], custom, creating=False)
         if owner_id is not None:
             checked["owner"] = await _owner(owner_id, actor, ["input", "owner"])
         if territory is not None:

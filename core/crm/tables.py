@@ -123,3 +123,18 @@ class TimelineEntry(Table, tablename="core_timeline_entry"):
     source = Varchar(length=200, default="")  # "<plugin>.<record>:<id>" of the entry's origin
     data = JSONB(default={})
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CustomField(Table, tablename="core_custom_field"):
+    """A field an administrator added to an entity at runtime; values live in ``custom`` JSON."""
+
+    entity = Varchar(length=64)  # "company" | "person"
+    key = Varchar(length=63)
+    label_pl = Varchar(length=200)
+    label_en = Varchar(length=200)
+    kind = Varchar(length=16)
+    options = JSONB(default={})  # choices, min/max, referenced entity
+    required = Boolean(default=False)
+    position = Integer(default=0)
+    archived_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())

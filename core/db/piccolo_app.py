@@ -32,6 +32,7 @@ APP_CONFIG = AppConfig(
         crm.CompanyTag,
         crm.PersonTag,
         crm.TimelineEntry,
+        crm.CustomField,
     ],
     migration_dependencies=[],
     commands=[],

@@ -6,6 +6,8 @@ Every list and lookup applies the record scope of the asking actor in SQL (core.
 
 import contextlib
 import json
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -15,12 +17,14 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from core.crm import custom_fields, timeline
 from core.crm import services as crm
 from core.crm import tables as db
-from core.crm import timeline
 from core.crm.scoping import visible
+from core.errors import DomainError
 from core.graphql.access_types import TerritoryNode, UserNode, attempt, decode_id, maximum
 from core.graphql.compose import Extensible, composed_class
+from core.graphql.custom_field_types import CustomFieldFilter, filter_conditions
 from core.graphql.errors import ClientError, UserError
 from core.graphql.keyset import paginate_by_key
 from core.graphql.permissions import AUTHENTICATED, field, mutation
@@ -258,6 +262,7 @@ class CompanyFilter:
     owner: relay.GlobalID | None = None
     territory: str | None = strawberry.field(default=None, description="Territory code.")
     tag: str | None = None
+    custom_fields: list[CustomFieldFilter] | None = None
 
 
 @strawberry.input
@@ -267,6 +272,7 @@ class PersonFilter:
     owner: relay.GlobalID | None = None
     company: relay.GlobalID | None = None
     tag: str | None = None
+    custom_fields: list[CustomFieldFilter] | None = None
 
 
 def _common_filter(table: Any, link: Any, link_column: str, value: Any) -> Any:
@@ -278,6 +284,17 @@ def _common_filter(table: Any, link: Any, link_column: str, value: Any) -> Any:
     if value.tag:
         conditions.append(table.id.is_in(_ids_with_tag(link, link_column, value.tag)))
     return conditions
+
+
+async def _custom_filters(info: Any, table: Any, entity: str, conditions: list[CustomFieldFilter] | None) -> list[Any]:
+    if not conditions:
+        return []
+    try:
+        return await custom_fields.filters(
+            table, entity, filter_conditions(conditions), sqlite=info.context.runtime.settings.is_sqlite
+        )
+    except DomainError as error:  # a query has no userErrors; the same code and message as an error
+        raise ClientError("BAD_USER_INPUT", error.message, extensions={"field": error.field}, **error.params) from None
 
 
 def _decode_filter_id(global_id: relay.GlobalID, type_name: str) -> int:
@@ -321,6 +338,7 @@ class CrmQuery:
                 conditions.append(db.Company.territory.code == filter.territory)
             if filter.name_contains:
                 conditions.append(db.Company.name.ilike(f"%{_escape_like(filter.name_contains)}%"))
+            conditions += await _custom_filters(info, db.Company, "company", filter.custom_fields)
             for condition in conditions:
                 query = query.where(condition)
         return await paginate_by_key(
@@ -359,6 +377,7 @@ class CrmQuery:
             if filter.name_contains:
                 pattern = f"%{_escape_like(filter.name_contains)}%"
                 conditions.append(db.Person.last_name.ilike(pattern) | db.Person.first_name.ilike(pattern))
+            conditions += await _custom_filters(info, db.Person, "person", filter.custom_fields)
             for condition in conditions:
                 query = query.where(condition)
         return await paginate_by_key(
@@ -427,6 +446,7 @@ class CompanyCreateInput:
     qualification: JSON | None = None
     owner: relay.GlobalID | None = strawberry.field(default=None, description="Defaults to you.")
     territory: str | None = strawberry.field(default=None, description="Territory code.")
+    custom_fields: JSON | None = strawberry.field(default=None, description="Values by custom field key.")
     emails: list[ContactPointInput] = strawberry.field(default_factory=list)
     phones: list[ContactPointInput] = strawberry.field(default_factory=list)
     addresses: list[AddressInput] = strawberry.field(default_factory=list)
@@ -447,6 +467,9 @@ class CompanyUpdateInput:
     qualification: JSON | None = strawberry.UNSET
     owner: relay.GlobalID | None = strawberry.UNSET
     territory: str | None = strawberry.UNSET
+    custom_fields: JSON | None = strawberry.field(
+        default=strawberry.UNSET, description="Keys given change; a null value clears that field."
+    )
     emails: list[ContactPointInput] | None = strawberry.UNSET
     phones: list[ContactPointInput] | None = strawberry.UNSET
     addresses: list[AddressInput] | None = strawberry.UNSET
@@ -464,6 +487,7 @@ class PersonCreateInput:
     qualification: JSON | None = None
     owner: relay.GlobalID | None = strawberry.field(default=None, description="Defaults to you.")
     territory: str | None = None
+    custom_fields: JSON | None = strawberry.field(default=None, description="Values by custom field key.")
     emails: list[ContactPointInput] = strawberry.field(default_factory=list)
     phones: list[ContactPointInput] = strawberry.field(default_factory=list)
     addresses: list[AddressInput] = strawberry.field(default_factory=list)
@@ -482,6 +506,9 @@ class PersonUpdateInput:
     qualification: JSON | None = strawberry.UNSET
     owner: relay.GlobalID | None = strawberry.UNSET
     territory: str | None = strawberry.UNSET
+    custom_fields: JSON | None = strawberry.field(
+        default=strawberry.UNSET, description="Keys given change; a null value clears that field."
+    )
     emails: list[ContactPointInput] | None = strawberry.UNSET
     phones: list[ContactPointInput] | None = strawberry.UNSET
     addresses: list[AddressInput] | None = strawberry.UNSET
@@ -512,28 +539,42 @@ RELATED = {"emails", "phones", "addresses", "tags", "employments"}
 REFERENCES = {"owner", "territory"}
 
 
-def _split(data: Any, *, partial: bool) -> tuple[dict[str, Any], crm.Related, int | None, str | None]:
-    """Input object → (column values, related collections, owner id, territory code)."""
-    values: dict[str, Any] = {}
-    related = crm.Related()
-    owner_id, territory = None, None
+@dataclass
+class SplitInput:
+    values: dict[str, Any] = dc_field(default_factory=dict)
+    related: crm.Related = dc_field(default_factory=crm.Related)
+    owner_id: int | None = None
+    territory: str | None = None
+    custom: dict[str, Any] | None = None
+
+    def options(self) -> dict[str, Any]:
+        return {"owner_id": self.owner_id, "territory": self.territory, "custom": self.custom}
+
+
+def _split(data: Any, *, partial: bool) -> SplitInput:
+    """Input object → column values, related collections, owner, territory, custom-field patch."""
+    split = SplitInput()
     for name in data.__dataclass_fields__:
         value = getattr(data, name)
         if value is strawberry.UNSET or (partial and value is None and name not in ("nip", "regon", "birthday")):
             continue
         if name in RELATED:
-            setattr(related, name, _related_items(name, value))
+            setattr(split.related, name, _related_items(name, value))
         elif name == "owner":
-            owner_id = decode_id(value, "UserNode", ["input", "owner"]) if value is not None else None
+            split.owner_id = decode_id(value, "UserNode", ["input", "owner"]) if value is not None else None
         elif name == "territory":
-            territory = value or ("" if partial else None)
+            split.territory = value or ("" if partial else None)
+        elif name == "custom_fields":
+            if value is not None and not isinstance(value, dict):
+                raise DomainError("INVALID_JSON_OBJECT", _("A JSON object is expected."), ["input", "customFields"])
+            split.custom = value
         elif name in SCALARS:
-            values[name] = value.value
+            split.values[name] = value.value
         elif name == "qualification":
-            values[name] = value if value is not None else {}
+            split.values[name] = value if value is not None else {}
         else:
-            values[name] = value
-    return values, related, owner_id, territory
+            split.values[name] = value
+    return split
 
 
 def _related_items(name: str, items: list[Any]) -> list[Any]:
@@ -569,10 +610,8 @@ class CrmMutation:
         ctx = info.context
 
         async def create() -> int:
-            values, related, owner_id, territory = _split(input, partial=False)
-            return await crm.create_company(
-                ctx.runtime, ctx.actor, values, related, owner_id=owner_id, territory=territory
-            )
+            split = _split(input, partial=False)
+            return await crm.create_company(ctx.runtime, ctx.actor, split.values, split.related, **split.options())
 
         company_id, errors = await attempt(create())
         return CompanyPayload(company=await _load(info, "core.company", company_id), user_errors=errors)
@@ -585,10 +624,8 @@ class CrmMutation:
 
         async def update() -> int:
             company_id = _id_of(id, "Company")
-            values, related, owner_id, territory = _split(input, partial=True)
-            await crm.update_company(
-                ctx.runtime, ctx.actor, company_id, values, related, owner_id=owner_id, territory=territory
-            )
+            split = _split(input, partial=True)
+            await crm.update_company(ctx.runtime, ctx.actor, company_id, split.values, split.related, **split.options())
             return company_id
 
         company_id, errors = await attempt(update())
@@ -608,10 +645,8 @@ class CrmMutation:
         ctx = info.context
 
         async def create() -> int:
-            values, related, owner_id, territory = _split(input, partial=False)
-            return await crm.create_person(
-                ctx.runtime, ctx.actor, values, related, owner_id=owner_id, territory=territory
-            )
+            split = _split(input, partial=False)
+            return await crm.create_person(ctx.runtime, ctx.actor, split.values, split.related, **split.options())
 
         person_id, errors = await attempt(create())
         return PersonPayload(person=await _load(info, "core.person", person_id), user_errors=errors)
@@ -622,10 +657,8 @@ class CrmMutation:
 
         async def update() -> int:
             person_id = _id_of(id, "Person")
-            values, related, owner_id, territory = _split(input, partial=True)
-            await crm.update_person(
-                ctx.runtime, ctx.actor, person_id, values, related, owner_id=owner_id, territory=territory
-            )
+            split = _split(input, partial=True)
+            await crm.update_person(ctx.runtime, ctx.actor, person_id, split.values, split.related, **split.options())
             return person_id
 
         person_id, errors = await attempt(update())

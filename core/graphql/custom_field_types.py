@@ -1,0 +1,273 @@
+"""GraphQL of custom fields: definitions, typed values, filters. The SDL never changes when an
+administrator adds a field: values are data (``customFields: JSON`` and ``customField(key)``).
+
+No ``from __future__ import annotations``: Strawberry resolves these annotations directly.
+"""
+
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from core.crm import custom_fields
+from core.crm.tables import CustomField
+from core.errors import DomainError
+from core.graphql.access_types import attempt
+from core.graphql.errors import UserError
+from core.graphql.permissions import AUTHENTICATED, field, mutation
+from core.i18n import _
+
+
+@strawberry.type(description="A field an administrator added to companies or persons.")
+class CustomFieldDefinition:
+    id: strawberry.ID
+    entity: str
+    key: str
+    label_pl: str
+    label_en: str
+    kind: str = strawberry.field(
+        description="text, number, decimal, date, bool, choice, multi_choice, email, url, phone or reference."
+    )
+    options: JSON
+    required: bool
+    archived: bool
+    locale: strawberry.Private[str]
+
+    @strawberry.field(description="The label in the language of the request.")
+    def label(self) -> str:
+        return self.label_pl if self.locale == "pl" else self.label_en
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], locale: str) -> "CustomFieldDefinition":
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            entity=row["entity"],
+            key=row["key"],
+            label_pl=row["label_pl"],
+            label_en=row["label_en"],
+            kind=row["kind"],
+            options=row["options"],
+            required=row["required"],
+            archived=row["archived_at"] is not None,
+            locale=locale,
+        )
+
+
+@strawberry.interface(description="The typed value of one custom field.")
+class CustomFieldValue:
+    definition: CustomFieldDefinition
+
+
+@strawberry.type
+class TextFieldValue(CustomFieldValue):
+    text: str
+
+
+@strawberry.type
+class NumberFieldValue(CustomFieldValue):
+    number: float
+
+
+@strawberry.type
+class DecimalFieldValue(CustomFieldValue):
+    decimal: Decimal
+
+
+@strawberry.type
+class DateFieldValue(CustomFieldValue):
+    date: date
+
+
+@strawberry.type
+class BoolFieldValue(CustomFieldValue):
+    bool: bool
+
+
+@strawberry.type
+class ChoiceFieldValue(CustomFieldValue):
+    choice: str
+
+
+@strawberry.type
+class MultiChoiceFieldValue(CustomFieldValue):
+    choices: list[str]
+
+
+@strawberry.type
+class ReferenceFieldValue(CustomFieldValue):
+    id: relay.GlobalID = strawberry.field(description="Global id of the company or person; resolve it with `node`.")
+
+
+VALUE_TYPES = [
+    TextFieldValue,
+    NumberFieldValue,
+    DecimalFieldValue,
+    DateFieldValue,
+    BoolFieldValue,
+    ChoiceFieldValue,
+    MultiChoiceFieldValue,
+    ReferenceFieldValue,
+]
+
+
+def typed_value(definition: CustomFieldDefinition, value: Any) -> CustomFieldValue:
+    kind = definition.kind
+    if kind == "number":
+        return NumberFieldValue(definition=definition, number=float(value))
+    if kind == "decimal":
+        return DecimalFieldValue(definition=definition, decimal=Decimal(str(value)))
+    if kind == "date":
+        return DateFieldValue(definition=definition, date=date.fromisoformat(value))
+    if kind == "bool":
+        return BoolFieldValue(definition=definition, bool=bool(value))
+    if kind == "choice":
+        return ChoiceFieldValue(definition=definition, choice=value)
+    if kind == "multi_choice":
+        return MultiChoiceFieldValue(definition=definition, choices=list(value))
+    if kind == "reference":
+        type_name = "Company" if definition.options.get("entity") == "company" else "Person"
+        return ReferenceFieldValue(definition=definition, id=relay.GlobalID(type_name, str(value)))
+    return TextFieldValue(definition=definition, text=str(value))
+
+
+class CustomFieldAccess:
+    """Added by the core to Company and Person."""
+
+    @field(permission=AUTHENTICATED, description="One custom field's typed value; null when empty or unknown.")
+    async def custom_field(self, info: strawberry.Info, key: str) -> CustomFieldValue | None:
+        value = (self.custom_fields or {}).get(key)
+        if value is None:
+            return None
+        definitions = await info.context.loaders["core.custom_field_definitions"].load(self.record_kind)
+        definition = definitions.get(key)
+        return None if definition is None else typed_value(definition, value)
+
+
+@strawberry.enum
+class CustomFieldOperator(Enum):
+    EQ = "eq"
+    NEQ = "neq"
+    LT = "lt"
+    LTE = "lte"
+    GT = "gt"
+    GTE = "gte"
+    IN = "in"
+    CONTAINS = "contains"
+    IS_NULL = "is_null"
+
+
+@strawberry.input(description='A condition on a custom field, e.g. {key: "employees", op: GTE, value: 50}.')
+class CustomFieldFilter:
+    key: str
+    op: CustomFieldOperator = CustomFieldOperator.EQ
+    value: JSON | None = None
+
+
+def filter_conditions(conditions: list[CustomFieldFilter]) -> list[Any]:
+    return [_Condition(c.key, c.op.value, c.value) for c in conditions]
+
+
+class _Condition:
+    def __init__(self, key: str, op: str, value: Any):
+        self.key, self.op, self.value = key, op, value
+
+
+@strawberry.type
+class CustomFieldQuery:
+    @field(permission=AUTHENTICATED, description="The custom fields of an entity (`company` or `person`), in order.")
+    async def custom_field_definitions(
+        self, info: strawberry.Info, entity: str, include_archived: bool = False
+    ) -> list[CustomFieldDefinition]:
+        rows = await custom_fields.definitions(entity, include_archived=include_archived)
+        return [CustomFieldDefinition.from_row(row, info.context.locale) for row in rows.values()]
+
+
+@strawberry.input
+class CustomFieldDefineInput:
+    entity: str = strawberry.field(description="`company` or `person`.")
+    key: str = strawberry.field(description="Lower-case letters, digits and _; never changes.")
+    label_pl: str
+    label_en: str
+    kind: str
+    options: JSON | None = strawberry.field(
+        default=None, description='{"choices": [...]}, {"min": 0}, {"entity": "company"}'
+    )
+    required: bool = False
+
+
+@strawberry.input(description="Labels and options may change (choices only grow); key and kind never do.")
+class CustomFieldUpdateInput:
+    label_pl: str | None = None
+    label_en: str | None = None
+    options: JSON | None = None
+    archived: bool | None = strawberry.field(default=None, description="Archived fields keep their data.")
+
+
+@strawberry.type
+class CustomFieldPayload:
+    definition: CustomFieldDefinition | None
+    user_errors: list[UserError]
+
+
+async def _definition(info: strawberry.Info, field_id: int | None) -> CustomFieldDefinition | None:
+    if field_id is None:
+        return None
+    row = await CustomField.select().where(CustomField.id == field_id).output(load_json=True).first()
+    return CustomFieldDefinition.from_row(row, info.context.locale)
+
+
+@strawberry.type
+class CustomFieldMutation:
+    @mutation(permission=custom_fields.MANAGE, description="Add a custom field to companies or persons.")
+    async def custom_field_define(self, info: strawberry.Info, input: CustomFieldDefineInput) -> CustomFieldPayload:
+        ctx = info.context
+        field_id, errors = await attempt(
+            custom_fields.define(
+                ctx.runtime,
+                ctx.actor,
+                entity=input.entity,
+                key=input.key,
+                label_pl=input.label_pl,
+                label_en=input.label_en,
+                kind=input.kind,
+                options=input.options,
+                required=input.required,
+            )
+        )
+        return CustomFieldPayload(definition=await _definition(info, field_id), user_errors=errors)
+
+    @mutation(permission=custom_fields.MANAGE, description="Rename, add choices to, archive or restore a custom field.")
+    async def custom_field_update(
+        self, info: strawberry.Info, id: strawberry.ID, input: CustomFieldUpdateInput
+    ) -> CustomFieldPayload:
+        ctx = info.context
+
+        async def update() -> int:
+            if not str(id).isdigit():
+                raise DomainError("INVALID_ID", _("This id does not belong to a {type}."), ["id"], type="CustomField")
+            field_id = int(id)
+            await custom_fields.update_definition(
+                ctx.runtime,
+                ctx.actor,
+                field_id,
+                label_pl=input.label_pl,
+                label_en=input.label_en,
+                options=input.options,
+                archived=input.archived,
+            )
+            return field_id
+
+        field_id, errors = await attempt(update())
+        return CustomFieldPayload(definition=await _definition(info, field_id), user_errors=errors)
+
+
+async def load_definitions(keys: list[str], context: Any) -> list[dict[str, CustomFieldDefinition]]:
+    found = []
+    for entity in keys:
+        rows = await custom_fields.definitions(entity, include_archived=True)
+        found.append({key: CustomFieldDefinition.from_row(row, context.locale) for key, row in rows.items()})
+    return found

@@ -1,0 +1,264 @@
+"""Custom fields: defined at runtime, validated on write, typed on read, filtered in SQL on both engines."""
+
+import pytest
+
+from core.crm.tables import Company
+from tests.conftest import as_user, make_user
+
+DEFINE = """mutation($input: CustomFieldDefineInput!) { customFieldDefine(input: $input) {
+    definition { id key kind label } userErrors { field code } } }"""
+CREATE = """mutation($input: CompanyCreateInput!) { companyCreate(input: $input) {
+    company { id name customFields } userErrors { field code } } }"""
+UPDATE = """mutation($id: ID!, $input: CompanyUpdateInput!) { companyUpdate(id: $id, input: $input) {
+    company { customFields } userErrors { field code } } }"""
+FILTER = """query($filter: [CustomFieldFilter!]) { companies(filter: {customFields: $filter}) {
+    edges { node { name } } } }"""
+FIELDS = [
+    {
+        "key": "employees",
+        "labelPl": "Liczba pracowników",
+        "labelEn": "Employees",
+        "kind": "number",
+        "options": {"min": 0},
+    },
+    {
+        "key": "industry",
+        "labelPl": "Branża",
+        "labelEn": "Industry",
+        "kind": "choice",
+        "options": {"choices": ["IT", "produkcja", "handel"]},
+    },
+    {
+        "key": "markets",
+        "labelPl": "Rynki",
+        "labelEn": "Markets",
+        "kind": "multi_choice",
+        "options": {"choices": ["PL", "DE", "CZ"]},
+    },
+    {"key": "contract_end", "labelPl": "Koniec umowy", "labelEn": "Contract end", "kind": "date"},
+    {"key": "vip", "labelPl": "VIP", "labelEn": "VIP", "kind": "bool"},
+    {"key": "discount", "labelPl": "Rabat", "labelEn": "Discount", "kind": "decimal"},
+    {"key": "hotline", "labelPl": "Infolinia", "labelEn": "Hotline", "kind": "phone"},
+]
+
+
+@pytest.fixture
+async def admin(client, runtime):
+    _, token = await make_user(runtime, "admin@firma.pl", roles=["administrator"])
+    for definition in FIELDS:
+        result = await as_user(client, token, DEFINE, {"input": {"entity": "company", **definition}})
+        assert result["data"]["customFieldDefine"]["userErrors"] == [], result
+    return token
+
+
+async def create(client, token, name, custom):
+    result = await as_user(client, token, CREATE, {"input": {"name": name, "customFields": custom}})
+    assert "errors" not in result, result
+    return result["data"]["companyCreate"]
+
+
+async def names(client, token, conditions):
+    result = await as_user(client, token, FILTER, {"filter": conditions})
+    assert "errors" not in result, result
+    return [edge["node"]["name"] for edge in result["data"]["companies"]["edges"]]
+
+
+async def test_values_are_validated_stored_and_read_typed(client, admin, engine_kind):
+    created = await create(
+        client,
+        admin,
+        "Alfa",
+        {
+            "employees": 120,
+            "industry": "IT",
+            "markets": ["PL", "DE", "PL"],
+            "contract_end": "2027-03-31",
+            "vip": True,
+            "discount": "12.50",
+            "hotline": "801 234 567",
+        },
+    )
+    assert created["userErrors"] == []
+    assert created["company"]["customFields"] == {
+        "employees": 120.0,
+        "industry": "IT",
+        "markets": ["PL", "DE"],
+        "contract_end": "2027-03-31",
+        "vip": True,
+        "discount": "12.50",
+        "hotline": "+48801234567",
+    }
+    typed = await as_user(
+        client,
+        admin,
+        """query($id: ID!) { company(id: $id) {
+        e: customField(key: "employees") { ... on NumberFieldValue { number } definition { label } }
+        d: customField(key: "discount") { ... on DecimalFieldValue { decimal } }
+        m: customField(key: "markets") { ... on MultiChoiceFieldValue { choices } }
+        c: customField(key: "contract_end") { ... on DateFieldValue { date } }
+        missing: customField(key: "nothing") { definition { key } } } }""",
+        {"id": created["company"]["id"]},
+        **{"accept-language": "pl"},
+    )
+    company = typed["data"]["company"]
+    assert company["e"] == {"number": 120.0, "definition": {"label": "Liczba pracowników"}}
+    assert company["d"] == {"decimal": "12.50"} and company["m"] == {"choices": ["PL", "DE"]}
+    assert company["c"] == {"date": "2027-03-31"} and company["missing"] is None
+
+
+@pytest.mark.parametrize(
+    ("custom", "path", "code"),
+    [
+        ({"colour": "red"}, ["input", "customFields", "colour"], "CUSTOM_FIELD_UNKNOWN"),
+        ({"employees": "many"}, ["input", "customFields", "employees"], "CUSTOM_FIELD_INVALID"),
+        ({"employees": -1}, ["input", "customFields", "employees"], "CUSTOM_FIELD_INVALID"),
+        ({"industry": "rolnictwo"}, ["input", "customFields", "industry"], "CUSTOM_FIELD_INVALID"),
+        ({"markets": ["PL", "US"]}, ["input", "customFields", "markets"], "CUSTOM_FIELD_INVALID"),
+        ({"contract_end": "31.03.2027"}, ["input", "customFields", "contract_end"], "CUSTOM_FIELD_INVALID"),
+        ({"vip": "yes"}, ["input", "customFields", "vip"], "CUSTOM_FIELD_INVALID"),
+        ({"hotline": "12"}, ["input", "customFields", "hotline"], "INVALID_PHONE"),
+    ],
+)
+async def test_bad_values_are_refused(client, admin, engine_kind, custom, path, code):
+    result = await create(client, admin, "Zła", custom)
+    assert result == {"company": None, "userErrors": [{"field": path, "code": code}]}
+    assert await Company.count() == 0
+
+
+async def test_required_fields_and_patches(client, admin, engine_kind):
+    await as_user(
+        client,
+        admin,
+        DEFINE,
+        {
+            "input": {
+                "entity": "company",
+                "key": "segment",
+                "labelPl": "Segment",
+                "labelEn": "Segment",
+                "kind": "text",
+                "required": True,
+            }
+        },
+    )
+    missing = await create(client, admin, "Bez segmentu", {"employees": 5})
+    assert missing["userErrors"] == [{"field": ["input", "customFields", "segment"], "code": "REQUIRED"}]
+    company = (await create(client, admin, "Z segmentem", {"segment": "MŚP", "employees": 5, "vip": True}))["company"]
+    patched = await as_user(
+        client, admin, UPDATE, {"id": company["id"], "input": {"customFields": {"employees": 7, "vip": None}}}
+    )
+    assert patched["data"]["companyUpdate"] == {
+        "company": {"customFields": {"segment": "MŚP", "employees": 7.0}},
+        "userErrors": [],
+    }
+    untouched = await as_user(client, admin, UPDATE, {"id": company["id"], "input": {"name": "Nowa"}})
+    assert untouched["data"]["companyUpdate"]["company"]["customFields"] == {"segment": "MŚP", "employees": 7.0}
+
+
+async def test_filters_compile_to_sql_on_both_engines(client, admin, engine_kind):
+    await create(
+        client,
+        admin,
+        "Alfa",
+        {
+            "employees": 120,
+            "industry": "IT",
+            "markets": ["PL", "DE"],
+            "vip": True,
+            "contract_end": "2027-03-31",
+            "discount": "5",
+        },
+    )
+    await create(
+        client,
+        admin,
+        "Beta",
+        {"employees": 40, "industry": "handel", "markets": ["CZ"], "vip": False, "contract_end": "2026-12-31"},
+    )
+    await create(client, admin, "Gamma", {"employees": 9, "industry": "produkcja"})
+    assert await names(client, admin, [{"key": "employees", "op": "GTE", "value": 40}]) == ["Alfa", "Beta"]
+    assert await names(client, admin, [{"key": "employees", "op": "LT", "value": 100}]) == ["Beta", "Gamma"]
+    assert await names(client, admin, [{"key": "industry", "value": "IT"}]) == ["Alfa"]
+    assert await names(client, admin, [{"key": "industry", "op": "IN", "value": ["IT", "handel"]}]) == ["Alfa", "Beta"]
+    assert await names(client, admin, [{"key": "markets", "op": "CONTAINS", "value": "DE"}]) == ["Alfa"]
+    assert await names(client, admin, [{"key": "vip", "value": True}]) == ["Alfa"]
+    assert await names(client, admin, [{"key": "vip", "value": False}]) == ["Beta"]
+    assert await names(client, admin, [{"key": "contract_end", "op": "LT", "value": "2027-01-01"}]) == ["Beta"]
+    assert await names(client, admin, [{"key": "discount", "op": "IS_NULL", "value": True}]) == ["Beta", "Gamma"]
+    assert await names(
+        client, admin, [{"key": "employees", "op": "GT", "value": 10}, {"key": "industry", "op": "NEQ", "value": "IT"}]
+    ) == ["Beta"]
+
+
+async def test_filter_keys_are_never_sql(client, admin, engine_kind):
+    await create(client, admin, "Alfa", {"industry": "IT"})
+    hostile = await as_user(client, admin, FILTER, {"filter": [{"key": "industry') OR 1=1 --", "value": "x"}]})
+    assert hostile["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    await as_user(
+        client,
+        admin,
+        DEFINE,
+        {
+            "input": {
+                "entity": "company",
+                "key": "contact_name",
+                "labelPl": "Kontakt",
+                "labelEn": "Contact",
+                "kind": "text",
+            }
+        },
+    )
+    await create(client, admin, "Beta", {"contact_name": "O'Brien"})
+    assert await names(client, admin, [{"key": "contact_name", "value": "O'Brien"}]) == ["Beta"]
+    assert await names(client, admin, [{"key": "contact_name", "value": "x' OR '1'='1"}]) == []
+    wrong = await as_user(client, admin, FILTER, {"filter": [{"key": "vip", "op": "GT", "value": 1}]})
+    assert wrong["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_renaming_and_archiving_keep_the_data(client, admin, engine_kind):
+    company = (await create(client, admin, "Alfa", {"industry": "IT"}))["company"]
+    definitions = await as_user(client, admin, '{ customFieldDefinitions(entity: "company") { id key } }')
+    industry = next(d["id"] for d in definitions["data"]["customFieldDefinitions"] if d["key"] == "industry")
+    update = """mutation($id: ID!, $input: CustomFieldUpdateInput!) { customFieldUpdate(id: $id, input: $input) {
+        definition { labelEn archived options } userErrors { field code } } }"""
+    renamed = await as_user(
+        client,
+        admin,
+        update,
+        {
+            "id": industry,
+            "input": {"labelEn": "Sector", "options": {"choices": ["IT", "produkcja", "handel", "usługi"]}},
+        },
+    )
+    assert renamed["data"]["customFieldUpdate"]["definition"]["labelEn"] == "Sector"
+    shrunk = await as_user(client, admin, update, {"id": industry, "input": {"options": {"choices": ["IT"]}}})
+    assert shrunk["data"]["customFieldUpdate"]["userErrors"] == [
+        {"field": ["input", "options", "choices"], "code": "CHOICE_REMOVED"}
+    ]
+    archived = await as_user(client, admin, update, {"id": industry, "input": {"archived": True}})
+    assert archived["data"]["customFieldUpdate"]["definition"]["archived"] is True
+    listed = await as_user(client, admin, '{ customFieldDefinitions(entity: "company") { key } }')
+    assert "industry" not in [d["key"] for d in listed["data"]["customFieldDefinitions"]]
+    kept = await as_user(client, admin, "query($id: ID!) { company(id: $id) { customFields } }", {"id": company["id"]})
+    assert kept["data"]["company"]["customFields"] == {"industry": "IT"}
+    assert await names(client, admin, [{"key": "industry", "value": "IT"}]) == ["Alfa"]
+
+
+async def test_definitions_need_their_permission(client, runtime, admin, engine_kind):
+    _, rep = await make_user(runtime, "rep@firma.pl", roles=["sales_rep"])
+    denied = await as_user(
+        client,
+        rep,
+        DEFINE,
+        {"input": {"entity": "company", "key": "x", "labelPl": "X", "labelEn": "X", "kind": "text"}},
+    )
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    bad = await as_user(
+        client,
+        admin,
+        DEFINE,
+        {"input": {"entity": "company", "key": "Zła Nazwa", "labelPl": "X", "labelEn": "X", "kind": "colour"}},
+    )
+    assert bad["data"]["customFieldDefine"]["userErrors"] == [{"field": ["input", "key"], "code": "INVALID_KEY"}]
+    duplicate = await as_user(client, admin, DEFINE, {"input": {"entity": "company", **FIELDS[0]}})
+    assert duplicate["data"]["customFieldDefine"]["userErrors"] == [{"field": ["input", "key"], "code": "KEY_TAKEN"}]
