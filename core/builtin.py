@@ -179,9 +179,9 @@ class CorePlugin(Plugin):
     def kartoteka_graphql_mutations(self, surface: Surface) -> list[type]:
         from core.graphql.access_types import AccessMutation
         from core.graphql.core_types import CoreMutation
-        from core.graphql.crm_types import CrmMutation, TimelineMutation
+        from core.graphql.crm_types import CrmMutation, MergeMutation, TimelineMutation
         from core.graphql.custom_field_types import CustomFieldMutation
 
         if surface != "staff":
             return []
-        return [CoreMutation, AccessMutation, CrmMutation, TimelineMutation, CustomFieldMutation]
+        return [CoreMutation, AccessMutation, CrmMutation, MergeMutation, TimelineMutation, CustomFieldMutation]

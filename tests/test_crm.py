@@ -373,3 +373,62 @@ async def test_timeline_kinds_come_from_plugins_in_the_request_language(client, 
     labels = {kind["name"]: kind["label"] for kind in kinds["data"]["timelineKinds"]}
     assert labels["core.call"] == "Rozmowa telefoniczna"
     assert labels["sample.note"] == "Notatka przykładowa"
+
+
+MERGE = """mutation($input: MergeInput!) { companyMerge(input: $input) {
+    company { id name phones { value } tags customFields employees { edges { node { position } } } }
+    userErrors { field code } } }"""
+
+
+async def test_merging_duplicates_moves_everything_to_the_winner(client, regions, runtime, engine_kind):
+    admin = regions["admin"]
+    winner = (
+        await create_company(client, admin, name="ACME Sp. z o.o.", tags=["VIP"], phones=[{"value": "601234567"}])
+    )["company"]
+    loser = (
+        await create_company(
+            client,
+            admin,
+            name="Acme",
+            tags=["VIP", "hurt"],
+            phones=[{"value": "+48601234567"}, {"value": "12 345 67 89"}],
+        )
+    )["company"]
+    person = await as_user(
+        client,
+        admin,
+        CREATE_PERSON,
+        {"input": {"lastName": "Nowak", "employments": [{"company": loser["id"], "position": "Zakupy"}]}},
+    )
+    assert person["data"]["personCreate"]["userErrors"] == []
+    await as_user(client, admin, LOG, {"input": {"kind": "core.call", "company": loser["id"], "title": "Telefon"}})
+
+    merged = await as_user(client, admin, MERGE, {"input": {"winner": winner["id"], "loser": loser["id"]}})
+    result = merged["data"]["companyMerge"]
+    assert result["userErrors"] == []
+    company = result["company"]
+    assert company["name"] == "ACME Sp. z o.o."
+    assert company["phones"] == [{"value": "+48601234567"}, {"value": "+48123456789"}]
+    assert company["tags"] == ["hurt", "VIP"]
+    assert company["employees"]["edges"] == [{"node": {"position": "Zakupy"}}]
+    timeline = await as_user(client, admin, TIMELINE, {"subject": winner["id"]})
+    assert [edge["node"]["title"] for edge in timeline["data"]["timeline"]["edges"]] == ["Telefon"]
+    # The loser's id still answers, with the winner.
+    by_old_id = await as_user(client, admin, "query($id: ID!) { company(id: $id) { id name } }", {"id": loser["id"]})
+    assert by_old_id["data"]["company"] == {"id": winner["id"], "name": "ACME Sp. z o.o."}
+    assert await names(client, admin) == ["ACME Sp. z o.o."]
+    events = await OutboxMessage.select(OutboxMessage.name).where(OutboxMessage.name == "core.company_merged")
+    assert len(events) == 1
+
+    itself = await as_user(client, admin, MERGE, {"input": {"winner": winner["id"], "loser": winner["id"]}})
+    assert itself["data"]["companyMerge"]["userErrors"] == [{"field": ["input", "loser"], "code": "SAME_RECORD"}]
+    wrong_type = await as_user(client, admin, MERGE, {"input": {"winner": winner["id"], "loser": "UGVyc29uOjE="}})
+    assert wrong_type["data"]["companyMerge"]["userErrors"] == [{"field": ["input", "loser"], "code": "INVALID_ID"}]
+
+
+async def test_a_rep_cannot_merge_a_record_outside_their_area(client, regions, engine_kind):
+    mine = (await create_company(client, regions["krakow"], name="Moja"))["company"]
+    theirs = (await create_company(client, regions["admin"], name="Obca", territory="podkarpackie"))["company"]
+    refused = await as_user(client, regions["krakow"], MERGE, {"input": {"winner": mine["id"], "loser": theirs["id"]}})
+    assert refused["data"]["companyMerge"]["userErrors"] == [{"field": ["input", "loser"], "code": "NOT_FOUND"}]
+    assert await names(client, regions["admin"]) == ["Moja", "Obca"]

@@ -38,3 +38,20 @@ class PersonDeleted(Event, frozen=True):
 
 
 EVENT_TYPES = [CompanyCreated, CompanyUpdated, CompanyDeleted, PersonCreated, PersonUpdated, PersonDeleted]
+
+
+class CompanyMerged(Event, frozen=True):
+    """``loser_id`` was merged into ``company_id``; plugins move their references in a sync subscriber."""
+
+    name: ClassVar[str] = "core.company_merged"
+    company_id: int
+    loser_id: int
+
+
+class PersonMerged(Event, frozen=True):
+    name: ClassVar[str] = "core.person_merged"
+    person_id: int
+    loser_id: int
+
+
+EVENT_TYPES += [CompanyMerged, PersonMerged]

@@ -20,6 +20,7 @@ from strawberry.scalars import JSON
 from core.crm import custom_fields, timeline
 from core.crm import services as crm
 from core.crm import tables as db
+from core.crm.merge import merge, resolve_merged
 from core.crm.scoping import visible
 from core.errors import DomainError
 from core.graphql.access_types import TerritoryNode, UserNode, attempt, decode_id, maximum
@@ -674,6 +675,32 @@ class CrmMutation:
         return DeletePayload(deleted_id=deleted, user_errors=errors)
 
 
+@strawberry.input
+class MergeInput:
+    winner: relay.GlobalID = strawberry.field(description="The record that stays.")
+    loser: relay.GlobalID = strawberry.field(description="The duplicate; its id will resolve to the winner.")
+
+
+@strawberry.type
+class MergeMutation:
+    @mutation(permission=crm.COMPANY_WRITE, description="Merge a duplicate company into another one.")
+    async def company_merge(self, info: strawberry.Info, input: MergeInput) -> CompanyPayload:
+        winner_id, errors = await attempt(_merge(info, "company", "Company", input))
+        return CompanyPayload(company=await _load(info, "core.company", winner_id), user_errors=errors)
+
+    @mutation(permission=crm.PERSON_WRITE, description="Merge a duplicate person into another one.")
+    async def person_merge(self, info: strawberry.Info, input: MergeInput) -> PersonPayload:
+        winner_id, errors = await attempt(_merge(info, "person", "Person", input))
+        return PersonPayload(person=await _load(info, "core.person", winner_id), user_errors=errors)
+
+
+async def _merge(info: Any, kind: str, type_name: str, input: MergeInput) -> int:
+    winner_id = decode_id(input.winner, type_name, ["input", "winner"])
+    loser_id = decode_id(input.loser, type_name, ["input", "loser"])
+    await merge(info.context.runtime, info.context.actor, kind, winner_id, loser_id)
+    return winner_id
+
+
 async def _load(info: Any, loader: str, record_id: int | None) -> Any:
     if record_id is None:
         return None
@@ -684,27 +711,29 @@ async def _load(info: Any, loader: str, record_id: int | None) -> Any:
 
 # --- dataloaders ---------------------------------------------------------------------------------------
 async def load_companies(keys: list[int], context: Any) -> list[Any]:
-    rows = (
-        await db.Company.select()
-        .where(db.Company.id.is_in(keys) & visible(db.Company, context.actor, crm.COMPANY_READ))
-        .output(load_json=True)
-    )
-    make = composed_class(context, "Company")
-    found = {row["id"]: make(**_company_values(row)) for row in rows}
-    return [found.get(key) for key in keys]
+    return await _load_records(db.Company, crm.COMPANY_READ, "Company", _company_values, keys, context)
 
 
 async def load_persons(keys: list[int], context: Any) -> list[Any]:
-    if context.actor.scope_for(crm.PERSON_READ) is None:
+    return await _load_records(db.Person, crm.PERSON_READ, "Person", _person_values, keys, context)
+
+
+async def _load_records(
+    table: Any, permission: str, type_name: str, values: Any, keys: list[int], context: Any
+) -> list:
+    """Visible records by id; the id of a merged-away record resolves to the record it went into."""
+    if context.actor.scope_for(permission) is None:
         return [None] * len(keys)
+    moved = await resolve_merged(table, keys)
+    wanted = sorted({moved.get(key, key) for key in keys})
     rows = (
-        await db.Person.select()
-        .where(db.Person.id.is_in(keys) & visible(db.Person, context.actor, crm.PERSON_READ))
+        await table.select()
+        .where(table.id.is_in(wanted) & visible(table, context.actor, permission))
         .output(load_json=True)
     )
-    make = composed_class(context, "Person")
-    found = {row["id"]: make(**_person_values(row)) for row in rows}
-    return [found.get(key) for key in keys]
+    make = composed_class(context, type_name)
+    found = {row["id"]: make(**values(row)) for row in rows}
+    return [found.get(moved.get(key, key)) for key in keys]
 
 
 async def load_users(keys: list[int], context: Any) -> list[UserNode | None]:
