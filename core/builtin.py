@@ -48,9 +48,10 @@ class CorePlugin(Plugin):
 
     @hookimpl
     def kartoteka_event_subscribers(self) -> list:
-        from core.audit import SUBSCRIBER
+        from core.audit import SUBSCRIBER as AUDIT
+        from core.crm.search import SUBSCRIBER as SEARCH_INDEX
 
-        return [SUBSCRIBER]
+        return [AUDIT, SEARCH_INDEX]
 
     @hookimpl
     def kartoteka_role_templates(self) -> list[RoleTemplate]:

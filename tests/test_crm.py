@@ -432,3 +432,70 @@ async def test_a_rep_cannot_merge_a_record_outside_their_area(client, regions, e
     refused = await as_user(client, regions["krakow"], MERGE, {"input": {"winner": mine["id"], "loser": theirs["id"]}})
     assert refused["data"]["companyMerge"]["userErrors"] == [{"field": ["input", "loser"], "code": "NOT_FOUND"}]
     assert await names(client, regions["admin"]) == ["Moja", "Obca"]
+
+
+SEARCH = "query($q: String!) { search(query: $q) { companies { name } persons { fullName } } }"
+
+
+async def found(client, token, text):
+    result = await as_user(client, token, SEARCH, {"q": text})
+    assert "errors" not in result, result
+    hits = result["data"]["search"]
+    return [c["name"] for c in hits["companies"]], [p["fullName"] for p in hits["persons"]]
+
+
+async def test_search_by_name_nip_email_and_phone(client, regions, engine_kind):
+    admin = regions["admin"]
+    lodz = (
+        await create_company(client, admin, name="Łódzkie Meble Sp. z o.o.", nip="5260250274", territory="malopolskie")
+    )["company"]
+    stal = (
+        await create_company(
+            client, admin, name="Kraków Stal S.A.", territory="malopolskie", emails=[{"value": "biuro@stal.pl"}]
+        )
+    )["company"]
+    await as_user(
+        client,
+        admin,
+        CREATE_PERSON,
+        {
+            "input": {
+                "firstName": "Jan",
+                "lastName": "Kowalski",
+                "territory": "malopolskie",
+                "phones": [{"value": "601 234 567"}],
+                "emails": [{"value": "jan.kowalski@stal.pl"}],
+                "employments": [{"company": stal["id"]}],
+            }
+        },
+    )
+
+    assert await found(client, admin, "lodz") == (["Łódzkie Meble Sp. z o.o."], [])
+    assert await found(client, admin, "MEBLE łódź") == (["Łódzkie Meble Sp. z o.o."], [])
+    assert await found(client, admin, "526025") == (["Łódzkie Meble Sp. z o.o."], [])
+    assert await found(client, admin, "kowal") == ([], ["Jan Kowalski"])
+    assert await found(client, admin, "stal") == (["Kraków Stal S.A."], ["Jan Kowalski"])  # employer's name too
+    assert await found(client, admin, "601234567") == ([], ["Jan Kowalski"])
+    assert await found(client, admin, "stal.pl biuro") == (["Kraków Stal S.A."], [])
+    assert await found(client, admin, "Sp") == (["Łódzkie Meble Sp. z o.o."], [])  # short words still match
+    assert await found(client, admin, "---") == ([], [])
+    assert await found(client, regions["rzeszow"], "stal") == ([], [])  # outside the rep's area
+
+    await as_user(client, admin, UPDATE_COMPANY, {"id": lodz["id"], "input": {"name": "Gdańskie Meble"}})
+    assert await found(client, admin, "lodz") == ([], [])
+    assert await found(client, admin, "gdansk") == (["Gdańskie Meble"], [])
+    await as_user(client, admin, "mutation($id: ID!) { companyDelete(id: $id) { deletedId } }", {"id": lodz["id"]})
+    assert await found(client, admin, "meble") == ([], [])
+
+
+async def test_demo_organisation_is_searchable(client, runtime, engine_kind):
+    from core.crm.demo import load_demo
+
+    message = await load_demo(runtime, 20)
+    token = message.rsplit(" ", 1)[1]
+    some = await as_user(client, token, "{ companies(first: 1) { edges { node { name nip } } } }")
+    company = some["data"]["companies"]["edges"][0]["node"]
+    names, _ = await found(client, token, company["nip"])
+    assert company["name"] in names
+    reps = await as_user(client, token, "{ users(first: 100) { edges { node { email roles { name } } } } }")
+    assert len(reps["data"]["users"]["edges"]) == 1 + 3 + 16  # administrator, 3 managers, a rep per voivodeship

@@ -103,6 +103,7 @@ def test_hook_kartoteka_event_subscribers(runtime):
     subscribers = runtime.registry.subscribers
     assert {name: s.mode for name, s in subscribers.items()} == {
         "core.audit": "sync",
+        "core.search_index": "sync",
         "sample.veto_forbidden": "sync",
         "sample.record_note": "async",
     }

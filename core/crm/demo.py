@@ -13,9 +13,20 @@ from typing import TYPE_CHECKING, Any
 from faker import Faker
 
 from core.access import services as access
-from core.access.tables import Territory, User
+from core.access.tables import Territory
 from core.auth import SYSTEM
-from core.crm.tables import Address, Company, CompanyTag, ContactPoint, Employment, Person, PersonTag, Tag
+from core.crm.search import fold
+from core.crm.tables import (
+    Address,
+    Company,
+    CompanyTag,
+    ContactPoint,
+    Employment,
+    Person,
+    PersonTag,
+    SearchDocument,
+    Tag,
+)
 from core.validation import phone_search_key
 
 if TYPE_CHECKING:
@@ -133,15 +144,26 @@ async def _company_batch(
             )
         )
     companies = await Company.insert(*rows).returning(Company.id, Company.owner, Company.territory)
+    company_points = [
+        (
+            ContactPoint(company=c["id"], kind="phone", value=_phone(fake), label="centrala", is_primary=True),
+            ContactPoint(company=c["id"], kind="email", value=fake.company_email(), label="biuro", is_primary=True),
+        )
+        for c in companies
+    ]
+    await _insert(ContactPoint, [point for pair in company_points for point in pair])
+    # Search documents are written here in bulk; the services write them one record at a time.
     await _insert(
-        ContactPoint,
+        SearchDocument,
         [
-            ContactPoint(company=c["id"], kind="phone", value=_phone(fake), label="centrala", is_primary=True)
-            for c in companies
-        ]
-        + [
-            ContactPoint(company=c["id"], kind="email", value=fake.company_email(), label="biuro", is_primary=True)
-            for c in companies
+            SearchDocument(
+                entity="company",
+                entity_id=c["id"],
+                document=fold(
+                    f"{row.name} {row.nip} {row.regon} {row.website} {phone.value} {phone.value[3:]} {email.value}"
+                ),
+            )
+            for c, row, (phone, email) in zip(companies, rows, company_points, strict=True)
         ],
     )
     await _insert(
@@ -170,6 +192,7 @@ async def _company_batch(
             )
             links.append(company["id"])
     person_rows = await Person.insert(*persons).returning(Person.id)
+    names = {c["id"]: row.name for c, row in zip(companies, rows, strict=True)}
     await _insert(
         Employment,
         [
@@ -177,10 +200,27 @@ async def _company_batch(
             for company_id, p in zip(links, person_rows, strict=True)
         ],
     )
+    person_points = [
+        (
+            ContactPoint(person=p["id"], kind="phone", value=_phone(fake), is_primary=True),
+            ContactPoint(person=p["id"], kind="email", value=fake.email(), is_primary=True),
+        )
+        for p in person_rows
+    ]
+    await _insert(ContactPoint, [point for pair in person_points for point in pair])
     await _insert(
-        ContactPoint,
-        [ContactPoint(person=p["id"], kind="phone", value=_phone(fake), is_primary=True) for p in person_rows]
-        + [ContactPoint(person=p["id"], kind="email", value=fake.email(), is_primary=True) for p in person_rows],
+        SearchDocument,
+        [
+            SearchDocument(
+                entity="person",
+                entity_id=p["id"],
+                document=fold(
+                    f"{person.first_name} {person.last_name} {names[company_id]} "
+                    f"{phone.value} {phone.value[3:]} {email.value}"
+                ),
+            )
+            for p, person, company_id, (phone, email) in zip(person_rows, persons, links, person_points, strict=True)
+        ],
     )
     await _insert(
         PersonTag, [PersonTag(person=p["id"], tag=rng.choice(tag_ids)) for p in person_rows if rng.random() < 0.2]
@@ -199,7 +239,3 @@ def _phone(fake: Faker) -> str:
 
 def _slug(text: str) -> str:
     return text.lower().replace("ó", "o").replace("ł", "l").replace(" ", "-")
-
-
-async def is_empty() -> bool:
-    return not await User.exists()

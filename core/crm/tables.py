@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from piccolo.columns import (
     JSONB,
+    BigInt,
     Boolean,
     Date,
     ForeignKey,
@@ -138,3 +139,12 @@ class CustomField(Table, tablename="core_custom_field"):
     position = Integer(default=0)
     archived_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class SearchDocument(Table, tablename="core_search"):
+    """What a company or person can be found by (names, NIP, e-mails, phones), folded to
+    lower-case ASCII. Indexed by trigrams: pg_trgm on PostgreSQL, an FTS5 trigram table on SQLite."""
+
+    entity = Varchar(length=16)
+    entity_id = BigInt()
+    document = Text(default="")

@@ -33,6 +33,7 @@ APP_CONFIG = AppConfig(
         crm.PersonTag,
         crm.TimelineEntry,
         crm.CustomField,
+        crm.SearchDocument,
     ],
     migration_dependencies=[],
     commands=[],

@@ -17,7 +17,7 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from core.crm import custom_fields, timeline
+from core.crm import custom_fields, search, timeline
 from core.crm import services as crm
 from core.crm import tables as db
 from core.crm.merge import merge, resolve_merged
@@ -28,6 +28,7 @@ from core.graphql.compose import Extensible, composed_class
 from core.graphql.custom_field_types import CustomFieldFilter, filter_conditions
 from core.graphql.errors import ClientError, UserError
 from core.graphql.keyset import paginate_by_key
+from core.graphql.pagination import page_size
 from core.graphql.permissions import AUTHENTICATED, field, mutation
 from core.i18n import _
 from core.validation import phone_search_key
@@ -312,6 +313,12 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+@strawberry.type(description="The best matches of each kind, by name.")
+class SearchResults:
+    companies: list[CompanyRef]
+    persons: list[PersonRef]
+
+
 @strawberry.type
 class PhoneMatches:
     companies: list[CompanyRef]
@@ -395,6 +402,19 @@ class CrmQuery:
         if id.type_name != "Person" or not id.node_id.isdigit():
             return None
         return await info.context.loaders["core.person"].load(int(id.node_id))
+
+    @field(
+        permission=AUTHENTICATED,
+        description="Companies and persons in your area whose name, NIP, REGON, e-mail or phone contains every word.",
+    )
+    async def search(self, info: strawberry.Info, query: str, first: int = 20) -> SearchResults:
+        settings = info.context.runtime.settings
+        limit = page_size(first, settings.max_page_size)
+        companies, persons = await search.search(info.context.actor, query, limit, sqlite=settings.is_sqlite)
+        return SearchResults(
+            companies=[company_node(info, row) for row in companies],
+            persons=[person_node(info, row) for row in persons],
+        )
 
     @field(permission=crm.PERSON_READ, description="Call-centre lookup: who has this phone number (any format).")
     async def find_by_phone(self, info: strawberry.Info, phone: str) -> PhoneMatches:
