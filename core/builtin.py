@@ -169,12 +169,12 @@ class CorePlugin(Plugin):
     def kartoteka_graphql_queries(self, surface: Surface) -> list[type]:
         from core.graphql.access_types import AccessQuery
         from core.graphql.core_types import make_queries
-        from core.graphql.crm_types import CrmQuery, TimelineQuery
+        from core.graphql.crm_types import CrmQuery, SyncQuery, TimelineQuery
         from core.graphql.custom_field_types import CustomFieldQuery
 
         if surface != "staff":
             return [make_queries(surface)]
-        return [make_queries(surface), AccessQuery, CrmQuery, TimelineQuery, CustomFieldQuery]
+        return [make_queries(surface), AccessQuery, CrmQuery, TimelineQuery, CustomFieldQuery, SyncQuery]
 
     @hookimpl
     def kartoteka_graphql_mutations(self, surface: Surface) -> list[type]:

@@ -499,3 +499,34 @@ async def test_demo_organisation_is_searchable(client, runtime, engine_kind):
     assert company["name"] in names
     reps = await as_user(client, token, "{ users(first: 100) { edges { node { email roles { name } } } } }")
     assert len(reps["data"]["users"]["edges"]) == 1 + 3 + 16  # administrator, 3 managers, a rep per voivodeship
+
+
+CHANGES = """query($since: String, $first: Int) { changes(since: $since, first: $first) {
+    changes { operation entity id company { name } } cursor hasMore } }"""
+
+
+async def test_delta_sync_sends_a_rep_only_their_area_in_order(client, regions, engine_kind):
+    admin, krakow = regions["admin"], regions["krakow"]
+    first = await as_user(client, krakow, CHANGES)
+    assert first["data"]["changes"]["changes"] == [] and first["data"]["changes"]["hasMore"] is False
+    cursor = first["data"]["changes"]["cursor"]
+
+    mine = (await create_company(client, admin, name="Kraków A", territory="malopolskie"))["company"]
+    await create_company(client, admin, name="Rzeszów B", territory="podkarpackie")
+    await as_user(client, admin, UPDATE_COMPANY, {"id": mine["id"], "input": {"name": "Kraków A2"}})
+    batch = (await as_user(client, krakow, CHANGES, {"since": cursor}))["data"]["changes"]
+    assert [(c["operation"], c["id"]) for c in batch["changes"]] == [("CREATED", mine["id"]), ("UPDATED", mine["id"])]
+    assert batch["changes"][1]["company"] == {"name": "Kraków A2"}  # the current state rides along
+
+    paged, since, seen = True, cursor, []
+    while paged:
+        page = (await as_user(client, krakow, CHANGES, {"since": since, "first": 1}))["data"]["changes"]
+        seen += [c["operation"] for c in page["changes"]]
+        since, paged = page["cursor"], page["hasMore"]
+    assert seen == ["CREATED", "UPDATED"]  # resumable one at a time, nothing lost or repeated
+
+    await as_user(client, admin, "mutation($id: ID!) { companyDelete(id: $id) { deletedId } }", {"id": mine["id"]})
+    deleted = (await as_user(client, krakow, CHANGES, {"since": batch["cursor"]}))["data"]["changes"]
+    assert [(c["operation"], c["id"], c["company"]) for c in deleted["changes"]] == [("DELETED", mine["id"], None)]
+    everything = (await as_user(client, admin, CHANGES))["data"]["changes"]["changes"]
+    assert len(everything) == 4  # the administrator sees the other region too

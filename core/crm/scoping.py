@@ -13,12 +13,13 @@ from core.errors import DomainError
 from core.i18n import _
 
 
-def visible(table: Any, actor: Actor, permission: str) -> Any:
-    """A where-clause selecting the live rows of ``table`` that ``permission`` reaches for ``actor``."""
+def visible(table: Any, actor: Actor, permission: str, *, include_deleted: bool = False) -> Any:
+    """A where-clause selecting the live rows of ``table`` that ``permission`` reaches for ``actor``
+    (with ``include_deleted``, removed and merged-away rows too: sync must hear of them)."""
     scope = actor.scope_for(permission)
     if scope is None:
         raise DomainError("FORBIDDEN", _("You do not have the permission {permission}."), permission=permission)
-    live = table.deleted_at.is_null()
+    live = table.id.is_not_null() if include_deleted else table.deleted_at.is_null()
     if scope == "all":
         return live
     own = table.owner == _user_id(actor)

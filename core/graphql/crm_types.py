@@ -17,7 +17,7 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from core.crm import custom_fields, search, timeline
+from core.crm import custom_fields, search, sync, timeline
 from core.crm import services as crm
 from core.crm import tables as db
 from core.crm.merge import merge, resolve_merged
@@ -27,7 +27,7 @@ from core.graphql.access_types import TerritoryNode, UserNode, attempt, decode_i
 from core.graphql.compose import Extensible, composed_class
 from core.graphql.custom_field_types import CustomFieldFilter, filter_conditions
 from core.graphql.errors import ClientError, UserError
-from core.graphql.keyset import paginate_by_key
+from core.graphql.keyset import decode_key, encode_key, paginate_by_key
 from core.graphql.pagination import page_size
 from core.graphql.permissions import AUTHENTICATED, field, mutation
 from core.i18n import _
@@ -1013,3 +1013,80 @@ async def load_last_activity(keys: list[tuple[str, int]], context: Any) -> list[
             row["data"] = row["data"] if isinstance(row["data"], dict) else json.loads(row["data"] or "{}")
             found[(kind, row[kind])] = TimelineEntryType.from_row(row)
     return [found.get(key) for key in keys]
+
+
+# --- delta sync ----------------------------------------------------------------------------------------
+@strawberry.enum
+class SyncEntity(Enum):
+    COMPANY = "company"
+    PERSON = "person"
+
+
+@strawberry.enum
+class ChangeOperation(Enum):
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    DELETED = "DELETED"
+    MERGED = "MERGED"
+
+
+@strawberry.type(description="One change to a record the caller may see.")
+class Change:
+    operation: ChangeOperation
+    entity: SyncEntity
+    id: relay.GlobalID = strawberry.field(description="The record's global id (a merged-away id stays as it was).")
+    occurred_at: datetime
+    entity_id: strawberry.Private[int]
+
+    @strawberry.field(description="The company as it is now; null when deleted, merged away or not a company.")
+    async def company(self, info: strawberry.Info) -> CompanyRef | None:
+        if self.entity != SyncEntity.COMPANY or self.operation in (ChangeOperation.DELETED, ChangeOperation.MERGED):
+            return None
+        return await info.context.loaders["core.company"].load(self.entity_id)
+
+    @strawberry.field(description="The person as they are now; null when deleted, merged away or not a person.")
+    async def person(self, info: strawberry.Info) -> PersonRef | None:
+        if self.entity != SyncEntity.PERSON or self.operation in (ChangeOperation.DELETED, ChangeOperation.MERGED):
+            return None
+        return await info.context.loaders["core.person"].load(self.entity_id)
+
+
+@strawberry.type(description="A batch of changes and the cursor to ask for the next one.")
+class ChangeSet:
+    changes: list[Change]
+    cursor: str = strawberry.field(description="Pass it as `since` next time (also when nothing changed).")
+    has_more: bool
+
+
+@strawberry.type
+class SyncQuery:
+    @field(permission=AUTHENTICATED, description="What changed since `since` among the records you may see, in order.")
+    async def changes(
+        self,
+        info: strawberry.Info,
+        since: str | None = None,
+        entities: list[SyncEntity] | None = None,
+        first: int | None = None,
+    ) -> ChangeSet:
+        start = int(decode_key(since, [db.Company.id])[0]) if since else 0
+        limit = page_size(first, maximum(info))
+        kinds = [e.value for e in (entities or list(SyncEntity))]
+        rows = await sync.changes(info.context.actor, start, kinds, limit + 1)
+        page = rows[:limit]
+        last = page[-1]["id"] if page else start
+        return ChangeSet(
+            changes=[
+                Change(
+                    operation=ChangeOperation(sync.operation(row["event"])),
+                    entity=SyncEntity(row["entity_type"]),
+                    id=relay.GlobalID(
+                        "Company" if row["entity_type"] == "company" else "Person", str(row["entity_id"])
+                    ),
+                    occurred_at=row["occurred_at"],
+                    entity_id=row["entity_id"],
+                )
+                for row in page
+            ],
+            cursor=encode_key([last]),
+            has_more=len(rows) > limit,
+        )
