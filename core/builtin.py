@@ -38,6 +38,9 @@ class CorePlugin(Plugin):
             Permission("core.audit.read", "Read the audit log of every change."),
             Permission("core.timeline.write", "Log calls, meetings and notes on client timelines."),
             Permission("core.custom_field.manage", "Define, rename and archive custom fields."),
+            Permission("core.consent.manage", "Record consents given and withdrawn."),
+            Permission("core.person.export", "Export everything held about a person (GDPR)."),
+            Permission("core.person.erase", "Anonymise a person everywhere (GDPR)."),
         ]
 
     @hookimpl
@@ -72,6 +75,7 @@ class CorePlugin(Plugin):
                     "core.person.read",
                     "core.person.write",
                     "core.timeline.write",
+                    "core.consent.manage",
                 ),
                 "territory",
             ),
@@ -139,12 +143,13 @@ class CorePlugin(Plugin):
             LoaderSpec(name="core.employments_by_person", batch=crm_types.load_employments_by_person),
             LoaderSpec(name="core.last_activity", batch=crm_types.load_last_activity),
             LoaderSpec(name="core.custom_field_definitions", batch=custom_field_types.load_definitions),
+            LoaderSpec(name="core.consents", batch=crm_types.load_consents),
         ]
 
     @hookimpl
     def kartoteka_graphql_type_extensions(self, surface: Surface) -> list[TypeExtension]:
         from core.graphql.access_types import ViewerAccessFields
-        from core.graphql.crm_types import TimelineFields
+        from core.graphql.crm_types import ConsentFields, TimelineFields
         from core.graphql.custom_field_types import CustomFieldAccess
 
         if surface != "staff":
@@ -155,6 +160,7 @@ class CorePlugin(Plugin):
             TypeExtension(target="Person", fields=TimelineFields),
             TypeExtension(target="Company", fields=CustomFieldAccess),
             TypeExtension(target="Person", fields=CustomFieldAccess),
+            TypeExtension(target="Person", fields=ConsentFields),
         ]
 
     @hookimpl
@@ -180,9 +186,17 @@ class CorePlugin(Plugin):
     def kartoteka_graphql_mutations(self, surface: Surface) -> list[type]:
         from core.graphql.access_types import AccessMutation
         from core.graphql.core_types import CoreMutation
-        from core.graphql.crm_types import CrmMutation, MergeMutation, TimelineMutation
+        from core.graphql.crm_types import CrmMutation, GdprMutation, MergeMutation, TimelineMutation
         from core.graphql.custom_field_types import CustomFieldMutation
 
         if surface != "staff":
             return []
-        return [CoreMutation, AccessMutation, CrmMutation, MergeMutation, TimelineMutation, CustomFieldMutation]
+        return [
+            CoreMutation,
+            AccessMutation,
+            CrmMutation,
+            MergeMutation,
+            TimelineMutation,
+            CustomFieldMutation,
+            GdprMutation,
+        ]

@@ -122,6 +122,15 @@ class Runtime:
             results.append(await result if inspect.isawaitable(result) else result)
         return results
 
+    async def call_each(self, name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call a runtime hook plugin by plugin, in registration order: ``[(plugin, result)]``."""
+        manager = self.plugins.manager
+        results = []
+        for impl in getattr(manager.hook, name).get_hookimpls():
+            result = impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
+            results.append((manager.get_name(impl.plugin), await result if inspect.isawaitable(result) else result))
+        return results
+
     def unit_of_work(self, actor: Actor | None = None) -> UnitOfWork:
         return UnitOfWork(self, actor)
 

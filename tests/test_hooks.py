@@ -153,6 +153,27 @@ def test_hook_kartoteka_timeline_kinds(runtime):
     assert {"core.call", "core.email", "core.meeting", "core.note"} <= set(kinds)
 
 
+async def test_hook_kartoteka_person_export(runtime):
+    from core.auth import SYSTEM
+    from core.crm.gdpr import export_person
+    from core.crm.services import create_person
+
+    person_id = await create_person(runtime, SYSTEM, {"last_name": "Nowak"})
+    await SampleNote.insert(SampleNote(text=f"[person:{person_id}]"))
+    assert (await export_person(runtime, SYSTEM, person_id))["sample"] == {"notes": [f"[person:{person_id}]"]}
+
+
+async def test_hook_kartoteka_person_erase(runtime):
+    from core.auth import SYSTEM
+    from core.crm.gdpr import erase_person
+    from core.crm.services import create_person
+
+    person_id = await create_person(runtime, SYSTEM, {"last_name": "Nowak"})
+    await SampleNote.insert(SampleNote(text=f"[person:{person_id}] and more"))
+    await erase_person(runtime, SYSTEM, person_id)
+    assert [row["text"] for row in await SampleNote.select(SampleNote.text)] == ["[erased]"]
+
+
 async def test_hook_kartoteka_actor_from_request(client):
     signed_in = await gql(client, "{ viewer { kind actorId permissions } }", actor="service:sample.note.read")
     assert signed_in["data"]["viewer"] == {

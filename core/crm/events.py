@@ -55,3 +55,27 @@ class PersonMerged(Event, frozen=True):
 
 
 EVENT_TYPES += [CompanyMerged, PersonMerged]
+
+
+class ConsentGiven(Event, frozen=True):
+    name: ClassVar[str] = "core.consent_given"
+    person_id: int
+    purpose: str
+    channel: str
+
+
+class ConsentWithdrawn(Event, frozen=True):
+    name: ClassVar[str] = "core.consent_withdrawn"
+    person_id: int
+    purpose: str
+    channel: str
+
+
+class PersonErased(Event, frozen=True):
+    """The person's data was anonymised (GDPR right to erasure); plugins did their part in the hook."""
+
+    name: ClassVar[str] = "core.person_erased"
+    person_id: int
+
+
+EVENT_TYPES += [ConsentGiven, ConsentWithdrawn, PersonErased]

@@ -148,3 +148,16 @@ class SearchDocument(Table, tablename="core_search"):
     entity = Varchar(length=16)
     entity_id = BigInt()
     document = Text(default="")
+
+
+class Consent(Table, tablename="core_consent"):
+    """A person's consent to be contacted for a purpose over a channel. Rows are never changed
+    except to record the withdrawal, so the history of what was allowed when stays provable."""
+
+    person = ForeignKey(Person, on_delete=OnDelete.cascade)
+    purpose = Varchar(length=100)  # "marketing", "newsletter", "surveys"…
+    channel = Varchar(length=16)  # email | phone | sms | post | any
+    source = Varchar(length=100, default="")  # "web form", "phone call", "import 2026-11"…
+    given_at = Timestamptz(default=TimestamptzNow())
+    withdrawn_at = Timestamptz(null=True, default=None)
+    recorded_by = Varchar(length=64, null=True, default=None)

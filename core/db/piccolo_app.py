@@ -34,6 +34,7 @@ APP_CONFIG = AppConfig(
         crm.TimelineEntry,
         crm.CustomField,
         crm.SearchDocument,
+        crm.Consent,
     ],
     migration_dependencies=[],
     commands=[],

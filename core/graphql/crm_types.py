@@ -17,7 +17,7 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from core.crm import custom_fields, search, sync, timeline
+from core.crm import custom_fields, gdpr, search, sync, timeline
 from core.crm import services as crm
 from core.crm import tables as db
 from core.crm.merge import merge, resolve_merged
@@ -1090,3 +1090,104 @@ class SyncQuery:
             cursor=encode_key([last]),
             has_more=len(rows) > limit,
         )
+
+
+# --- GDPR -----------------------------------------------------------------------------------------------
+@strawberry.type(description="Consent to be contacted for a purpose over a channel.")
+class ConsentType:
+    purpose: str
+    channel: str
+    source: str
+    given_at: datetime
+    withdrawn_at: datetime | None
+
+    @strawberry.field
+    def active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class ConsentFields:
+    """Added by the core to Person."""
+
+    @field(permission=crm.PERSON_READ, description="Every consent given and withdrawn, oldest first.")
+    async def consents(self, info: strawberry.Info) -> list[ConsentType]:
+        return await info.context.loaders["core.consents"].load(self.id)
+
+
+@strawberry.input
+class ConsentInput:
+    person: relay.GlobalID
+    purpose: str = strawberry.field(description='What for, e.g. "marketing" or "newsletter".')
+    channel: str = strawberry.field(description="email, phone, sms, post or any.")
+    source: str = strawberry.field(default="", description="How it was obtained, e.g. a web form.")
+
+
+@strawberry.type
+class ConsentPayload:
+    person: PersonRef | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class PersonExportPayload:
+    data: JSON | None = strawberry.field(description="Everything held about the person, per plugin.")
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class GdprMutation:
+    @mutation(permission=gdpr.CONSENT_MANAGE, description="Record that a person gave consent.")
+    async def consent_give(self, info: strawberry.Info, input: ConsentInput) -> ConsentPayload:
+        async def give() -> int:
+            person_id = decode_id(input.person, "Person", ["input", "person"])
+            await gdpr.give_consent(
+                info.context.runtime, info.context.actor, person_id, input.purpose, input.channel, input.source
+            )
+            return person_id
+
+        person_id, errors = await attempt(give())
+        return ConsentPayload(person=await _load(info, "core.person", person_id), user_errors=errors)
+
+    @mutation(permission=gdpr.CONSENT_MANAGE, description="Record that a person withdrew consent.")
+    async def consent_withdraw(self, info: strawberry.Info, input: ConsentInput) -> ConsentPayload:
+        async def withdraw() -> int:
+            person_id = decode_id(input.person, "Person", ["input", "person"])
+            await gdpr.withdraw_consent(
+                info.context.runtime, info.context.actor, person_id, input.purpose, input.channel
+            )
+            return person_id
+
+        person_id, errors = await attempt(withdraw())
+        return ConsentPayload(person=await _load(info, "core.person", person_id), user_errors=errors)
+
+    @mutation(permission=gdpr.EXPORT, description="Everything held about a person, as JSON (GDPR access request).")
+    async def person_export(self, info: strawberry.Info, id: relay.GlobalID) -> PersonExportPayload:
+        data, errors = await attempt(
+            gdpr.export_person(info.context.runtime, info.context.actor, decode_id(id, "Person", ["id"]))
+        )
+        return PersonExportPayload(data=data, user_errors=errors)
+
+    @mutation(permission=gdpr.ERASE, description="Anonymise a person everywhere, keeping what the law requires.")
+    async def person_erase(self, info: strawberry.Info, id: relay.GlobalID) -> DeletePayload:
+        async def erase() -> relay.GlobalID:
+            await gdpr.erase_person(info.context.runtime, info.context.actor, decode_id(id, "Person", ["id"]))
+            return id
+
+        erased, errors = await attempt(erase())
+        return DeletePayload(deleted_id=erased, user_errors=errors)
+
+
+async def load_consents(keys: list[int], context: Any) -> list[list[ConsentType]]:
+    rows = await db.Consent.select().where(db.Consent.person.is_in(keys)).order_by(db.Consent.id)
+    found: dict[int, list[ConsentType]] = {key: [] for key in keys}
+    for row in rows:
+        found[row["person"]].append(
+            ConsentType(
+                purpose=row["purpose"],
+                channel=row["channel"],
+                source=row["source"],
+                given_at=row["given_at"],
+                withdrawn_at=row["withdrawn_at"],
+            )
+        )
+    return [found[key] for key in keys]

@@ -122,6 +122,17 @@ def kartoteka_timeline_kinds() -> list[TimelineKind]:
 
 
 @hookspec
+def kartoteka_person_export(runtime: Runtime, person_id: int) -> Any:
+    """Your data about person ``person_id``, JSON-serialisable, for a GDPR export; may be async."""
+
+
+@hookspec
+def kartoteka_person_erase(runtime: Runtime, person_id: int, uow: Any) -> Any:
+    """Erase or anonymise your data about the person in ``uow``'s transaction, keeping only
+    what the law requires (invoices); may be async. Raising stops the whole erasure."""
+
+
+@hookspec
 def kartoteka_permissions() -> list[Permission]:
     """Permission codes ``"<plugin>.<resource>.<action>"`` that fields and services check."""
 

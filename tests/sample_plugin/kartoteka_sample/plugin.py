@@ -81,6 +81,19 @@ class SamplePlugin(Plugin):
         return [TimelineKind("sample.note", "Sample note", "Notatka przykładowa")]
 
     @hookimpl
+    async def kartoteka_person_export(self, person_id):
+        from kartoteka_sample.tables import SampleNote
+
+        notes = await SampleNote.select(SampleNote.text).where(SampleNote.text.like(f"%[person:{person_id}]%"))
+        return {"notes": [note["text"] for note in notes]}
+
+    @hookimpl
+    async def kartoteka_person_erase(self, person_id):
+        from kartoteka_sample.tables import SampleNote
+
+        await SampleNote.update({SampleNote.text: "[erased]"}).where(SampleNote.text.like(f"%[person:{person_id}]%"))
+
+    @hookimpl
     def kartoteka_graphql_queries(self, surface):
         from kartoteka_sample.graphql import SampleQuery
 
