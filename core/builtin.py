@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from litestar.exceptions import NotAuthorizedException
 
 from core.auth import Actor
 from core.plugins.hookspecs import hookimpl
-from core.plugins.specs import LoaderSpec, Permission, Plugin, PluginInfo, RoleTemplate, Surface, TypeExtension
+from core.plugins.specs import (
+    JobSpec,
+    LoaderSpec,
+    Permission,
+    Plugin,
+    PluginInfo,
+    RoleTemplate,
+    ScheduleSpec,
+    Surface,
+    TypeExtension,
+)
 
 BEARER = "bearer "
 
@@ -41,6 +52,9 @@ class CorePlugin(Plugin):
             Permission("core.consent.manage", "Record consents given and withdrawn."),
             Permission("core.person.export", "Export everything held about a person (GDPR)."),
             Permission("core.person.erase", "Anonymise a person everywhere (GDPR)."),
+            Permission("core.task.read", "See other users' tasks and calendars (within the record scope)."),
+            Permission("core.task.write", "Create tasks."),
+            Permission("core.task.assign", "Give tasks to other users."),
         ]
 
     @hookimpl
@@ -76,6 +90,7 @@ class CorePlugin(Plugin):
                     "core.person.write",
                     "core.timeline.write",
                     "core.consent.manage",
+                    "core.task.write",
                 ),
                 "territory",
             ),
@@ -90,6 +105,11 @@ class CorePlugin(Plugin):
                     "core.person.write",
                     "core.person.delete",
                     "core.user.read",
+                    "core.timeline.write",
+                    "core.consent.manage",
+                    "core.task.read",
+                    "core.task.write",
+                    "core.task.assign",
                 ),
                 "team",
             ),
@@ -104,9 +124,26 @@ class CorePlugin(Plugin):
     @hookimpl
     def kartoteka_event_types(self) -> list[type]:
         from core.crm.events import EVENT_TYPES
+        from core.crm.tasks import EVENT_TYPES as TASK_EVENTS
         from core.crm.timeline import TimelineEntryAdded
 
-        return [*EVENT_TYPES, TimelineEntryAdded]
+        return [*EVENT_TYPES, TimelineEntryAdded, *TASK_EVENTS]
+
+    @hookimpl
+    def kartoteka_jobs(self) -> list:
+        from core.crm.tasks import send_due_reminders
+
+        return [JobSpec(name="core.send_task_reminders", fn=send_due_reminders, description="Task reminders.")]
+
+    @hookimpl
+    def kartoteka_schedules(self) -> list:
+        return [ScheduleSpec(name="core.task_reminders", job="core.send_task_reminders", every=timedelta(minutes=1))]
+
+    @hookimpl
+    def kartoteka_http_routes(self) -> list:
+        from core.graphql.task_types import calendar_feed
+
+        return [calendar_feed]
 
     @hookimpl
     async def kartoteka_actor_from_request(self, request: Any, runtime: Any) -> Actor | None:
@@ -177,10 +214,11 @@ class CorePlugin(Plugin):
         from core.graphql.core_types import make_queries
         from core.graphql.crm_types import CrmQuery, SyncQuery, TimelineQuery
         from core.graphql.custom_field_types import CustomFieldQuery
+        from core.graphql.task_types import TaskQuery
 
         if surface != "staff":
             return [make_queries(surface)]
-        return [make_queries(surface), AccessQuery, CrmQuery, TimelineQuery, CustomFieldQuery, SyncQuery]
+        return [make_queries(surface), AccessQuery, CrmQuery, TimelineQuery, CustomFieldQuery, SyncQuery, TaskQuery]
 
     @hookimpl
     def kartoteka_graphql_mutations(self, surface: Surface) -> list[type]:
@@ -188,6 +226,7 @@ class CorePlugin(Plugin):
         from core.graphql.core_types import CoreMutation
         from core.graphql.crm_types import CrmMutation, GdprMutation, MergeMutation, TimelineMutation
         from core.graphql.custom_field_types import CustomFieldMutation
+        from core.graphql.task_types import TaskMutation
 
         if surface != "staff":
             return []
@@ -199,4 +238,5 @@ class CorePlugin(Plugin):
             TimelineMutation,
             CustomFieldMutation,
             GdprMutation,
+            TaskMutation,
         ]

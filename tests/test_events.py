@@ -2,12 +2,12 @@
 against both SQLite and PostgreSQL."""
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from core.auth import SYSTEM
-from core.db.tables import AuditEntry, Delivery, OutboxMessage
+from core.db.tables import AuditEntry, Delivery, OutboxMessage, ScheduleState
 from core.errors import KartotekaError
 from core.events.base import Event
 from core.jobs import relay
@@ -186,6 +186,10 @@ async def test_concurrent_schedulers_fire_a_due_schedule_once(runtime, engine_ki
     from core.runtime import Runtime
 
     ticking = Runtime.boot(runtime.settings.with_overrides(plugins_file=plugins))
+    assert await relay.schedule_once(ticking) == 0  # first sight: the first run is an hour away
+    await ScheduleState.update({ScheduleState.next_run_at: datetime.now(UTC) - timedelta(seconds=1)}).where(
+        ScheduleState.name == "sample.ticker"
+    )
     fired = await asyncio.gather(*(relay.schedule_once(ticking) for _ in range(4)))
     assert sorted(fired) == [0, 0, 0, 1]
     assert await relay.schedule_once(ticking) == 0  # not due again for an hour

@@ -111,7 +111,7 @@ def test_hook_kartoteka_event_subscribers(runtime):
 
 
 def test_hook_kartoteka_jobs(runtime):
-    assert set(runtime.registry.jobs) == {"sample.touch_note", "sample.tick"}
+    assert {"sample.touch_note", "sample.tick", "core.send_task_reminders"} == set(runtime.registry.jobs)
     actor = runtime.actor("job.sample.touch_note")
     assert actor.actor_name == "job.sample.touch_note"
     assert actor.queue_name == "default"
@@ -121,12 +121,12 @@ def test_hook_kartoteka_schedules(runtime, tmp_path):
     from core.runtime import Runtime
     from tests.conftest import write_plugins
 
-    assert runtime.registry.schedules == {}
+    assert set(runtime.registry.schedules) == {"core.task_reminders"}  # the sample plugin's is off by default
     plugins = write_plugins(
         tmp_path / "t.toml", "[plugins.sample]\nenabled = true\n[plugins.sample.config]\ntick_seconds = 60\n"
     )
     ticking = Runtime.boot(runtime.settings.with_overrides(plugins_file=plugins))
-    [schedule] = ticking.registry.schedules.values()
+    schedule = ticking.registry.schedules["sample.ticker"]
     assert (schedule.name, schedule.job, schedule.every.total_seconds()) == ("sample.ticker", "sample.tick", 60)
 
 

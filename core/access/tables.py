@@ -61,3 +61,12 @@ class AccessToken(Table, tablename="core_access_token"):
     revoked_at = Timestamptz(null=True, default=None)
     last_used_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CalendarFeed(Table, tablename="core_calendar_feed"):
+    """A secret address for a user's task calendar (Thunderbird and Outlook cannot send headers)."""
+
+    user = ForeignKey(User, on_delete=OnDelete.cascade)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    revoked_at = Timestamptz(null=True, default=None)

@@ -161,3 +161,22 @@ class Consent(Table, tablename="core_consent"):
     given_at = Timestamptz(default=TimestamptzNow())
     withdrawn_at = Timestamptz(null=True, default=None)
     recorded_by = Varchar(length=64, null=True, default=None)
+
+
+class Task(Table, tablename="core_task"):
+    """Something to do, for someone, by a time — about a client or not (MISSION F5)."""
+
+    title = Varchar(length=300)
+    description = Text(default="")
+    assignee = ForeignKey(User, on_delete=OnDelete.cascade)
+    created_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    company = ForeignKey(Company, null=True, on_delete=OnDelete.cascade)
+    person = ForeignKey(Person, null=True, on_delete=OnDelete.cascade)
+    due_at = Timestamptz()
+    duration_minutes = Integer(default=30)
+    remind_at = Timestamptz(null=True, default=None)
+    reminded_at = Timestamptz(null=True, default=None)
+    recurrence = Varchar(length=200, default="")  # an iCalendar RRULE, e.g. "FREQ=WEEKLY;BYDAY=MO"
+    status = Varchar(length=16, default="open")  # open | done | cancelled
+    completed_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())

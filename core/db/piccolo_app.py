@@ -35,6 +35,8 @@ APP_CONFIG = AppConfig(
         crm.CustomField,
         crm.SearchDocument,
         crm.Consent,
+        crm.Task,
+        access.CalendarFeed,
     ],
     migration_dependencies=[],
     commands=[],

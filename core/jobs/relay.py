@@ -108,21 +108,19 @@ async def schedule_once(runtime: Runtime) -> int:
         due_at = states.get(spec.name)
         if due_at is not None and due_at > now:
             continue
+        if due_at is None:
+            # First sight: the first run comes one period from now, like any interval timer.
+            with contextlib.suppress(Exception):  # another process inserted it first (unique name)
+                await ScheduleState.insert(ScheduleState(name=spec.name, next_run_at=now + spec.every))
+            continue
         async with UnitOfWork(runtime) as uow:
-            if due_at is None:
-                # First sight of this schedule: insert (unique name) — a concurrent insert fails.
-                try:
-                    await ScheduleState.insert(ScheduleState(name=spec.name, next_run_at=now + spec.every))
-                except Exception:
-                    continue
-            else:
-                rows = await locked(ScheduleState.select().where(ScheduleState.name == spec.name), runtime)
-                if not rows or as_utc(rows[0]["next_run_at"]) > now:
-                    continue
-                # Missed runs are not replayed in a burst: the next run is one period from now.
-                await ScheduleState.update({ScheduleState.next_run_at: now + spec.every}).where(
-                    ScheduleState.name == spec.name
-                )
+            rows = await locked(ScheduleState.select().where(ScheduleState.name == spec.name), runtime)
+            if not rows or as_utc(rows[0]["next_run_at"]) > now:
+                continue
+            # Missed runs are not replayed in a burst: the next run is one period from now.
+            await ScheduleState.update({ScheduleState.next_run_at: now + spec.every}).where(
+                ScheduleState.name == spec.name
+            )
             await uow.defer(spec.job, **spec.kwargs)
             fired += 1
     return fired

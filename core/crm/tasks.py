@@ -1,0 +1,277 @@
+"""Tasks and the calendar (MISSION F5): assignment, due times, reminders, recurrence, feeds.
+
+A reminder is a scheduled job that publishes ``core.task_reminder_due`` once per task (the
+e-mail plugin will mail it; until then it is an event anyone can subscribe to). Completing a
+recurring task creates its next occurrence from the iCalendar RRULE.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from dateutil.rrule import rrulestr
+from icalendar import Calendar
+from icalendar import Event as ICalEvent
+
+from core.access.tables import CalendarFeed, User
+from core.crm.scoping import visible
+from core.crm.tables import Company, Person, Task
+from core.errors import DomainError
+from core.events.base import Event
+from core.i18n import _
+from core.jobs.context import JobContext
+
+if TYPE_CHECKING:
+    from core.auth import Actor
+    from core.runtime import Runtime
+
+READ, WRITE = "core.task.read", "core.task.write"
+ASSIGN_OTHERS = "core.task.assign"
+MAX_RANGE = timedelta(days=366)
+
+
+class TaskAssigned(Event, frozen=True):
+    name: ClassVar[str] = "core.task_assigned"
+    task_id: int
+    assignee_id: int
+
+
+class TaskCompleted(Event, frozen=True):
+    name: ClassVar[str] = "core.task_completed"
+    task_id: int
+
+
+class TaskReminderDue(Event, frozen=True):
+    name: ClassVar[str] = "core.task_reminder_due"
+    task_id: int
+    assignee_id: int
+    title: str
+    due_at: str
+
+
+EVENT_TYPES = [TaskAssigned, TaskCompleted, TaskReminderDue]
+
+
+def _user_id(actor: Actor) -> int | None:
+    return int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdigit() else None
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _next_occurrence(rule: str, after: datetime) -> datetime | None:
+    return rrulestr(rule, dtstart=after).after(after)
+
+
+def _check_rule(rule: str) -> str:
+    rule = rule.strip().removeprefix("RRULE:")
+    if not rule:
+        return ""
+    try:
+        rrulestr(rule, dtstart=datetime.now(UTC))
+    except (ValueError, TypeError):
+        raise DomainError(
+            "INVALID_RECURRENCE", _("Use an iCalendar rule, e.g. FREQ=WEEKLY;BYDAY=MO."), ["input", "recurrence"]
+        ) from None
+    return rule
+
+
+async def create_task(
+    runtime: Runtime,
+    actor: Actor,
+    *,
+    title: str,
+    due_at: datetime,
+    assignee_id: int | None = None,
+    description: str = "",
+    company_id: int | None = None,
+    person_id: int | None = None,
+    duration_minutes: int = 30,
+    remind_before: timedelta | None = None,
+    recurrence: str = "",
+) -> int:
+    if not actor.can(WRITE):
+        raise DomainError("FORBIDDEN", _("You do not have the permission {permission}."), permission=WRITE)
+    me = _user_id(actor)
+    assignee = assignee_id or me
+    if assignee is None:
+        raise DomainError("BLANK", _("This field must not be blank."), ["input", "assignee"])
+    if assignee != me and not actor.can(ASSIGN_OTHERS):
+        raise DomainError(
+            "FORBIDDEN",
+            _("You do not have the permission {permission}."),
+            ["input", "assignee"],
+            permission=ASSIGN_OTHERS,
+        )
+    if not title.strip():
+        raise DomainError("BLANK", _("This field must not be blank."), ["input", "title"])
+    if not 0 < duration_minutes <= 24 * 60:
+        raise DomainError("OUT_OF_RANGE", _("Between 1 and 1440 minutes."), ["input", "durationMinutes"])
+    rule = _check_rule(recurrence)
+    async with runtime.unit_of_work(actor) as uow:
+        if not await User.exists().where((User.id == assignee) & (User.is_active == True)):  # noqa: E712
+            raise DomainError("UNKNOWN_USER", _("There is no active user with this id."), ["input", "assignee"])
+        for table, record_id, permission, path in (
+            (Company, company_id, "core.company.read", "company"),
+            (Person, person_id, "core.person.read", "person"),
+        ):
+            if record_id is not None and not await table.exists().where(
+                (table.id == record_id) & visible(table, actor, permission)
+            ):
+                raise DomainError("NOT_FOUND", _("No such record, or it is outside your area."), ["input", path])
+        due = _aware(due_at)
+        [row] = await Task.insert(
+            Task(
+                title=title.strip()[:300],
+                description=description,
+                assignee=assignee,
+                created_by=me,
+                company=company_id,
+                person=person_id,
+                due_at=due,
+                duration_minutes=duration_minutes,
+                remind_at=due - remind_before if remind_before is not None else None,
+                recurrence=rule,
+            )
+        ).returning(Task.id)
+        await uow.publish(TaskAssigned(task_id=row["id"], assignee_id=assignee))
+    return row["id"]
+
+
+def _reachable(actor: Actor) -> Any:
+    """Tasks an actor may see: their own, and with ``core.task.read`` as far as its scope reaches."""
+    me = _user_id(actor)
+    own = Task.assignee == (me if me is not None else -1)
+    scope = actor.scope_for(READ)
+    if scope == "all":
+        return Task.id.is_not_null()
+    if scope == "team" and actor.team_id is not None:
+        return own | (Task.assignee.team == actor.team_id)
+    return own
+
+
+async def complete_task(runtime: Runtime, actor: Actor, task_id: int) -> int | None:
+    """Mark done; a recurring task gets its next occurrence (whose id is returned)."""
+    async with runtime.unit_of_work(actor) as uow:
+        row = await Task.select().where((Task.id == task_id) & _reachable(actor)).first()
+        if row is None:
+            raise DomainError("NOT_FOUND", _("No such task."), ["id"])
+        if row["status"] != "open":
+            raise DomainError("NOT_OPEN", _("This task is already closed."), ["id"])
+        await Task.update({Task.status: "done", Task.completed_at: datetime.now(UTC)}).where(Task.id == task_id)
+        await uow.publish(TaskCompleted(task_id=task_id))
+        if not row["recurrence"]:
+            return None
+        due = _aware(row["due_at"])
+        following = _next_occurrence(row["recurrence"], due)
+        if following is None:
+            return None
+        reminder_gap = due - _aware(row["remind_at"]) if row["remind_at"] else None
+        [new] = await Task.insert(
+            Task(
+                title=row["title"],
+                description=row["description"],
+                assignee=row["assignee"],
+                created_by=row["created_by"],
+                company=row["company"],
+                person=row["person"],
+                due_at=following,
+                duration_minutes=row["duration_minutes"],
+                recurrence=row["recurrence"],
+                remind_at=following - reminder_gap if reminder_gap is not None else None,
+            )
+        ).returning(Task.id)
+        await uow.publish(TaskAssigned(task_id=new["id"], assignee_id=row["assignee"]))
+        return new["id"]
+
+
+async def calendar(actor: Actor, user_ids: Sequence[int], start: datetime, end: datetime) -> list[dict[str, Any]]:
+    if end <= start or end - start > MAX_RANGE:
+        raise DomainError("INVALID_RANGE", _("The range must end after it starts and span at most a year."), ["to"])
+    query = Task.select().where(
+        (Task.due_at >= start) & (Task.due_at < end) & (Task.status != "cancelled") & _reachable(actor)
+    )
+    if user_ids:
+        query = query.where(Task.assignee.is_in(list(user_ids)))
+    return await query.order_by(Task.due_at).order_by(Task.id)
+
+
+async def send_due_reminders(ctx: JobContext) -> None:
+    """The scheduled job: one event per task whose reminder time has come (once per task)."""
+    now = datetime.now(UTC)
+    due = (
+        await Task.select(Task.id, Task.assignee, Task.title, Task.due_at)
+        .where((Task.remind_at <= now) & Task.reminded_at.is_null() & (Task.status == "open"))
+        .limit(500)
+    )
+    for row in due:
+        claimed = (
+            await Task.update({Task.reminded_at: now})
+            .where((Task.id == row["id"]) & Task.reminded_at.is_null())
+            .returning(Task.id)
+        )
+        if claimed:
+            await ctx.uow.publish(
+                TaskReminderDue(
+                    task_id=row["id"],
+                    assignee_id=row["assignee"],
+                    title=row["title"],
+                    due_at=_aware(row["due_at"]).isoformat(),
+                )
+            )
+
+
+# --- iCalendar feed ---------------------------------------------------------------------------------
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_feed(runtime: Runtime, actor: Actor) -> str:
+    """A new secret feed address for the actor; earlier ones stop working."""
+    me = _user_id(actor)
+    if me is None:
+        raise DomainError("FORBIDDEN", _("Only staff users have access tokens."))
+    token = secrets.token_urlsafe(32)
+    async with runtime.unit_of_work(actor):
+        await CalendarFeed.update({CalendarFeed.revoked_at: datetime.now(UTC)}).where(
+            (CalendarFeed.user == me) & CalendarFeed.revoked_at.is_null()
+        )
+        await CalendarFeed.insert(CalendarFeed(user=me, token_hash=_hash(token)))
+    return token
+
+
+async def feed(token: str, now: datetime | None = None) -> bytes | None:
+    """The iCalendar document of a feed token's user: open tasks from a month ago on."""
+    row = (
+        await CalendarFeed.select(CalendarFeed.user, CalendarFeed.user.is_active)
+        .where((CalendarFeed.token_hash == _hash(token)) & CalendarFeed.revoked_at.is_null())
+        .first()
+    )
+    if row is None or not row["user.is_active"]:
+        return None
+    now = now or datetime.now(UTC)
+    tasks = (
+        await Task.select()
+        .where((Task.assignee == row["user"]) & (Task.status == "open") & (Task.due_at >= now - timedelta(days=31)))
+        .order_by(Task.due_at)
+    )
+    calendar_doc = Calendar()
+    calendar_doc.add("prodid", "-//Kartoteka//CRM//PL")
+    calendar_doc.add("version", "2.0")
+    calendar_doc.add("x-wr-calname", "Kartoteka")
+    for task in tasks:
+        event = ICalEvent()
+        event.add("uid", f"task-{task['id']}@kartoteka")
+        event.add("summary", task["title"])
+        event.add("description", task["description"])
+        event.add("dtstart", _aware(task["due_at"]))
+        event.add("dtend", _aware(task["due_at"]) + timedelta(minutes=task["duration_minutes"]))
+        event.add("dtstamp", _aware(task["created_at"]))
+        # No RRULE: each occurrence of a recurring task is its own task, created on completion.
+        calendar_doc.add_component(event)
+    return calendar_doc.to_ical()
