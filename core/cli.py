@@ -287,6 +287,65 @@ def token_create(email: str, name: str, scopes, expires_in_days: int | None) -> 
     click.echo(secret)
 
 
+# --- import ------------------------------------------------------------------------------------------
+@cli.group("import")
+def import_() -> None:
+    """Import records from CSV files."""
+
+
+@import_.command("companies")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--map",
+    "mappings",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="Map a CSV column to a field (repeatable); common Polish and English headers are recognised.",
+)
+@click.option("--dry-run", is_flag=True, help="Check every row and report, but keep nothing.")
+@click.option("--as", "as_user", default=None, metavar="EMAIL", help="Import as this user (owner of new companies).")
+def import_companies(path: Path, mappings: tuple[str, ...], dry_run: bool, as_user: str | None) -> None:
+    """Import companies from a CSV file: all rows or none, duplicates (NIP, e-mail, phone) matched."""
+    from core.access.services import actor_for_user, user_id_by_email
+    from core.access.tables import User
+    from core.auth import SYSTEM
+    from core.crm import importer
+
+    runtime = _boot()
+    headers, rows = importer.read_csv(path.read_text(encoding="utf-8-sig"))
+    mapping = importer.guess_mapping(headers)
+    for item in mappings:
+        column, _, target = item.partition("=")
+        mapping[column.strip()] = target.strip()
+
+    async def run() -> importer.ImportReport:
+        importer.check_mapping(mapping, headers)
+        actor = SYSTEM
+        if as_user:
+            user = await User.select().where(User.id == await user_id_by_email(as_user)).first()
+            actor = await actor_for_user(runtime, user)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as bar:
+            task = bar.add_task("Importing" if not dry_run else "Checking", total=len(rows))
+            return await importer.import_companies(
+                runtime, actor, rows, mapping, dry_run=dry_run, progress=lambda n: bar.update(task, advance=n)
+            )
+
+    report = _service(run())
+    if report.problems:
+        table = Table("row", "field", "code", "problem")
+        for problem in report.problems:
+            table.add_row(str(problem.row), ".".join(problem.field[1:]), problem.code, problem.message)
+        console.print(table)
+    console.print(
+        f"{report.rows} row(s): {report.created} new, {len(report.matched)} already in the file, "
+        f"{len(report.problems)} with problems."
+    )
+    if report.problems:
+        console.print("Nothing was imported; fix the rows above and run again.")
+        sys.exit(1)
+    console.print("Dry run: nothing was kept." if dry_run else "Imported.")
+
+
 # --- plugins -----------------------------------------------------------------------------------------
 @cli.group()
 def plugins() -> None:

@@ -7,6 +7,8 @@ transaction, so it exists if and only if the change committed.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +49,20 @@ class UnitOfWork:
         if exc_type is None and self.outbox_ids:
             self.runtime.outbox_written()
         return result
+
+    @contextlib.asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """Undo only what happens inside the block when it raises (the outer transaction goes on)."""
+        savepoint = await self._transaction.savepoint()
+        outbox_ids = list(self.outbox_ids)
+        try:
+            yield
+        except BaseException:
+            await savepoint.rollback_to()
+            self.outbox_ids = outbox_ids
+            raise
+        else:
+            await savepoint.release()
 
     async def publish(self, event: Event) -> int:
         """Run synchronous subscribers now, then record the event for asynchronous ones."""
