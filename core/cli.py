@@ -287,6 +287,39 @@ def token_create(email: str, name: str, scopes, expires_in_days: int | None) -> 
     click.echo(secret)
 
 
+# --- backup and restore --------------------------------------------------------------------------------
+def _table_progress(label: str) -> tuple[Progress, Any]:
+    bar = Progress(TextColumn("{task.description}"), console=console)
+    task = bar.add_task(label)
+    return bar, lambda table, rows: bar.update(task, description=f"{label}: {table} ({rows} rows)")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup(path: Path) -> None:
+    """Write a consistent backup of the database to PATH (gzip'd JSON lines; works on both engines)."""
+    from core.db.backup import backup as write_backup
+
+    runtime = _boot()
+    bar, step = _table_progress("Backing up")
+    with bar:
+        counts = asyncio.run(write_backup(runtime, path, step))
+    console.print(f"Wrote {path}: {sum(counts.values())} rows from {len(counts)} tables.")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore(path: Path) -> None:
+    """Restore a backup into a freshly migrated, empty database (all or nothing)."""
+    from core.db.backup import restore as read_backup
+
+    runtime = _boot()
+    bar, step = _table_progress("Restoring")
+    with bar:
+        counts = asyncio.run(read_backup(runtime, path, step))
+    console.print(f"Restored {sum(counts.values())} rows into {len(counts)} tables.")
+
+
 # --- import ------------------------------------------------------------------------------------------
 @cli.group("import")
 def import_() -> None:
