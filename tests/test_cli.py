@@ -33,9 +33,33 @@ def cli_env(tmp_path, plugins_file):
 def test_help_explains_every_command():
     result = kartoteka("--help")
     assert result.returncode == 0
-    for command in ("serve", "worker", "migrate", "plugins", "schema", "demo"):
+    for command in (
+        "serve",
+        "worker",
+        "migrate",
+        "plugins",
+        "schema",
+        "demo",
+        "user",
+        "token",
+        "import",
+        "backup",
+        "restore",
+    ):
         assert command in result.stdout
-    for args in (("serve",), ("worker",), ("migrate",), ("plugins", "list"), ("schema", "export"), ("schema", "check")):
+    for args in (
+        ("serve",),
+        ("worker",),
+        ("migrate",),
+        ("plugins", "list"),
+        ("schema", "export"),
+        ("schema", "check"),
+        ("user", "create"),
+        ("token", "create"),
+        ("import", "companies"),
+        ("backup",),
+        ("restore",),
+    ):
         sub = kartoteka(*args, "--help")
         assert sub.returncode == 0 and "Usage:" in sub.stdout, args
 
