@@ -123,11 +123,12 @@ class CorePlugin(Plugin):
 
     @hookimpl
     def kartoteka_event_types(self) -> list[type]:
+        from core.crm.attachments import AttachmentChanged
         from core.crm.events import EVENT_TYPES
         from core.crm.tasks import EVENT_TYPES as TASK_EVENTS
         from core.crm.timeline import TimelineEntryAdded
 
-        return [*EVENT_TYPES, TimelineEntryAdded, *TASK_EVENTS]
+        return [*EVENT_TYPES, TimelineEntryAdded, *TASK_EVENTS, AttachmentChanged]
 
     @hookimpl
     def kartoteka_jobs(self) -> list:
@@ -141,9 +142,10 @@ class CorePlugin(Plugin):
 
     @hookimpl
     def kartoteka_http_routes(self) -> list:
+        from core.graphql.attachment_types import download, upload
         from core.graphql.task_types import calendar_feed
 
-        return [calendar_feed]
+        return [calendar_feed, upload, download]
 
     @hookimpl
     async def kartoteka_actor_from_request(self, request: Any, runtime: Any) -> Actor | None:
@@ -211,6 +213,7 @@ class CorePlugin(Plugin):
     @hookimpl
     def kartoteka_graphql_queries(self, surface: Surface) -> list[type]:
         from core.graphql.access_types import AccessQuery
+        from core.graphql.attachment_types import AttachmentQuery
         from core.graphql.core_types import make_queries
         from core.graphql.crm_types import CrmQuery, SyncQuery, TimelineQuery
         from core.graphql.custom_field_types import CustomFieldQuery
@@ -218,11 +221,21 @@ class CorePlugin(Plugin):
 
         if surface != "staff":
             return [make_queries(surface)]
-        return [make_queries(surface), AccessQuery, CrmQuery, TimelineQuery, CustomFieldQuery, SyncQuery, TaskQuery]
+        return [
+            make_queries(surface),
+            AccessQuery,
+            CrmQuery,
+            TimelineQuery,
+            CustomFieldQuery,
+            SyncQuery,
+            TaskQuery,
+            AttachmentQuery,
+        ]
 
     @hookimpl
     def kartoteka_graphql_mutations(self, surface: Surface) -> list[type]:
         from core.graphql.access_types import AccessMutation
+        from core.graphql.attachment_types import AttachmentMutation
         from core.graphql.core_types import CoreMutation
         from core.graphql.crm_types import CrmMutation, GdprMutation, MergeMutation, TimelineMutation
         from core.graphql.custom_field_types import CustomFieldMutation
@@ -239,4 +252,5 @@ class CorePlugin(Plugin):
             CustomFieldMutation,
             GdprMutation,
             TaskMutation,
+            AttachmentMutation,
         ]

@@ -180,3 +180,28 @@ class Task(Table, tablename="core_task"):
     status = Varchar(length=16, default="open")  # open | done | cancelled
     completed_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Attachment(Table, tablename="core_attachment"):
+    """A file on a company's or person's record; a new version replaces the current one."""
+
+    company = ForeignKey(Company, null=True, on_delete=OnDelete.cascade)
+    person = ForeignKey(Person, null=True, on_delete=OnDelete.cascade)
+    file_name = Varchar(length=255)
+    content_type = Varchar(length=120)
+    size = BigInt()
+    sha256 = Varchar(length=64)
+    storage_key = Varchar(length=200)  # where the bytes are, relative to the attachment store
+    version = Integer(default=1)
+    replaced_by = BigInt(null=True, default=None)  # the next version's id
+    uploaded_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    deleted_at = Timestamptz(null=True, default=None)
+
+
+class Follower(Table, tablename="core_follower"):
+    """A user who wants to hear when a record's files change."""
+
+    user = ForeignKey(User, on_delete=OnDelete.cascade)
+    company = ForeignKey(Company, null=True, on_delete=OnDelete.cascade)
+    person = ForeignKey(Person, null=True, on_delete=OnDelete.cascade)

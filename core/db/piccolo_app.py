@@ -37,6 +37,8 @@ APP_CONFIG = AppConfig(
         crm.Consent,
         crm.Task,
         access.CalendarFeed,
+        crm.Attachment,
+        crm.Follower,
     ],
     migration_dependencies=[],
     commands=[],
