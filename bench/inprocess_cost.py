@@ -4,7 +4,9 @@ Drives the real app through ``httpx.ASGITransport`` on a fresh SQLite file with 
 prints the wall time per request of the two queries of ``graphql_throughput.py``, with the garbage
 collector on and off, plus the Piccolo read alone. ``--rules-once`` builds the depth and alias
 validation rules once instead of per request, so that strawberry's ``ValidationCache`` can hit
-(an experiment only: it patches ``default_extensions`` in this process).
+(an experiment only: it patches ``default_extensions`` in this process). Since commit ``0ca60c5``
+``core/graphql/guards.py`` does this itself, so the flag no longer changes anything.
+``profile_request.py`` measures with less harness overhead (raw ASGI calls instead of httpx).
 
 Usage: ``.venv/bin/python bench/inprocess_cost.py [--rules-once] [--requests N]``
 """

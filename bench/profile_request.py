@@ -1,17 +1,23 @@
-"""Where one GraphQL request's time goes: raw ASGI calls in one process, optionally profiled.
+"""Where one GraphQL request's time goes: raw ASGI calls in one process, timed or profiled.
 
 Unlike ``inprocess_cost.py`` (httpx + ASGITransport), this calls the Litestar app directly with a
 hand-made ASGI scope, so almost all the measured time is the app's own. It boots the real app on a
-fresh SQLite file with 100 notes (or on PostgreSQL with ``--pg-dsn``), and for each query prints
-the mean wall time per request, with the garbage collector on and off. ``--plain`` adds the
-``bench/plain_app.py`` endpoints under the same harness, for comparison.
+fresh SQLite file with 100 notes (or a fresh PostgreSQL database with ``--pg-dsn``), and for each
+query prints the mean wall time per request (median and minimum over 7 batches) and the CPU time,
+with the garbage collector on and off. ``--plain`` adds the ``bench/plain_app.py`` endpoints under
+the same harness.
 
-``--profile cprofile`` writes ``bench/results/profile_<case>.pstats`` and prints the top
-functions by cumulative and by own time; ``--profile pyinstrument`` prints a call tree (install it
-into the venv first: ``.venv/bin/python -m pip install pyinstrument``; it is not a dependency).
+``--profile`` runs the requests under cProfile, writes ``bench/results/profile_<case>.pstats`` and
+prints the top functions. ``--loop`` only runs the requests, for a sampling profiler; ``layers.py``
+turns py-spy's output into a table by layer (py-spy is not a dependency: install it into the venv
+with ``.venv/bin/python -m pip install py-spy``):
 
-Usage: ``.venv/bin/python bench/profile_request.py [--requests N] [--profile cprofile|pyinstrument]
-[--case viewer|rows] [--plain] [--pg-dsn postgresql://postgres@127.0.0.1:5432]``
+    .venv/bin/py-spy record -r 250 -f raw -o bench/results/spy_rows.txt -- \
+        .venv/bin/python bench/profile_request.py --case rows --loop --requests 5000
+    .venv/bin/python bench/layers.py bench/results/spy_rows.txt
+
+Usage: ``.venv/bin/python bench/profile_request.py [--case viewer|rows] [--requests N] [--plain]
+[--profile | --loop] [--pg-dsn postgresql://postgres@127.0.0.1:5432]``
 """
 
 from __future__ import annotations
@@ -45,11 +51,13 @@ PG_DATABASE = "kartoteka_profile"
 class AsgiCaller:
     """Calls an ASGI app the way uvicorn would, and checks the answer."""
 
-    def __init__(self, app: Any, method: str, path: str, body: bytes, expect: bytes):
+    def __init__(self, app: Any, method: str, path: str, body: bytes, expect: bytes, accept_language: str = ""):
         self.app = app
         self.body = body
         self.expect = expect
         headers = [(b"host", b"bench"), (b"x-sample-actor", ACTOR)]
+        if accept_language:
+            headers.append((b"accept-language", accept_language.encode()))
         if body:
             headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         self.scope = {
@@ -106,33 +114,73 @@ async def mean_ms(call: Any, requests: int, batches: int = 7) -> tuple[float, fl
     return statistics.median(wall), min(wall), statistics.median(cpu)
 
 
-async def profile(call: Any, requests: int, how: str, name: str) -> None:
-    if how == "cprofile":
-        import cProfile
-        import pstats
+async def profile(call: Any, requests: int, name: str) -> None:
+    import cProfile
+    import pstats
 
-        profiler = cProfile.Profile()
-        profiler.enable()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        await call()
+    profiler.disable()
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"profile_{name}.pstats"
+    profiler.dump_stats(path)
+    stats = pstats.Stats(str(path))
+    print(f"--- {name}: {requests} requests, written to {path}")
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(30)
+
+
+async def gc_stats(call: Any, requests: int, name: str) -> None:
+    """How often each generation is collected, and how long that takes, per request."""
+    counts = [0, 0, 0]
+    seconds = [0.0, 0.0, 0.0]
+    started: list[float] = []
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started.append(time.perf_counter())
+        else:
+            seconds[info["generation"]] += time.perf_counter() - started.pop()
+            counts[info["generation"]] += 1
+
+    gc.callbacks.append(callback)
+    try:
+        begin = time.perf_counter()
         for _ in range(requests):
             await call()
-        profiler.disable()
-        RESULTS.mkdir(exist_ok=True)
-        path = RESULTS / f"profile_{name}.pstats"
-        profiler.dump_stats(path)
-        stats = pstats.Stats(str(path))
-        print(f"--- {name}: {requests} requests, written to {path}")
-        stats.sort_stats("cumulative").print_stats(45)
-        stats.sort_stats("tottime").print_stats(30)
-    else:
-        from pyinstrument import Profiler
+        elapsed = time.perf_counter() - begin
+    finally:
+        gc.callbacks.remove(callback)
+    per = ", ".join(f"gen{g}: {counts[g] / requests:.3f} runs {seconds[g] / requests * 1000:.4f} ms" for g in range(3))
+    total = sum(seconds)
+    print(
+        f"{name:<16} per request: {per}; collector {total / requests * 1000:.4f} ms "
+        f"of {elapsed / requests * 1000:.3f} ms ({total / elapsed:.1%}); tracked objects {len(gc.get_objects())}"
+    )
 
-        profiler = Profiler(interval=0.0002, async_mode="disabled")
-        profiler.start()
+
+async def cyclic_garbage(call: Any, name: str, requests: int = 100) -> None:
+    """What a request leaves for the collector: objects only a collection can free (cycles)."""
+    from collections import Counter
+
+    gc.collect()
+    gc.disable()
+    try:
         for _ in range(requests):
             await call()
-        profiler.stop()
-        print(f"--- {name}: {requests} requests")
-        print(profiler.output_text(unicode=True, color=False, show_all=False))
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        found = gc.collect()
+        kinds = Counter(type(o).__qualname__ for o in gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    top = ", ".join(
+        f"{kind} {count / requests:g}" for kind, count in kinds.most_common(int(os.environ.get("GARBAGE_KINDS", "12")))
+    )
+    print(f"{name:<16} cyclic garbage per request: {found / requests:g} objects ({top})")
 
 
 async def run(workdir: Path, args: argparse.Namespace, database_url: str) -> None:
@@ -165,14 +213,27 @@ async def run(workdir: Path, args: argparse.Namespace, database_url: str) -> Non
         calls = {}
         for name in args.case:
             body = json.dumps({"query": QUERIES[name]}).encode()
-            calls[f"graphql {name}"] = AsgiCaller(app, "POST", "/graphql", body, b'"data":{')
+            calls[f"graphql {name}"] = AsgiCaller(
+                app, "POST", "/graphql", body, b'"data":{', accept_language=args.accept_language
+            )
             if plain is not None:
                 calls[f"plain {name}"] = AsgiCaller(plain, "GET", PLAIN[name], b"", b"")
         for name, call in calls.items():
             for _ in range(100):  # warm-up
                 await call()
+            if args.freeze:
+                gc.collect()
+                gc.freeze()
             if args.profile:
-                await profile(call, args.requests, args.profile, name.replace(" ", "_"))
+                await profile(call, args.requests, name.replace(" ", "_"))
+                continue
+            if args.loop:
+                for _ in range(args.requests):
+                    await call()
+                continue
+            if args.gc_stats:
+                await gc_stats(call, args.requests, name)
+                await cyclic_garbage(call, name)
                 continue
             with_gc = await mean_ms(call, args.requests)
             gc.disable()
@@ -200,7 +261,15 @@ async def _pg_admin(dsn: str, *statements: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=500, help="requests per batch or profile (default 500)")
-    parser.add_argument("--profile", choices=["cprofile", "pyinstrument"])
+    parser.add_argument("--profile", action="store_true", help="run --requests requests under cProfile")
+    parser.add_argument("--accept-language", default="", help="send this Accept-Language header (wrk sends none)")
+    parser.add_argument("--freeze", action="store_true", help="gc.freeze() after the warm-up (experiment)")
+    parser.add_argument(
+        "--gc-stats",
+        action="store_true",
+        help="count collections by generation, and what only a collection frees (GARBAGE_KINDS=N: show N types)",
+    )
+    parser.add_argument("--loop", action="store_true", help="only run --requests requests (for py-spy)")
     parser.add_argument("--case", action="append", choices=list(QUERIES), help="default: both")
     parser.add_argument("--plain", action="store_true", help="also time the plain baseline endpoints")
     parser.add_argument("--pg-dsn", help="use a fresh PostgreSQL database on this server instead of SQLite")

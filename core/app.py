@@ -5,8 +5,10 @@ from __future__ import annotations
 import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from typing import Any, ClassVar
 
+import msgspec
 from litestar import Litestar, Request, Response, Router, get
 from litestar.background_tasks import BackgroundTasks
 from litestar.di import Provide
@@ -32,34 +34,58 @@ async def resolve_actor(request: Request, runtime: Runtime) -> Actor:
 
 
 def _sub_response() -> Response:
+    """What ``info.context.response`` starts as (as in strawberry), made on the event loop:
+    strawberry's own provider has ``sync_to_thread=True``, a thread-pool round trip per request."""
     return Response({}, background=BackgroundTasks([]))
+
+
+async def _no_root_value(context: Any) -> None:
+    """The root value is None. Taking ``context`` orders it after the context: Litestar resolves
+    dependencies of the same level in an anyio task group, which costs more than they do."""
+    return None
+
+
+@lru_cache(maxsize=256)
+def _locale(accept_language: str | None) -> str:
+    return negotiate(accept_language)  # Babel's negotiation takes about 12 µs; browsers repeat the header
 
 
 def _graphql_controller(runtime: Runtime, surface: Surface, path: str) -> type:
     schema = build_schema(runtime, surface)
 
-    async def context_getter(request: Request) -> Context:
+    # Takes ``response`` so that the dependencies form one chain (response → this → context →
+    # root value): see _no_root_value.
+    async def context_getter(request: Request, response: Response) -> Context:
         return Context(
             request=request,
+            response=response,
             runtime=runtime,
             actor=await resolve_actor(request, runtime),
             surface=surface,
-            locale=negotiate(request.headers.get("accept-language")),
+            locale=_locale(request.headers.get("accept-language")),
         )
 
-    controller = make_graphql_controller(
+    base = make_graphql_controller(
         schema,
         path=path,
         context_getter=context_getter,
         graphql_ide=None if runtime.settings.is_production else "graphiql",
         allow_queries_via_get=False,  # a GET must never change data, and GET responses get cached
+        # No subscriptions exist; WebSocket operations would bypass GuardedSchema.execute (cost, deadline).
+        subscription_protocols=(),
     )
 
-    class GraphQLController(controller):
+    class GraphQLController(base):  # type: ignore[valid-type,misc]
         dependencies: ClassVar[dict[str, Provide]] = {
-            **controller.dependencies,
+            **base.dependencies,
             "response": Provide(_sub_response, sync_to_thread=False),
+            "root_value": Provide(_no_root_value),
         }
+
+        def encode_json(self, data: object) -> bytes:
+            # The same JSON as strawberry's json.dumps, about ten times faster; non-ASCII text is
+            # sent as UTF-8 instead of \u escapes, as Litestar does for every other response.
+            return msgspec.json.encode(data)
 
     return GraphQLController
 

@@ -286,3 +286,29 @@ async def test_repeated_queries_hit_the_parser_and_validation_caches(client):
     after = cache.cache_info()
     assert after.hits - before.hits == 3
     assert after.misses == before.misses
+
+
+@sqlite_only
+async def test_huge_documents_are_refused_by_the_token_limit_before_costing(client):
+    import time
+
+    huge = "{ " + " ".join(f"a{i}: viewer {{ kind }}" for i in range(30_000)) + " }"
+    started = time.monotonic()
+    result = await gql(client, huge)
+    assert "token" in result["errors"][0]["message"].lower()
+    assert time.monotonic() - started < 5  # refused without parsing the whole document
+
+
+@sqlite_only
+def test_graphql_over_websocket_is_not_offered(runtime):
+    from litestar.testing import TestClient
+
+    from core.app import create_app
+
+    with (
+        TestClient(create_app(runtime=runtime, run_jobs=False)) as test_client,
+        pytest.raises(Exception),  # noqa: B017 - the handshake is refused, however Litestar says it
+        test_client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as socket,
+    ):
+        socket.send_json({"type": "connection_init"})
+        socket.receive_json()

@@ -169,6 +169,7 @@ class _Composer:
             config=StrawberryConfig(disable_field_suggestions=settings.is_production),
         )
         schema.max_cost = settings.max_query_cost
+        schema.max_tokens = settings.max_query_tokens
         schema.deadline = settings.request_deadline
         return schema
 

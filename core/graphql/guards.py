@@ -47,8 +47,9 @@ CLIENT_ERROR_CODES = {"FORBIDDEN", "BAD_USER_INPUT", COST_LIMIT, DEADLINE, "NOT_
 
 
 @lru_cache(maxsize=512)
-def _parse(query: str) -> DocumentNode:
-    return parse(query)
+def _parse(query: str, max_tokens: int) -> DocumentNode:
+    # The token limit applies here too: a huge document must not block the loop while it is parsed.
+    return parse(query, max_tokens=max_tokens)
 
 
 def query_cost(
@@ -111,6 +112,7 @@ class GuardedSchema(strawberry.Schema):
     """A schema that refuses over-expensive operations and stops at a wall-clock deadline."""
 
     max_cost: int = 10_000
+    max_tokens: int = 2_000
     deadline: float = 10.0
 
     async def execute(
@@ -118,7 +120,7 @@ class GuardedSchema(strawberry.Schema):
     ) -> ExecutionResult:
         if query:
             try:
-                document = _parse(query)
+                document = _parse(query, self.max_tokens)
             except GraphQLError:
                 document = None  # the normal pipeline reports the syntax error
             if document is not None:
