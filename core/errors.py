@@ -39,3 +39,9 @@ class DomainError(KartotekaError):
 
 class PermanentJobFailure(KartotekaError):
     """Raised by a job or subscriber when retrying cannot help; the delivery goes dead at once."""
+
+
+def camel_case(name: str) -> str:
+    """``preferred_language`` → ``preferredLanguage``: the spelling of field paths in errors."""
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

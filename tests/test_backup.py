@@ -8,8 +8,9 @@ from core.access.services import actor_for_token
 from core.auth import SYSTEM
 from core.crm import merge, services
 from core.crm.demo import load_demo
-from core.db.backup import _plain, backup, restore, tables
+from core.db.backup import backup, restore, tables
 from core.db.migrate import migrate
+from core.db.values import plain
 from core.errors import KartotekaError
 from core.runtime import Runtime
 from tests.conftest import _admin, postgres_url
@@ -18,7 +19,7 @@ from tests.conftest import _admin, postgres_url
 async def snapshot() -> dict[str, list[dict]]:
     return {
         table._meta.tablename: [
-            {k: _plain(v) for k, v in row.items()}
+            {k: plain(v) for k, v in row.items()}
             for row in await table.select().order_by(table._meta.primary_key).output(load_json=True)
         ]
         for table in tables()

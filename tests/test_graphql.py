@@ -5,6 +5,7 @@ import base64
 import pytest
 from graphql import GraphQLObjectType
 
+from core.errors import camel_case
 from core.graphql.compose import build_schema
 from core.graphql.permissions import declared_permission
 from core.settings import load_settings
@@ -62,13 +63,8 @@ async def test_every_root_field_declares_its_permission(runtime):
             for field in root.fields:
                 code = declared_permission(field)
                 assert code in known, f"{surface} {root_name}.{field.name} declares {code!r}"
-                graphql_field = schema._schema.get_type(root_name).fields[field.graphql_name or _camel(field.name)]
+                graphql_field = schema._schema.get_type(root_name).fields[field.graphql_name or camel_case(field.name)]
                 assert "Requires permission" in graphql_field.description or code in ("public", "authenticated")
-
-
-def _camel(name):
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 @sqlite_only

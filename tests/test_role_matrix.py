@@ -13,6 +13,7 @@ from graphql import (
 )
 from graphql.pyutils import Undefined
 
+from core.errors import camel_case
 from core.graphql.compose import build_schema
 from core.graphql.permissions import AUTHENTICATED, PUBLIC, declared_permission
 from tests.conftest import as_user, make_user
@@ -74,7 +75,7 @@ async def test_every_operation_allows_exactly_the_roles_holding_its_permission(c
     permission_of = {}
     for root_name in ("Query", "Mutation"):
         for strawberry_field in schema.get_type_by_name(root_name).fields:
-            name = strawberry_field.graphql_name or _camel(strawberry_field.name)
+            name = strawberry_field.graphql_name or camel_case(strawberry_field.name)
             permission_of[name] = declared_permission(strawberry_field)
     checked = 0
     for role_name, template in runtime.registry.role_templates.items():
@@ -92,8 +93,3 @@ async def test_every_operation_allows_exactly_the_roles_holding_its_permission(c
             assert bool(forbidden) is not allowed, f"{role_name} {document}: {result}"
             checked += 1
     assert checked > 100
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)

@@ -7,14 +7,14 @@ offers plugin keeps it while everything else about the person goes.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from core.crm.events import ConsentGiven, ConsentWithdrawn, PersonErased
 from core.crm.scoping import visible
 from core.crm.services import _locked_visible
 from core.crm.tables import Address, Consent, ContactPoint, Employment, Person, PersonTag, SearchDocument, TimelineEntry
+from core.db.values import plain
 from core.errors import DomainError
 from core.i18n import _
 
@@ -83,18 +83,6 @@ async def has_consent(person_id: int, purpose: str, channel: str) -> bool:
     )
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
-
-
 async def export_person(runtime: Runtime, actor: Actor, person_id: int) -> dict[str, Any]:
     """Everything Kartoteka holds about a person, as JSON, with each plugin's part under its name."""
     _require(actor, EXPORT)
@@ -123,7 +111,7 @@ async def export_person(runtime: Runtime, actor: Actor, person_id: int) -> dict[
     for plugin_name, part in await runtime.call_each("kartoteka_person_export", runtime=runtime, person_id=person_id):
         if part is not None:
             exported[plugin_name] = part
-    return _plain(exported)
+    return plain(exported)
 
 
 async def erase_person(runtime: Runtime, actor: Actor, person_id: int) -> None:

@@ -6,7 +6,7 @@ the audit log and plugins subscribe to). A DomainError anywhere leaves nothing w
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,9 @@ from core.crm.events import (
 )
 from core.crm.scoping import visible
 from core.crm.tables import Address, Company, CompanyTag, ContactPoint, Employment, Person, PersonTag, Tag
-from core.errors import DomainError
+from core.db.values import plain
+from core.errors import DomainError, camel_case
+from core.events.base import Event
 from core.i18n import _
 from core.validation import normalise_email, normalise_nip, normalise_phone, normalise_regon
 
@@ -114,7 +116,7 @@ async def _territory(code: str | None, path: list[str]) -> int | None:
 def _check_company_fields(values: dict[str, Any]) -> dict[str, Any]:
     checked: dict[str, Any] = {}
     for key, value in values.items():
-        path = ["input", _camel(key)]
+        path = ["input", camel_case(key)]
         if key == "name":
             checked[key] = _text(value, path, required=True)
         elif key == "kind":
@@ -143,7 +145,7 @@ def _check_company_fields(values: dict[str, Any]) -> dict[str, Any]:
 def _check_person_fields(values: dict[str, Any]) -> dict[str, Any]:
     checked: dict[str, Any] = {}
     for key, value in values.items():
-        path = ["input", _camel(key)]
+        path = ["input", camel_case(key)]
         if key == "last_name":
             checked[key] = _text(value, path, required=True, limit=150)
         elif key == "first_name":
@@ -157,11 +159,6 @@ def _check_person_fields(values: dict[str, Any]) -> dict[str, Any]:
         else:
             checked[key] = value
     return checked
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 def _contact_rows(related: Related, owner_field: str, owner_id: int) -> list[ContactPoint] | None:
@@ -286,11 +283,7 @@ async def _replace_employments(person_id: int, items: Sequence[EmploymentInput],
 
 
 def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
-    return {key: [_plain(before.get(key)), _plain(value)] for key, value in after.items() if before.get(key) != value}
-
-
-def _plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date | datetime) else value
+    return {key: [plain(before.get(key)), plain(value)] for key, value in after.items() if before.get(key) != value}
 
 
 # --- companies ---------------------------------------------------------------------------------------
@@ -304,35 +297,40 @@ async def _nip_free(nip: str | None, path: list[str], except_id: int | None = No
         raise DomainError("NIP_TAKEN", _("A company with this NIP is already in the file."), path)
 
 
-async def create_company(
-    runtime: Runtime,
-    actor: Actor,
-    values: dict[str, Any],
-    related: Related | None = None,
-    *,
-    owner_id: int | None = None,
-    territory: str | None = None,
-    custom: Mapping[str, Any] | None = None,
-) -> int:
-    if not actor.can(COMPANY_WRITE):
-        raise DomainError("FORBIDDEN", _("You do not have the permission {permission}."), permission=COMPANY_WRITE)
-    checked = _check_company_fields(values)
-    related = related or Related()
-    async with runtime.unit_of_work(actor) as uow:
-        await _nip_free(checked.get("nip"), ["input", "nip"])
-        owner = await _owner(owner_id, actor, ["input", "owner"]) if owner_id else _default_owner(actor)
-        custom_values = await custom_fields.apply_patch("company", {}, custom, creating=True)
-        [row] = await Company.insert(
-            Company(
-                **checked,
-                custom=custom_values,
-                owner=owner,
-                territory=await _territory(territory, ["input", "territory"]),
-            )
-        ).returning(Company.id)
-        await _replace_related(related, "company", row["id"], actor)
-        await uow.publish(CompanyCreated(company_id=row["id"]))
-    return row["id"]
+@dataclass(frozen=True)
+class RecordKind:
+    """What differs between companies and persons; the rules below are the same for both."""
+
+    name: str  # "company" | "person"
+    table: Any
+    write: str
+    delete: str
+    check: Callable[[dict[str, Any]], dict[str, Any]]
+    created: Callable[[int], Event]
+    updated: Callable[[int, dict[str, list[Any]]], Event]
+    deleted: Callable[[int], Event]
+
+
+COMPANY = RecordKind(
+    "company",
+    Company,
+    COMPANY_WRITE,
+    COMPANY_DELETE,
+    _check_company_fields,
+    lambda i: CompanyCreated(company_id=i),
+    lambda i, c: CompanyUpdated(company_id=i, changes=c),
+    lambda i: CompanyDeleted(company_id=i),
+)
+PERSON = RecordKind(
+    "person",
+    Person,
+    PERSON_WRITE,
+    PERSON_DELETE,
+    _check_person_fields,
+    lambda i: PersonCreated(person_id=i),
+    lambda i, c: PersonUpdated(person_id=i, changes=c),
+    lambda i: PersonDeleted(person_id=i),
+)
 
 
 def _default_owner(actor: Actor) -> int | None:
@@ -351,48 +349,10 @@ async def _locked_visible(
     return row
 
 
-async def update_company(
+async def create_record(
     runtime: Runtime,
     actor: Actor,
-    company_id: int,
-    values: dict[str, Any],
-    related: Related | None = None,
-    *,
-    owner_id: int | None = None,
-    territory: str | None = None,
-    custom: Mapping[str, Any] | None = None,
-) -> None:
-    checked = _check_company_fields(values)
-    related = related or Related()
-    async with runtime.unit_of_work(actor) as uow:
-        before = await _locked_visible(runtime, Company, company_id, actor, COMPANY_WRITE)
-        if custom:
-            checked["custom"] = await custom_fields.apply_patch("company", before["custom"], custom, creating=False)
-        if "nip" in checked:
-            await _nip_free(checked["nip"], ["input", "nip"], except_id=company_id)
-        if owner_id is not None:
-            checked["owner"] = await _owner(owner_id, actor, ["input", "owner"])
-        if territory is not None:
-            checked["territory"] = await _territory(territory, ["input", "territory"])
-        changes = _diff(before, checked)
-        if changes:
-            await Company.update({**checked, "updated_at": datetime.now(UTC)}).where(Company.id == company_id)
-        await _replace_related(related, "company", company_id, actor)
-        await uow.publish(CompanyUpdated(company_id=company_id, changes=changes))
-
-
-async def delete_company(runtime: Runtime, actor: Actor, company_id: int) -> None:
-    """Soft delete: the record leaves every list but stays for the audit trail and invoices."""
-    async with runtime.unit_of_work(actor) as uow:
-        await _locked_visible(runtime, Company, company_id, actor, COMPANY_DELETE)
-        await Company.update({Company.deleted_at: datetime.now(UTC)}).where(Company.id == company_id)
-        await uow.publish(CompanyDeleted(company_id=company_id))
-
-
-# --- persons -------------------------------------------------------------------------------------------
-async def create_person(
-    runtime: Runtime,
-    actor: Actor,
+    kind: RecordKind,
     values: dict[str, Any],
     related: Related | None = None,
     *,
@@ -400,24 +360,90 @@ async def create_person(
     territory: str | None = None,
     custom: Mapping[str, Any] | None = None,
 ) -> int:
-    if not actor.can(PERSON_WRITE):
-        raise DomainError("FORBIDDEN", _("You do not have the permission {permission}."), permission=PERSON_WRITE)
-    checked = _check_person_fields(values)
-    related = related or Related()
+    if not actor.can(kind.write):
+        raise DomainError("FORBIDDEN", _("You do not have the permission {permission}."), permission=kind.write)
+    checked = kind.check(values)
     async with runtime.unit_of_work(actor) as uow:
+        if kind is COMPANY:
+            await _nip_free(checked.get("nip"), ["input", "nip"])
         owner = await _owner(owner_id, actor, ["input", "owner"]) if owner_id else _default_owner(actor)
-        custom_values = await custom_fields.apply_patch("person", {}, custom, creating=True)
-        [row] = await Person.insert(
-            Person(
+        custom_values = await custom_fields.apply_patch(kind.name, {}, custom, creating=True)
+        [row] = await kind.table.insert(
+            kind.table(
                 **checked,
                 custom=custom_values,
                 owner=owner,
                 territory=await _territory(territory, ["input", "territory"]),
             )
-        ).returning(Person.id)
-        await _replace_related(related, "person", row["id"], actor)
-        await uow.publish(PersonCreated(person_id=row["id"]))
+        ).returning(kind.table.id)
+        await _replace_related(related or Related(), kind.name, row["id"], actor)
+        await uow.publish(kind.created(row["id"]))
     return row["id"]
+
+
+async def update_record(
+    runtime: Runtime,
+    actor: Actor,
+    kind: RecordKind,
+    record_id: int,
+    values: dict[str, Any],
+    related: Related | None = None,
+    *,
+    owner_id: int | None = None,
+    territory: str | None = None,
+    custom: Mapping[str, Any] | None = None,
+) -> None:
+    checked = kind.check(values)
+    async with runtime.unit_of_work(actor) as uow:
+        before = await _locked_visible(runtime, kind.table, record_id, actor, kind.write)
+        if custom:
+            checked["custom"] = await custom_fields.apply_patch(kind.name, before["custom"], custom, creating=False)
+        if kind is COMPANY and "nip" in checked:
+            await _nip_free(checked["nip"], ["input", "nip"], except_id=record_id)
+        if owner_id is not None:
+            checked["owner"] = await _owner(owner_id, actor, ["input", "owner"])
+        if territory is not None:
+            checked["territory"] = await _territory(territory, ["input", "territory"])
+        changes = _diff(before, checked)
+        if changes:
+            await kind.table.update({**checked, "updated_at": datetime.now(UTC)}).where(kind.table.id == record_id)
+        await _replace_related(related or Related(), kind.name, record_id, actor)
+        await uow.publish(kind.updated(record_id, changes))
+
+
+async def delete_record(runtime: Runtime, actor: Actor, kind: RecordKind, record_id: int) -> None:
+    """Soft delete: the record leaves every list but stays for the audit trail and invoices."""
+    async with runtime.unit_of_work(actor) as uow:
+        await _locked_visible(runtime, kind.table, record_id, actor, kind.delete)
+        await kind.table.update({kind.table.deleted_at: datetime.now(UTC)}).where(kind.table.id == record_id)
+        await uow.publish(kind.deleted(record_id))
+
+
+async def create_company(
+    runtime: Runtime, actor: Actor, values: dict[str, Any], related: Related | None = None, **options: Any
+) -> int:
+    return await create_record(runtime, actor, COMPANY, values, related, **options)
+
+
+async def update_company(
+    runtime: Runtime,
+    actor: Actor,
+    company_id: int,
+    values: dict[str, Any],
+    related: Related | None = None,
+    **options: Any,
+) -> None:
+    await update_record(runtime, actor, COMPANY, company_id, values, related, **options)
+
+
+async def delete_company(runtime: Runtime, actor: Actor, company_id: int) -> None:
+    await delete_record(runtime, actor, COMPANY, company_id)
+
+
+async def create_person(
+    runtime: Runtime, actor: Actor, values: dict[str, Any], related: Related | None = None, **options: Any
+) -> int:
+    return await create_record(runtime, actor, PERSON, values, related, **options)
 
 
 async def update_person(
@@ -426,33 +452,13 @@ async def update_person(
     person_id: int,
     values: dict[str, Any],
     related: Related | None = None,
-    *,
-    owner_id: int | None = None,
-    territory: str | None = None,
-    custom: Mapping[str, Any] | None = None,
+    **options: Any,
 ) -> None:
-    checked = _check_person_fields(values)
-    related = related or Related()
-    async with runtime.unit_of_work(actor) as uow:
-        before = await _locked_visible(runtime, Person, person_id, actor, PERSON_WRITE)
-        if custom:
-            checked["custom"] = await custom_fields.apply_patch("person", before["custom"], custom, creating=False)
-        if owner_id is not None:
-            checked["owner"] = await _owner(owner_id, actor, ["input", "owner"])
-        if territory is not None:
-            checked["territory"] = await _territory(territory, ["input", "territory"])
-        changes = _diff(before, checked)
-        if changes:
-            await Person.update({**checked, "updated_at": datetime.now(UTC)}).where(Person.id == person_id)
-        await _replace_related(related, "person", person_id, actor)
-        await uow.publish(PersonUpdated(person_id=person_id, changes=changes))
+    await update_record(runtime, actor, PERSON, person_id, values, related, **options)
 
 
 async def delete_person(runtime: Runtime, actor: Actor, person_id: int) -> None:
-    async with runtime.unit_of_work(actor) as uow:
-        await _locked_visible(runtime, Person, person_id, actor, PERSON_DELETE)
-        await Person.update({Person.deleted_at: datetime.now(UTC)}).where(Person.id == person_id)
-        await uow.publish(PersonDeleted(person_id=person_id))
+    await delete_record(runtime, actor, PERSON, person_id)
 
 
 # --- call centre -----------------------------------------------------------------------------------------

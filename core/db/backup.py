@@ -11,16 +11,16 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from piccolo.apps.migrations.tables import Migration
-from piccolo.columns import JSON, JSONB, Date, ForeignKey, Numeric, Timestamp, Timestamptz
+from piccolo.columns import JSON, JSONB, ForeignKey
 from piccolo.conf.apps import Finder
 from piccolo.table import Table
 
+from core.db.values import plain, typed
 from core.errors import KartotekaError
 
 if TYPE_CHECKING:
@@ -35,26 +35,6 @@ SEEDED = {"core_role"}  # `migrate` fills it with built-in roles; the backup bri
 def tables() -> list[type[Table]]:
     """Every table of the enabled apps, in migration order (referenced tables first)."""
     return [table for app in Finder().get_app_configs() for table in app.table_classes]
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def _typed(column: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(column, Timestamptz | Timestamp):
-        return datetime.fromisoformat(value)
-    if isinstance(column, Date):
-        return date.fromisoformat(value)
-    if isinstance(column, Numeric):
-        return Decimal(value)
-    return value
 
 
 def _json_columns(table: type[Table]) -> set[str]:
@@ -82,7 +62,7 @@ async def backup(runtime: Runtime, path: Path, progress: Callable[[str, int], No
                 for row in rows:
                     out.write(
                         json.dumps(
-                            {"t": table._meta.tablename, "r": {k: _plain(v) for k, v in row.items()}},
+                            {"t": table._meta.tablename, "r": {k: plain(v) for k, v in row.items()}},
                             ensure_ascii=False,
                         )
                         + "\n"
@@ -152,7 +132,7 @@ async def _insert(runtime: Runtime, table: type[Table], rows: list[dict[str, Any
     later: list[tuple[Any, dict[str, Any]]] = []
     objects = []
     for row in rows:
-        values = {name: _typed(columns[name], value) for name, value in row.items() if name in columns}
+        values = {name: typed(columns[name], value) for name, value in row.items() if name in columns}
         for name in json_columns & values.keys():
             if isinstance(values[name], str):
                 values[name] = json.loads(values[name])

@@ -5,20 +5,19 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
 from typing import Any, TypeVar
 
-from piccolo.columns import BigInt, Column, Date, Integer, Serial, Timestamp, Timestamptz
+from piccolo.columns import Column
 from strawberry import relay
 
+from core.db.values import plain, typed
 from core.graphql.pagination import bad_cursor, make_connection, page_size
 
 T = TypeVar("T")
 
 
 def encode_key(values: Sequence[Any]) -> str:
-    plain = [value.isoformat() if isinstance(value, date) else value for value in values]
-    return base64.urlsafe_b64encode(json.dumps(["k", *plain], default=str).encode()).decode()
+    return base64.urlsafe_b64encode(json.dumps(["k", *plain(values)]).encode()).decode()
 
 
 def decode_key(cursor: str, columns: Sequence[Column]) -> list[Any]:
@@ -29,22 +28,9 @@ def decode_key(cursor: str, columns: Sequence[Column]) -> list[Any]:
     if not isinstance(decoded, list) or len(decoded) != len(columns) + 1 or decoded[0] != "k":
         raise bad_cursor()
     try:
-        return [_typed(column, value) for column, value in zip(columns, decoded[1:], strict=True)]
+        return [typed(column, value) for column, value in zip(columns, decoded[1:], strict=True)]
     except (TypeError, ValueError):
         raise bad_cursor() from None
-
-
-def _typed(column: Column, value: Any) -> Any:
-    """The cursor's JSON value as the column's Python type (the drivers want real datetimes)."""
-    if value is None:
-        return None
-    if isinstance(column, Timestamptz | Timestamp):
-        return datetime.fromisoformat(value)
-    if isinstance(column, Date):
-        return date.fromisoformat(value)
-    if isinstance(column, Integer | BigInt | Serial):
-        return int(value)
-    return value
 
 
 def after_key(columns: Sequence[Column], values: Sequence[Any], descending: bool = False) -> Any:

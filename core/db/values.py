@@ -1,0 +1,37 @@
+"""Column values to and from JSON (cursors, backups, exports, change records)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from piccolo.columns import BigInt, Date, Integer, Numeric, Serial, Timestamp, Timestamptz
+
+
+def plain(value: Any) -> Any:
+    """A JSON-friendly copy: datetimes and dates as ISO text, decimals as exact text."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
+
+
+def typed(column: Any, value: Any) -> Any:
+    """The JSON ``value`` as the Python type ``column`` holds (the drivers want real datetimes)."""
+    if value is None:
+        return None
+    if isinstance(column, Timestamptz | Timestamp):
+        return datetime.fromisoformat(value)
+    if isinstance(column, Date):
+        return date.fromisoformat(value)
+    if isinstance(column, Numeric):
+        return Decimal(value)
+    if isinstance(column, Integer | BigInt | Serial):
+        return int(value)
+    return value
