@@ -24,6 +24,12 @@ from core.plugins.specs import (
 BEARER = "bearer "
 
 
+async def prune_outbox(ctx: Any) -> None:
+    from core.jobs.relay import prune
+
+    await prune(ctx.runtime, timedelta(days=ctx.runtime.settings.outbox_retention_days))
+
+
 class CorePlugin(Plugin):
     info = PluginInfo(description="Kartoteka core: plugin host, event bus, jobs and GraphQL.")
 
@@ -134,11 +140,17 @@ class CorePlugin(Plugin):
     def kartoteka_jobs(self) -> list:
         from core.crm.tasks import send_due_reminders
 
-        return [JobSpec(name="core.send_task_reminders", fn=send_due_reminders, description="Task reminders.")]
+        return [
+            JobSpec(name="core.send_task_reminders", fn=send_due_reminders, description="Task reminders."),
+            JobSpec(name="core.prune_outbox", fn=prune_outbox, description="Forget finished background work."),
+        ]
 
     @hookimpl
     def kartoteka_schedules(self) -> list:
-        return [ScheduleSpec(name="core.task_reminders", job="core.send_task_reminders", every=timedelta(minutes=1))]
+        return [
+            ScheduleSpec(name="core.task_reminders", job="core.send_task_reminders", every=timedelta(minutes=1)),
+            ScheduleSpec(name="core.outbox_retention", job="core.prune_outbox", every=timedelta(hours=1)),
+        ]
 
     @hookimpl
     def kartoteka_http_routes(self) -> list:

@@ -108,6 +108,7 @@ class Settings:
     relay_interval: float = field(default=0.5, metadata={"parse": _float(0.01, 60)})
     redelivery_after: float = field(default=300.0, metadata={"parse": _float(0.1, 86_400)})
     database_pool_size: int = field(default=10, metadata={"parse": _int(1, 200)})
+    outbox_retention_days: int = field(default=14, metadata={"parse": _int(1, 3650)})
     # attachments
     attachments_dir: Path = field(default=Path("var/attachments"), metadata={"parse": lambda v, k: Path(v)})
     max_attachment_bytes: int = field(default=25 * 1024 * 1024, metadata={"parse": _int(1, 2**34)})

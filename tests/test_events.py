@@ -232,3 +232,14 @@ async def test_concurrent_relays_fan_out_each_message_once(runtime, engine_kind)
     assert sum(taken) == 50
     assert sorted(sent) == sorted(set(sent)) and len(sent) == 50
     assert await Delivery.count() == 50
+
+
+async def test_finished_work_is_pruned_after_the_retention_period(client, runtime, engine_kind):
+    await create(client, "kept for now")
+    await create(client, "please fail")
+    await wait_for(lambda: deliveries("done"))
+    await wait_for(lambda: deliveries("dead"))
+    assert await relay.prune(runtime, timedelta(days=1)) == 0  # too recent
+    assert await relay.prune(runtime, timedelta(0)) == 1  # the done one goes, the dead letter stays
+    assert [d["status"] for d in await deliveries()] == ["dead"]
+    assert await OutboxMessage.count() == 1

@@ -111,7 +111,9 @@ def test_hook_kartoteka_event_subscribers(runtime):
 
 
 def test_hook_kartoteka_jobs(runtime):
-    assert {"sample.touch_note", "sample.tick", "core.send_task_reminders"} == set(runtime.registry.jobs)
+    assert {"sample.touch_note", "sample.tick", "core.send_task_reminders", "core.prune_outbox"} == set(
+        runtime.registry.jobs
+    )
     actor = runtime.actor("job.sample.touch_note")
     assert actor.actor_name == "job.sample.touch_note"
     assert actor.queue_name == "default"
@@ -121,7 +123,8 @@ def test_hook_kartoteka_schedules(runtime, tmp_path):
     from core.runtime import Runtime
     from tests.conftest import write_plugins
 
-    assert set(runtime.registry.schedules) == {"core.task_reminders"}  # the sample plugin's is off by default
+    # The sample plugin's schedule is off by default.
+    assert set(runtime.registry.schedules) == {"core.task_reminders", "core.outbox_retention"}
     plugins = write_plugins(
         tmp_path / "t.toml", "[plugins.sample]\nenabled = true\n[plugins.sample.config]\ntick_seconds = 60\n"
     )

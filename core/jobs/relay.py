@@ -155,3 +155,23 @@ async def _guard(step) -> int:
         log.warning("background step failed: %r", exc)
         await asyncio.sleep(0.5)
         return 0
+
+
+async def prune(runtime: Runtime, older_than: timedelta) -> int:
+    """Delete outbox rows (and their done deliveries) finished longer than ``older_than`` ago.
+
+    Dead letters and anything still pending stay: they are the record of work not yet done.
+    """
+    threshold = utcnow() - older_than
+    async with UnitOfWork(runtime):
+        unfinished = Delivery.select(Delivery.outbox_id).where(Delivery.status != "done")
+        old = await (
+            OutboxMessage.select(OutboxMessage.id)
+            .where((OutboxMessage.dispatched_at <= threshold) & OutboxMessage.id.not_in(unfinished))
+            .limit(5_000)
+        )
+        ids = [row["id"] for row in old]
+        if ids:
+            await Delivery.delete().where(Delivery.outbox_id.is_in(ids))
+            await OutboxMessage.delete().where(OutboxMessage.id.is_in(ids))
+    return len(ids)
