@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from core.crm.scoping import visible
+from core.crm.scoping import require_reachable
 from core.crm.tables import Attachment, Company, Follower, Person
 from core.errors import DomainError
 from core.events.base import Event
@@ -125,10 +125,7 @@ def _check(runtime: Runtime, file_name: str, content_type: str, content: bytes) 
 async def _reachable(subject: Subject, actor: Actor, write: bool) -> None:
     permission = f"core.{subject.kind}.{'write' if write else 'read'}"
     table = subject.table
-    if actor.scope_for(permission) is None or not await table.exists().where(
-        (table.id == subject.record_id) & visible(table, actor, permission)
-    ):
-        raise DomainError("NOT_FOUND", _("No such record, or it is outside your area."), ["subject"])
+    await require_reachable(table, subject.record_id, actor, permission, ["subject"])
 
 
 async def _followers(subject: Subject) -> list[int]:

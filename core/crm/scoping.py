@@ -32,3 +32,15 @@ def visible(table: Any, actor: Actor, permission: str, *, include_deleted: bool 
 
 def _user_id(actor: Actor) -> int:
     return int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdigit() else -1
+
+
+async def reachable(table: Any, record_id: int, actor: Actor, permission: str) -> bool:
+    """Whether one record exists and ``permission`` reaches it for ``actor``."""
+    if actor.scope_for(permission) is None:
+        return False
+    return await table.exists().where((table.id == record_id) & visible(table, actor, permission))
+
+
+async def require_reachable(table: Any, record_id: int, actor: Actor, permission: str, field: list[str]) -> None:
+    if not await reachable(table, record_id, actor, permission):
+        raise DomainError("NOT_FOUND", _("No such record, or it is outside your area."), field)

@@ -18,7 +18,7 @@ from icalendar import Calendar
 from icalendar import Event as ICalEvent
 
 from core.access.tables import CalendarFeed, User
-from core.crm.scoping import visible
+from core.crm.scoping import require_reachable
 from core.crm.tables import Company, Person, Task
 from core.errors import DomainError
 from core.events.base import Event
@@ -120,10 +120,8 @@ async def create_task(
             (Company, company_id, "core.company.read", "company"),
             (Person, person_id, "core.person.read", "person"),
         ):
-            if record_id is not None and not await table.exists().where(
-                (table.id == record_id) & visible(table, actor, permission)
-            ):
-                raise DomainError("NOT_FOUND", _("No such record, or it is outside your area."), ["input", path])
+            if record_id is not None:
+                await require_reachable(table, record_id, actor, permission, ["input", path])
         due = _aware(due_at)
         [row] = await Task.insert(
             Task(

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from core.crm.scoping import visible
+from core.crm.scoping import require_reachable
 from core.crm.tables import Company, Person, TimelineEntry
 from core.errors import DomainError
 from core.events.base import Event
@@ -113,9 +113,7 @@ async def log_contact(runtime: Runtime, actor: Actor, **entry: Any) -> int:
             (Person, "person_id", "core.person.write"),
         ):
             record_id = entry.get(key)
-            if record_id is not None and not await table.exists().where(
-                (table.id == record_id) & visible(table, actor, permission)
-            ):
-                raise DomainError("NOT_FOUND", _("No such record, or it is outside your area."), ["input", "subject"])
+            if record_id is not None:
+                await require_reachable(table, record_id, actor, permission, ["input", "subject"])
         author = int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdigit() else None
         return await record(runtime, uow, author_id=author, **entry)

@@ -21,7 +21,7 @@ from core.crm import custom_fields, gdpr, search, sync, timeline
 from core.crm import services as crm
 from core.crm import tables as db
 from core.crm.merge import merge, resolve_merged
-from core.crm.scoping import visible
+from core.crm.scoping import reachable, visible
 from core.errors import DomainError
 from core.graphql.access_types import TerritoryNode, UserNode, attempt, decode_id, maximum
 from core.graphql.compose import Extensible, composed_class
@@ -919,14 +919,13 @@ class TimelineQuery:
             "Company": (db.Company, db.TimelineEntry.company, crm.COMPANY_READ),
             "Person": (db.Person, db.TimelineEntry.person, crm.PERSON_READ),
         }.get(subject.type_name, (None, None, None))
-        reachable = (
+        subject_shown = (
             table is not None
             and subject.node_id.isdigit()
-            and actor.scope_for(permission) is not None
-            and await table.exists().where((table.id == int(subject.node_id)) & visible(table, actor, permission))
+            and await reachable(table, int(subject.node_id), actor, permission)
         )
         query = db.TimelineEntry.select().output(load_json=True)
-        query = query.where(column == int(subject.node_id)) if reachable else query.where(db.TimelineEntry.id == -1)
+        query = query.where(column == int(subject.node_id)) if subject_shown else query.where(db.TimelineEntry.id == -1)
         if kinds:
             unknown = [kind for kind in kinds if kind not in kinds_known]
             if unknown:

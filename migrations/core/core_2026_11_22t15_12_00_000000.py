@@ -4,8 +4,7 @@ PostgreSQL: pg_trgm and a GIN index (ILIKE uses it). SQLite: an FTS5 table with 
 tokenizer, kept in step with core_search by triggers.
 """
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from core.db.ddl import ddl_forwards
 
 ID = "2026-11-22T15:12:00:000000"
 VERSION = "1.38.0"
@@ -29,13 +28,4 @@ SQLITE = (
 )
 
 
-async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="core", description=DESCRIPTION)
-
-    async def create_indexes():
-        engine = engine_finder()
-        for statement in COMMON + (SQLITE if engine.engine_type == "sqlite" else POSTGRES):
-            await engine.run_ddl(statement)
-
-    manager.add_raw(create_indexes)
-    return manager
+forwards = ddl_forwards(ID, "core", DESCRIPTION, COMMON, postgres=POSTGRES, sqlite=SQLITE)

@@ -1,7 +1,6 @@
 """Calendars read tasks per assignee and time; the reminder job reads due reminders."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from core.db.ddl import ddl_forwards
 
 ID = "2026-11-22T15:20:00:000000"
 VERSION = "1.38.0"
@@ -15,13 +14,4 @@ STATEMENTS = (
 )
 
 
-async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="core", description=DESCRIPTION)
-
-    async def create_indexes():
-        engine = engine_finder()
-        for statement in STATEMENTS:
-            await engine.run_ddl(statement)
-
-    manager.add_raw(create_indexes)
-    return manager
+forwards = ddl_forwards(ID, "core", DESCRIPTION, STATEMENTS)
