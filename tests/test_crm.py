@@ -250,6 +250,27 @@ async def test_pages_by_name_are_stable(client, regions, engine_kind):
     assert seen == [f"Firma {n}" for n in (1, 2, 3, 4, 5, 5, 6, 7, 8, 9)]
 
 
+async def test_lists_follow_the_polish_alphabet(client, regions, engine_kind):
+    for name in ("Żuraw", "Zenit", "Łąka", "Lipa", "Ćwik", "Cyna", '"Alfa" Sp. z o.o.', "ąbc", "azot"):
+        await create_company(client, regions["admin"], name=name)
+    # Quotes are ignored ("Alfa" files under A); Ą, Ć, Ł, Ż are letters after A, C, L, Z.
+    expected = ['"Alfa" Sp. z o.o.', "azot", "ąbc", "Cyna", "Ćwik", "Lipa", "Łąka", "Zenit", "Żuraw"]
+    assert await names(client, regions["admin"]) == expected
+    renamed = await create_company(client, regions["admin"], name="Aaa")
+    await as_user(
+        client, regions["admin"], UPDATE_COMPANY, {"id": renamed["company"]["id"], "input": {"name": "Źródło"}}
+    )
+    assert (await names(client, regions["admin"]))[-2:] == ["Źródło", "Żuraw"]
+    for last, first in (("Łęcki", "Jan"), ("Lenart", "Ewa"), ("Lenart", "Ada")):
+        await as_user(client, regions["admin"], CREATE_PERSON, {"input": {"lastName": last, "firstName": first}})
+    persons = await as_user(client, regions["admin"], "{ persons(first: 10) { edges { node { fullName } } } }")
+    assert [e["node"]["fullName"] for e in persons["data"]["persons"]["edges"]] == [
+        "Ada Lenart",
+        "Ewa Lenart",
+        "Jan Łęcki",
+    ]
+
+
 async def test_sql_statements_per_list_do_not_grow_with_the_page(client, regions, runtime, engine_kind, monkeypatch):
     for number in range(30):
         await create_company(

@@ -15,6 +15,7 @@ from faker import Faker
 from core.access import services as access
 from core.access.tables import Territory
 from core.auth import SYSTEM
+from core.crm.collation import person_sort_key, sort_key
 from core.crm.search import fold
 from core.crm.tables import (
     Address,
@@ -129,9 +130,11 @@ async def _company_batch(
     rows = []
     for _ in range(count):
         owner, territory = rng.choice(owners)
+        name = fake.company()
         rows.append(
             Company(
-                name=fake.company(),
+                name=name,
+                sort_name=sort_key(name),
                 kind=rng.choice(("b2b", "b2b", "b2b", "partner", "supplier")),
                 lifecycle=rng.choice(("lead", "qualified", "customer", "customer", "former")),
                 classification=rng.choice(("A", "B", "C", "")),
@@ -180,10 +183,12 @@ async def _company_batch(
     persons, links = [], []
     for company in companies:
         for _ in range(rng.randint(1, 5)):
+            first_name, last_name = fake.first_name(), fake.last_name()
             persons.append(
                 Person(
-                    first_name=fake.first_name(),
-                    last_name=fake.last_name(),
+                    first_name=first_name,
+                    last_name=last_name,
+                    sort_name=person_sort_key(last_name, first_name),
                     lifecycle="customer",
                     owner=company["owner"],
                     territory=company["territory"],

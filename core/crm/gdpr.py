@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from core.crm.collation import person_sort_key
 from core.crm.events import ConsentGiven, ConsentWithdrawn, PersonErased
 from core.crm.scoping import visible
 from core.crm.services import _locked_visible
@@ -123,6 +124,7 @@ async def erase_person(runtime: Runtime, actor: Actor, person_id: int) -> None:
             {
                 Person.first_name: "",
                 Person.last_name: ERASED_NAME,
+                Person.sort_name: person_sort_key(ERASED_NAME, ""),
                 Person.birthday: None,
                 Person.custom: {},
                 Person.qualification: {},

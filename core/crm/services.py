@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from core.access.tables import Territory, User
 from core.auth import Actor
 from core.crm import custom_fields
+from core.crm.collation import person_sort_key, sort_key
 from core.crm.events import (
     CompanyCreated,
     CompanyDeleted,
@@ -306,6 +307,8 @@ class RecordKind:
     write: str
     delete: str
     check: Callable[[dict[str, Any]], dict[str, Any]]
+    sort_key: Callable[[Mapping[str, Any]], str]  # from the record's values, for Polish order
+    name_fields: tuple[str, ...]
     created: Callable[[int], Event]
     updated: Callable[[int, dict[str, list[Any]]], Event]
     deleted: Callable[[int], Event]
@@ -317,6 +320,8 @@ COMPANY = RecordKind(
     COMPANY_WRITE,
     COMPANY_DELETE,
     _check_company_fields,
+    lambda values: sort_key(values["name"]),
+    ("name",),
     lambda i: CompanyCreated(company_id=i),
     lambda i, c: CompanyUpdated(company_id=i, changes=c),
     lambda i: CompanyDeleted(company_id=i),
@@ -327,6 +332,8 @@ PERSON = RecordKind(
     PERSON_WRITE,
     PERSON_DELETE,
     _check_person_fields,
+    lambda values: person_sort_key(values["last_name"], values.get("first_name") or ""),
+    ("last_name", "first_name"),
     lambda i: PersonCreated(person_id=i),
     lambda i, c: PersonUpdated(person_id=i, changes=c),
     lambda i: PersonDeleted(person_id=i),
@@ -371,6 +378,7 @@ async def create_record(
         [row] = await kind.table.insert(
             kind.table(
                 **checked,
+                sort_name=kind.sort_key(checked),
                 custom=custom_values,
                 owner=owner,
                 territory=await _territory(territory, ["input", "territory"]),
@@ -406,6 +414,8 @@ async def update_record(
             checked["territory"] = await _territory(territory, ["input", "territory"])
         changes = _diff(before, checked)
         if changes:
+            if any(name in changes for name in kind.name_fields):
+                checked["sort_name"] = kind.sort_key({**before, **checked})
             await kind.table.update({**checked, "updated_at": datetime.now(UTC)}).where(kind.table.id == record_id)
         await _replace_related(related or Related(), kind.name, record_id, actor)
         await uow.publish(kind.updated(record_id, changes))

@@ -25,6 +25,7 @@ from core.access.tables import Territory, User
 
 class Company(Table, tablename="core_company"):
     name = Varchar(length=300)
+    sort_name = Text(default="")  # core.crm.collation.sort_key(name): lists in Polish order
     kind = Varchar(length=16, default="b2b")  # b2b | b2c | partner | supplier
     lifecycle = Varchar(length=16, default="lead")  # lead | qualified | customer | former
     status = Varchar(length=32, default="active")
@@ -48,6 +49,7 @@ class Company(Table, tablename="core_company"):
 class Person(Table, tablename="core_person"):
     first_name = Varchar(length=150, default="")
     last_name = Varchar(length=150)
+    sort_name = Text(default="")  # core.crm.collation.person_sort_key(last_name, first_name)
     kind = Varchar(length=16, default="b2b")
     lifecycle = Varchar(length=16, default="lead")
     birthday = Date(null=True, default=None)

@@ -351,7 +351,7 @@ class CrmQuery:
                 query = query.where(condition)
         return await paginate_by_key(
             query,
-            [db.Company.name, db.Company.id],
+            [db.Company.sort_name, db.Company.id],
             first=first,
             after=after,
             maximum=maximum(info),
@@ -390,7 +390,7 @@ class CrmQuery:
                 query = query.where(condition)
         return await paginate_by_key(
             query,
-            [db.Person.last_name, db.Person.first_name, db.Person.id],
+            [db.Person.sort_name, db.Person.id],
             first=first,
             after=after,
             maximum=maximum(info),
