@@ -13,6 +13,7 @@ from strawberry import relay
 from core.access import services as access
 from core.access.tables import AccessToken, Role, Team, Territory, User, UserRole, UserTerritory
 from core.errors import DomainError
+from core.graphql.batching import batched_field, load_each
 from core.graphql.errors import UserError
 from core.graphql.pagination import paginate_by_id
 from core.graphql.permissions import AUTHENTICATED, field, mutation
@@ -104,7 +105,7 @@ class TerritoryNode(relay.Node):
     name: str
     parent_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="The territory this one lies in.")
+    @batched_field(load_each("core.territory", lambda s: s.parent_id), description="The territory this one lies in.")
     async def parent(self, info: strawberry.Info) -> "TerritoryNode | None":
         if self.parent_id is None:
             return None
@@ -131,15 +132,15 @@ class UserNode(relay.Node):
     locale: str
     team_id: strawberry.Private[int | None]
 
-    @strawberry.field
+    @batched_field(load_each("core.team", lambda s: s.team_id))
     async def team(self, info: strawberry.Info) -> TeamNode | None:
         return None if self.team_id is None else await info.context.loaders["core.team"].load(self.team_id)
 
-    @strawberry.field
+    @batched_field(load_each("core.roles_by_user", lambda s: s.id))
     async def roles(self, info: strawberry.Info) -> list[RoleNode]:
         return await info.context.loaders["core.roles_by_user"].load(self.id)
 
-    @strawberry.field
+    @batched_field(load_each("core.territories_by_user", lambda s: s.id))
     async def territories(self, info: strawberry.Info) -> list[TerritoryNode]:
         return await info.context.loaders["core.territories_by_user"].load(self.id)
 

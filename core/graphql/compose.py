@@ -19,6 +19,7 @@ from strawberry.types.field import StrawberryField
 from strawberry.utils.str_converters import to_camel_case
 
 from core.errors import SchemaCompositionError
+from core.graphql.batching import BatchingExecutor
 from core.graphql.guards import GuardedSchema, default_extensions
 from core.graphql.permissions import SPECIAL_PERMISSIONS, declared_permission
 from core.plugins.specs import Surface
@@ -166,6 +167,7 @@ class _Composer:
             mutation=mutation,
             types=[*composed_types, *plain_types],
             extensions=default_extensions(settings),
+            execution_context_class=BatchingExecutor,
             config=StrawberryConfig(disable_field_suggestions=settings.is_production),
         )
         schema.max_cost = settings.max_query_cost

@@ -24,6 +24,7 @@ from core.crm.merge import merge, resolve_merged
 from core.crm.scoping import reachable, visible
 from core.errors import DomainError
 from core.graphql.access_types import TerritoryNode, UserNode, attempt, decode_id, maximum
+from core.graphql.batching import batched_field, each, load_each
 from core.graphql.compose import Extensible, composed_class
 from core.graphql.custom_field_types import CustomFieldFilter, filter_conditions
 from core.graphql.errors import ClientError, UserError
@@ -93,6 +94,19 @@ def _company_values(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _subject(record: Any) -> tuple[str, int]:
+    return (record.record_kind, record.id)
+
+
+def _contact_points(kind: str) -> Any:
+    load = load_each("core.contact_points", _subject)
+
+    async def batch(sources: Any, context: Any) -> list[list[ContactPointType]]:
+        return [[p for p in points if p.kind == kind] for points in await load(sources, context)]
+
+    return batch
+
+
 class _Related:
     """Fields companies and persons share; the loaders batch them per page."""
 
@@ -100,31 +114,33 @@ class _Related:
     territory_id: strawberry.Private[int | None]
     record_kind: ClassVar[str]
 
-    @strawberry.field(description="The staff user responsible for this record.")
+    @batched_field(
+        load_each("core.user", lambda s: s.owner_id), description="The staff user responsible for this record."
+    )
     async def owner(self, info: strawberry.Info) -> UserNode | None:
         return None if self.owner_id is None else await info.context.loaders["core.user"].load(self.owner_id)
 
-    @strawberry.field
+    @batched_field(load_each("core.territory", lambda s: s.territory_id))
     async def territory(self, info: strawberry.Info) -> TerritoryNode | None:
         if self.territory_id is None:
             return None
         return await info.context.loaders["core.territory"].load(self.territory_id)
 
-    @strawberry.field
+    @batched_field(_contact_points("email"))
     async def emails(self, info: strawberry.Info) -> list[ContactPointType]:
         points = await info.context.loaders["core.contact_points"].load((self.record_kind, self.id))
         return [p for p in points if p.kind == "email"]
 
-    @strawberry.field(description="Phone numbers in E.164 form.")
+    @batched_field(_contact_points("phone"), description="Phone numbers in E.164 form.")
     async def phones(self, info: strawberry.Info) -> list[ContactPointType]:
         points = await info.context.loaders["core.contact_points"].load((self.record_kind, self.id))
         return [p for p in points if p.kind == "phone"]
 
-    @strawberry.field
+    @batched_field(load_each("core.addresses", _subject))
     async def addresses(self, info: strawberry.Info) -> list[AddressType]:
         return await info.context.loaders["core.addresses"].load((self.record_kind, self.id))
 
-    @strawberry.field(description="Segment labels.")
+    @batched_field(load_each("core.tags", _subject), description="Segment labels.")
     async def tags(self, info: strawberry.Info) -> list[str]:
         return await info.context.loaders["core.tags"].load((self.record_kind, self.id))
 
@@ -197,11 +213,14 @@ class Person(_Related, Extensible, relay.Node):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field
+    @batched_field(each(lambda s: f"{s.first_name} {s.last_name}".strip()))
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
-    @strawberry.field(description="Companies this person works at, and as what.")
+    @batched_field(
+        load_each("core.employments_by_person", lambda s: s.id),
+        description="Companies this person works at, and as what.",
+    )
     async def employments(self, info: strawberry.Info) -> list["Employment_"]:
         return await info.context.loaders["core.employments_by_person"].load(self.id)
 
@@ -220,11 +239,15 @@ class Employment_:
     company_id: strawberry.Private[int]
     person_id: strawberry.Private[int]
 
-    @strawberry.field(description="Null when the company is outside your area.")
+    @batched_field(
+        load_each("core.company", lambda s: s.company_id), description="Null when the company is outside your area."
+    )
     async def company(self, info: strawberry.Info) -> CompanyRef | None:
         return await info.context.loaders["core.company"].load(self.company_id)
 
-    @strawberry.field(description="Null when the person is outside your area.")
+    @batched_field(
+        load_each("core.person", lambda s: s.person_id), description="Null when the person is outside your area."
+    )
     async def person(self, info: strawberry.Info) -> PersonRef | None:
         return await info.context.loaders["core.person"].load(self.person_id)
 
@@ -856,15 +879,17 @@ class TimelineEntryType:
     company_id: strawberry.Private[int | None]
     person_id: strawberry.Private[int | None]
 
-    @strawberry.field
+    @batched_field(load_each("core.user", lambda s: s.author_id))
     async def author(self, info: strawberry.Info) -> UserNode | None:
         return None if self.author_id is None else await info.context.loaders["core.user"].load(self.author_id)
 
-    @strawberry.field(description="Null when none, or outside your area.")
+    @batched_field(
+        load_each("core.company", lambda s: s.company_id), description="Null when none, or outside your area."
+    )
     async def company(self, info: strawberry.Info) -> CompanyRef | None:
         return None if self.company_id is None else await info.context.loaders["core.company"].load(self.company_id)
 
-    @strawberry.field(description="Null when none, or outside your area.")
+    @batched_field(load_each("core.person", lambda s: s.person_id), description="Null when none, or outside your area.")
     async def person(self, info: strawberry.Info) -> PersonRef | None:
         return None if self.person_id is None else await info.context.loaders["core.person"].load(self.person_id)
 
@@ -897,7 +922,11 @@ CENT = Decimal("0.01")
 class TimelineFields:
     """Added by the core to Company and Person."""
 
-    @field(permission=crm.COMPANY_READ, description="The most recent entry of the timeline.")
+    @field(
+        permission=crm.COMPANY_READ,
+        batch=load_each("core.last_activity", _subject),
+        description="The most recent entry of the timeline.",
+    )
     async def last_activity(self, info: strawberry.Info) -> TimelineEntryType | None:
         return await info.context.loaders["core.last_activity"].load((self.record_kind, self.id))
 
@@ -1100,7 +1129,7 @@ class ConsentType:
     given_at: datetime
     withdrawn_at: datetime | None
 
-    @strawberry.field
+    @batched_field(each(lambda s: s.withdrawn_at is None))
     def active(self) -> bool:
         return self.withdrawn_at is None
 
@@ -1108,7 +1137,11 @@ class ConsentType:
 class ConsentFields:
     """Added by the core to Person."""
 
-    @field(permission=crm.PERSON_READ, description="Every consent given and withdrawn, oldest first.")
+    @field(
+        permission=crm.PERSON_READ,
+        batch=load_each("core.consents", lambda s: s.id),
+        description="Every consent given and withdrawn, oldest first.",
+    )
     async def consents(self, info: strawberry.Info) -> list[ConsentType]:
         return await info.context.loaders["core.consents"].load(self.id)
 

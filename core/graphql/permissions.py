@@ -71,18 +71,54 @@ class RequirePermission(FieldExtension):
         return await result if inspect.isawaitable(result) else result
 
 
+class HideWithout(FieldExtension):
+    """Field-level hiding: the field is null for an actor without the permission, and the rest
+    of the object (a list row, say) is still shown — a sensitive column, not a forbidden record."""
+
+    def __init__(self, code: str):
+        self.code = code
+
+    def apply(self, field: StrawberryField) -> None:
+        text = f"Sensitive: null without permission `{self.code}`."
+        if not (field.description or "").endswith(text):
+            field.description = f"{field.description} {text}" if field.description else text
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info: Any, **kwargs: Any) -> Any:
+        return next_(source, info, **kwargs) if allowed(info.context.actor, self.code) else None
+
+    async def resolve_async(self, next_: Callable[..., Any], source: Any, info: Any, **kwargs: Any) -> Any:
+        if not allowed(info.context.actor, self.code):
+            return None
+        result = next_(source, info, **kwargs)
+        return await result if inspect.isawaitable(result) else result
+
+
+def sensitive(resolver: Callable[..., Any] | None = None, *, permission: str, **kwargs: Any) -> Any:
+    """A field of an object type that only actors with ``permission`` see (null for the others)."""
+    made = strawberry.field(extensions=[HideWithout(permission)], metadata={"hidden_without": permission}, **kwargs)
+    return made(resolver) if resolver is not None else made
+
+
 def _extensions(permission: str, extra: list[Any] | None) -> list[Any]:
     # Public fields still get the extension: it documents the decision in the SDL.
     return [RequirePermission(permission), *(extra or [])]
 
 
 def field(
-    resolver: Callable[..., Any] | None = None, *, permission: str, extensions: list[Any] | None = None, **kwargs: Any
+    resolver: Callable[..., Any] | None = None,
+    *,
+    permission: str,
+    extensions: list[Any] | None = None,
+    batch: Callable[..., Any] | None = None,
+    **kwargs: Any,
 ) -> Any:
-    """``strawberry.field`` that must name its permission code (or PUBLIC / AUTHENTICATED)."""
-    made = strawberry.field(
-        extensions=_extensions(permission, extensions), metadata={"permission": permission}, **kwargs
-    )
+    """``strawberry.field`` that must name its permission code (or PUBLIC / AUTHENTICATED).
+
+    ``batch`` is the resolver's form for a whole list of sources (core.graphql.batching)."""
+    metadata: dict[str, Any] = {"permission": permission}
+    if batch is not None:
+        metadata["batch"] = batch
+    made = strawberry.field(extensions=_extensions(permission, extensions), metadata=metadata, **kwargs)
     return made(resolver) if resolver is not None else made
 
 
