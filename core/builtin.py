@@ -55,6 +55,9 @@ class CorePlugin(Plugin):
             Permission("core.audit.read", "Read the audit log of every change."),
             Permission("core.timeline.write", "Log calls, meetings and notes on client timelines."),
             Permission("core.custom_field.manage", "Define, rename and archive custom fields."),
+            Permission(
+                "core.personal_data.read", "See sensitive personal data: birthdays and custom fields marked sensitive."
+            ),
             Permission("core.consent.manage", "Record consents given and withdrawn."),
             Permission("core.person.export", "Export everything held about a person (GDPR)."),
             Permission("core.person.erase", "Anonymise a person everywhere (GDPR)."),
@@ -110,6 +113,7 @@ class CorePlugin(Plugin):
                     "core.person.read",
                     "core.person.write",
                     "core.person.delete",
+                    "core.personal_data.read",
                     "core.user.read",
                     "core.timeline.write",
                     "core.consent.manage",

@@ -1,6 +1,11 @@
 """Custom fields: defined at runtime, validated on write, typed on read, filtered in SQL on both engines."""
 
+import base64
+
 import pytest
+
+from core.access import services as access
+from core.auth import SYSTEM
 
 from core.crm.tables import Company
 from tests.conftest import as_user, make_user
@@ -262,3 +267,42 @@ async def test_definitions_need_their_permission(client, runtime, admin, engine_
     assert bad["data"]["customFieldDefine"]["userErrors"] == [{"field": ["input", "key"], "code": "INVALID_KEY"}]
     duplicate = await as_user(client, admin, DEFINE, {"input": {"entity": "company", **FIELDS[0]}})
     assert duplicate["data"]["customFieldDefine"]["userErrors"] == [{"field": ["input", "key"], "code": "KEY_TAKEN"}]
+
+
+async def test_sensitive_values_are_hidden_from_those_without_the_permission(client, runtime, admin, engine_kind):
+    definition = {"key": "income", "labelPl": "Dochód", "labelEn": "Income", "kind": "decimal", "sensitive": True}
+    result = await as_user(client, admin, DEFINE, {"input": {"entity": "person", **definition}})
+    assert result["data"]["customFieldDefine"]["userErrors"] == []
+    await access.create_team(runtime, SYSTEM, "Południe")
+    _, manager = await make_user(runtime, "szef@firma.pl", roles=["sales_manager"], team="Południe")
+    rep_id, rep = await make_user(runtime, "rep@firma.pl", roles=["sales_rep"], team="Południe")
+    created = await as_user(
+        client,
+        admin,
+        """mutation($input: PersonCreateInput!) { personCreate(input: $input) { person { id } userErrors { code } } }""",
+        {
+            "input": {
+                "lastName": "Nowak",
+                "birthday": "1980-05-01",
+                "customFields": {"income": "9000.00"},
+                "owner": base64.b64encode(f"UserNode:{rep_id}".encode()).decode(),
+            }
+        },
+    )
+    person_id = created["data"]["personCreate"]["person"]["id"]
+    fields = 'birthday customFields income: customField(key: "income") { ... on DecimalFieldValue { decimal } }'
+    one = f"query($id: ID!) {{ person(id: $id) {{ {fields} }} }}"
+    many = f"{{ persons(first: 5) {{ edges {{ node {{ {fields} }} }} }} }}"
+    filtered = '{ persons(filter: {customFields: [{key: "income", op: GT, value: "100"}]}) { edges { node { id } } } }'
+    seen = {"birthday": "1980-05-01", "customFields": {"income": "9000.00"}, "income": {"decimal": "9000.00"}}
+    hidden = {"birthday": None, "customFields": {}, "income": None}
+    for token, expected in ((admin, seen), (manager, seen), (rep, hidden)):
+        # one record alone (completed field by field) and a list (completed by level) hide alike
+        single = await as_user(client, token, one, {"id": person_id})
+        assert single.get("data") and single["data"]["person"] == expected, single
+        assert (await as_user(client, token, many))["data"]["persons"]["edges"] == [{"node": expected}]
+        found = await as_user(client, token, filtered)
+        if expected is seen:
+            assert len(found["data"]["persons"]["edges"]) == 1
+        else:  # filtering would reveal the value one question at a time
+            assert found["errors"][0]["extensions"]["code"] == "FORBIDDEN", found

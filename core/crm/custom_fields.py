@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from core.runtime import Runtime
 
 MANAGE = "core.custom_field.manage"
+SENSITIVE_READ = "core.personal_data.read"  # see sensitive values: birthdays, sensitive custom fields
 ENTITIES = ("company", "person")
 KINDS = ("text", "number", "decimal", "date", "bool", "choice", "multi_choice", "email", "url", "phone", "reference")
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -71,6 +72,7 @@ async def define(
     kind: str,
     options: Mapping[str, Any] | None = None,
     required: bool = False,
+    sensitive: bool = False,
 ) -> int:
     _require(actor)
     if entity not in ENTITIES:
@@ -103,6 +105,7 @@ async def define(
                 kind=kind,
                 options=checked,
                 required=required,
+                sensitive=sensitive,
                 position=position,
             )
         ).returning(CustomField.id)
@@ -118,6 +121,7 @@ async def update_definition(
     label_en: str | None = None,
     options: Mapping[str, Any] | None = None,
     archived: bool | None = None,
+    sensitive: bool | None = None,
 ) -> None:
     """Labels, options and archiving change; the key and the kind never do (the data keeps its meaning)."""
     _require(actor)
@@ -141,6 +145,8 @@ async def update_definition(
                     choices=", ".join(sorted(removed)),
                 )
             changes[CustomField.options] = new
+        if sensitive is not None:
+            changes[CustomField.sensitive] = sensitive
         if archived is not None:
             changes[CustomField.archived_at] = datetime.now(UTC) if archived else None
         if changes:
@@ -283,17 +289,29 @@ def filter_clause(table: Any, definition: Mapping[str, Any], operator: str, valu
     return QueryString(f"{expression} {sql_operator} {{}}", argument, stored[0])
 
 
-async def filters(table: Any, entity: str, conditions: Sequence[Any], *, sqlite: bool) -> list[QueryString]:
-    defined = await definitions(entity, include_archived=True)
+def readable(definition: Mapping[str, Any], actor: Actor) -> bool:
+    """Whether ``actor`` may see (and so filter or sort by) values of this field."""
+    return not definition["sensitive"] or actor.can(SENSITIVE_READ)
+
+
+async def usable_definition(entity: str, key: str, actor: Actor, path: list[str]) -> dict[str, Any]:
+    """The definition a filter or a sort names; a sensitive one only for those who may see it,
+    or filtering would reveal the values one question at a time."""
+    definition = (await definitions(entity, include_archived=True)).get(key)
+    if definition is None:
+        raise DomainError("CUSTOM_FIELD_UNKNOWN", _("There is no custom field {key} here."), path, key=key)
+    if not readable(definition, actor):
+        raise DomainError(
+            "FORBIDDEN", _("You do not have the permission {permission}."), path, permission=SENSITIVE_READ
+        )
+    return definition
+
+
+async def filters(
+    table: Any, entity: str, conditions: Sequence[Any], actor: Actor, *, sqlite: bool
+) -> list[QueryString]:
     clauses = []
     for condition in conditions:
-        definition = defined.get(condition.key)
-        if definition is None:
-            raise DomainError(
-                "CUSTOM_FIELD_UNKNOWN",
-                _("There is no custom field {key} here."),
-                ["filter", "customFields", condition.key],
-                key=condition.key,
-            )
+        definition = await usable_definition(entity, condition.key, actor, ["filter", "customFields", condition.key])
         clauses.append(filter_clause(table, definition, condition.op, condition.value, sqlite=sqlite))
     return clauses

@@ -138,6 +138,7 @@ class CustomField(Table, tablename="core_custom_field"):
     kind = Varchar(length=16)
     options = JSONB(default={})  # choices, min/max, referenced entity
     required = Boolean(default=False)
+    sensitive = Boolean(default=False)  # values hidden from actors without core.personal_data.read
     position = Integer(default=0)
     archived_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())

@@ -20,6 +20,7 @@ from strawberry.scalars import JSON
 from core.crm import custom_fields, gdpr, search, sync, timeline
 from core.crm import services as crm
 from core.crm import tables as db
+from core.crm.custom_fields import SENSITIVE_READ
 from core.crm.merge import merge, resolve_merged
 from core.crm.scoping import reachable, visible
 from core.errors import DomainError
@@ -30,7 +31,7 @@ from core.graphql.custom_field_types import CustomFieldFilter, filter_conditions
 from core.graphql.errors import ClientError, UserError
 from core.graphql.keyset import decode_key, encode_key, paginate_by_key
 from core.graphql.pagination import page_size
-from core.graphql.permissions import AUTHENTICATED, field, mutation
+from core.graphql.permissions import AUTHENTICATED, FORBIDDEN, field, mutation, sensitive
 from core.i18n import _
 from core.validation import phone_search_key
 
@@ -86,7 +87,7 @@ def _company_values(row: dict[str, Any]) -> dict[str, Any]:
         "website": row["website"],
         "preferred_language": row["preferred_language"],
         "qualification": row["qualification"],
-        "custom_fields": row["custom"],
+        "custom_values": row["custom"],
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
         "owner_id": row["owner"],
@@ -105,6 +106,14 @@ def _contact_points(kind: str) -> Any:
         return [[p for p in points if p.kind == kind] for points in await load(sources, context)]
 
     return batch
+
+
+async def _visible_custom_values(sources: Any, context: Any) -> list[dict[str, Any]]:
+    if not sources or context.actor.can(SENSITIVE_READ):
+        return [source.custom_values for source in sources]
+    definitions = await context.loaders["core.custom_field_definitions"].load(sources[0].record_kind)
+    hidden = {key for key, definition in definitions.items() if definition.sensitive}
+    return [{k: v for k, v in source.custom_values.items() if k not in hidden} for source in sources]
 
 
 class _Related:
@@ -140,6 +149,14 @@ class _Related:
     async def addresses(self, info: strawberry.Info) -> list[AddressType]:
         return await info.context.loaders["core.addresses"].load((self.record_kind, self.id))
 
+    @batched_field(
+        _visible_custom_values,
+        description="Custom field values by key; sensitive ones only for those who may see them.",
+    )
+    async def custom_fields(self, info: strawberry.Info) -> JSON:
+        [values] = await _visible_custom_values([self], info.context)
+        return values
+
     @batched_field(load_each("core.tags", _subject), description="Segment labels.")
     async def tags(self, info: strawberry.Info) -> list[str]:
         return await info.context.loaders["core.tags"].load((self.record_kind, self.id))
@@ -162,7 +179,7 @@ class Company(_Related, Extensible, relay.Node):
     website: str
     preferred_language: str
     qualification: JSON = strawberry.field(description="What qualifying the lead found out.")
-    custom_fields: JSON
+    custom_values: strawberry.Private[dict[str, Any]]
     created_at: datetime
     updated_at: datetime
 
@@ -206,10 +223,10 @@ class Person(_Related, Extensible, relay.Node):
     last_name: str
     kind: CounterpartyKind
     lifecycle: Lifecycle
-    birthday: date | None
+    birthday: date | None = sensitive(permission=SENSITIVE_READ)
     preferred_language: str
     qualification: JSON
-    custom_fields: JSON
+    custom_values: strawberry.Private[dict[str, Any]]
     created_at: datetime
     updated_at: datetime
 
@@ -262,7 +279,7 @@ def _person_values(row: dict[str, Any]) -> dict[str, Any]:
         "birthday": row["birthday"],
         "preferred_language": row["preferred_language"],
         "qualification": row["qualification"],
-        "custom_fields": row["custom"],
+        "custom_values": row["custom"],
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
         "owner_id": row["owner"],
@@ -316,10 +333,15 @@ async def _custom_filters(info: Any, table: Any, entity: str, conditions: list[C
         return []
     try:
         return await custom_fields.filters(
-            table, entity, filter_conditions(conditions), sqlite=info.context.runtime.settings.is_sqlite
+            table,
+            entity,
+            filter_conditions(conditions),
+            info.context.actor,
+            sqlite=info.context.runtime.settings.is_sqlite,
         )
     except DomainError as error:  # a query has no userErrors; the same code and message as an error
-        raise ClientError("BAD_USER_INPUT", error.message, extensions={"field": error.field}, **error.params) from None
+        code = error.code if error.code == FORBIDDEN else "BAD_USER_INPUT"
+        raise ClientError(code, error.message, extensions={"field": error.field}, **error.params) from None
 
 
 def _decode_filter_id(global_id: relay.GlobalID, type_name: str) -> int:

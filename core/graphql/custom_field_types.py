@@ -14,6 +14,7 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from core.crm import custom_fields
+from core.crm.custom_fields import SENSITIVE_READ
 from core.crm.tables import CustomField
 from core.errors import DomainError
 from core.graphql.access_types import attempt
@@ -34,6 +35,9 @@ class CustomFieldDefinition:
     )
     options: JSON
     required: bool
+    sensitive: bool = strawberry.field(
+        description="Values are shown only to those with the permission `core.personal_data.read`."
+    )
     archived: bool
     locale: strawberry.Private[str]
 
@@ -52,6 +56,7 @@ class CustomFieldDefinition:
             kind=row["kind"],
             options=row["options"],
             required=row["required"],
+            sensitive=row["sensitive"],
             archived=row["archived_at"] is not None,
             locale=locale,
         )
@@ -139,12 +144,14 @@ class CustomFieldAccess:
 
     @field(permission=AUTHENTICATED, description="One custom field's typed value; null when empty or unknown.")
     async def custom_field(self, info: strawberry.Info, key: str) -> CustomFieldValue | None:
-        value = (self.custom_fields or {}).get(key)
+        value = self.custom_values.get(key)
         if value is None:
             return None
         definitions = await info.context.loaders["core.custom_field_definitions"].load(self.record_kind)
         definition = definitions.get(key)
-        return None if definition is None else typed_value(definition, value)
+        if definition is None or (definition.sensitive and not info.context.actor.can(SENSITIVE_READ)):
+            return None
+        return typed_value(definition, value)
 
 
 @strawberry.enum
@@ -197,6 +204,9 @@ class CustomFieldDefineInput:
         default=None, description='{"choices": [...]}, {"min": 0}, {"entity": "company"}'
     )
     required: bool = False
+    sensitive: bool = strawberry.field(
+        default=False, description="Hide the values from those without `core.personal_data.read`."
+    )
 
 
 @strawberry.input(description="Labels and options may change (choices only grow); key and kind never do.")
@@ -205,6 +215,7 @@ class CustomFieldUpdateInput:
     label_en: str | None = None
     options: JSON | None = None
     archived: bool | None = strawberry.field(default=None, description="Archived fields keep their data.")
+    sensitive: bool | None = None
 
 
 @strawberry.type
@@ -236,6 +247,7 @@ class CustomFieldMutation:
                 kind=input.kind,
                 options=input.options,
                 required=input.required,
+                sensitive=input.sensitive,
             )
         )
         return CustomFieldPayload(definition=await _definition(info, field_id), user_errors=errors)
@@ -258,6 +270,7 @@ class CustomFieldMutation:
                 label_en=input.label_en,
                 options=input.options,
                 archived=input.archived,
+                sensitive=input.sensitive,
             )
             return field_id
 
