@@ -6,7 +6,10 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from core.graphql.batching import BatchingExecutor
 from tests.conftest import as_user
-from tests.test_crm import create_company, regions  # noqa: F401 — fixture
+from tests.test_crm import create_company
+from tests.test_crm import regions as regions_fixture
+
+regions = regions_fixture  # the same two voivodeships and users as the client-file tests
 
 RICH_LIST = """
 query($withOwner: Boolean!) {
@@ -55,7 +58,7 @@ async def fill(client, token):
             result = await as_user(
                 client,
                 token,
-                """mutation($input: TimelineEntryInput!) { timelineEntryCreate(input: $input) { userErrors { code } } }""",
+                "mutation($input: TimelineEntryInput!) { timelineEntryCreate(input: $input) { userErrors { code } } }",
                 {"input": {"kind": "core.call", "company": company_id, "title": f"Rozmowa {number}", "cost": "12.5"}},
             )
             assert result["data"]["timelineEntryCreate"]["userErrors"] == []

@@ -34,6 +34,7 @@ KEY = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 MAX_TEXT = 2_000
 OPERATORS = ("eq", "neq", "lt", "lte", "gt", "gte", "in", "contains", "is_null")
 ORDERED_KINDS = ("number", "decimal", "date", "text")
+SORTABLE_KINDS = (*ORDERED_KINDS, "choice", "email", "url", "phone", "bool")
 
 
 # --- definitions ---------------------------------------------------------------------------------
@@ -315,3 +316,21 @@ async def filters(
         definition = await usable_definition(entity, condition.key, actor, ["filter", "customFields", condition.key])
         clauses.append(filter_clause(table, definition, condition.op, condition.value, sqlite=sqlite))
     return clauses
+
+
+# --- sorting -------------------------------------------------------------------------------------------
+def sort_expression(table: Any, definition: Mapping[str, Any], *, sqlite: bool) -> tuple[QueryString, Any]:
+    """The SQL value lists are ordered by for one field (the key a bound parameter), and a function
+    turning a stored value into what that expression yields, for cursors."""
+    kind, key = definition["kind"], definition["key"]
+    if kind not in SORTABLE_KINDS:
+        raise DomainError("NOT_SORTABLE", _("Lists cannot be sorted by this field."), ["orderBy", "customField"])
+    column = f'"{table._meta.tablename}"."custom"'
+    text = f"json_extract({column}, {{}})" if sqlite else f"({column} ->> {{}}::text)"
+    argument = f"$.{key}" if sqlite else key
+    if kind in ("number", "decimal"):
+        return QueryString(f"CAST({text} AS REAL)" if sqlite else f"CAST({text} AS NUMERIC)", argument), float
+    if kind == "bool":
+        return QueryString(text if sqlite else f"CAST({text} AS BOOLEAN)", argument), int if sqlite else bool
+    # Code-point order, the same on both engines whatever the database's locale.
+    return QueryString(text if sqlite else f'{text} COLLATE "C"', argument), str

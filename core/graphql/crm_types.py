@@ -29,7 +29,7 @@ from core.graphql.batching import batched_field, each, load_each
 from core.graphql.compose import Extensible, composed_class
 from core.graphql.custom_field_types import CustomFieldFilter, filter_conditions
 from core.graphql.errors import ClientError, UserError
-from core.graphql.keyset import decode_key, encode_key, paginate_by_key
+from core.graphql.keyset import decode_key, encode_key, paginate_by_expression, paginate_by_key
 from core.graphql.pagination import page_size
 from core.graphql.permissions import AUTHENTICATED, FORBIDDEN, field, mutation, sensitive
 from core.i18n import _
@@ -339,9 +339,8 @@ async def _custom_filters(info: Any, table: Any, entity: str, conditions: list[C
             info.context.actor,
             sqlite=info.context.runtime.settings.is_sqlite,
         )
-    except DomainError as error:  # a query has no userErrors; the same code and message as an error
-        code = error.code if error.code == FORBIDDEN else "BAD_USER_INPUT"
-        raise ClientError(code, error.message, extensions={"field": error.field}, **error.params) from None
+    except DomainError as error:
+        raise _client_error(error) from None
 
 
 def _decode_filter_id(global_id: relay.GlobalID, type_name: str) -> int:
@@ -356,6 +355,58 @@ def _ids_with_tag(link: Any, link_column: str, tag: str) -> Any:
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@strawberry.enum(description="What a list of companies or persons is ordered by.")
+class RecordOrderField(Enum):
+    NAME = "name"
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+    CUSTOM_FIELD = "custom_field"
+
+
+@strawberry.input(description="Names sort in Polish alphabetical order; records without the custom field come last.")
+class RecordOrder:
+    by: RecordOrderField = RecordOrderField.NAME
+    custom_field: str | None = strawberry.field(default=None, description="The key, when `by` is CUSTOM_FIELD.")
+    descending: bool = False
+
+
+async def _ordered_page(
+    info: Any, query: Any, table: Any, entity: str, order: RecordOrder | None, first: int | None, after: str | None
+) -> Any:
+    """One page of ``query`` in the asked order (by sort name unless told otherwise)."""
+    order = order or RecordOrder()
+    to_node = (lambda row: company_node(info, row)) if entity == "company" else (lambda row: person_node(info, row))
+    options = {"first": first, "after": after, "maximum": maximum(info), "to_node": to_node}
+    if order.by is not RecordOrderField.CUSTOM_FIELD:
+        column = getattr(table, "sort_name" if order.by is RecordOrderField.NAME else order.by.value)
+        return await paginate_by_key(query, [column, table.id], descending=order.descending, **options)
+    if not order.custom_field:
+        raise ClientError(
+            "BAD_USER_INPUT", _("Name the custom field to sort by."), extensions={"field": ["orderBy", "customField"]}
+        )
+    sqlite = info.context.runtime.settings.is_sqlite
+    try:
+        definition = await custom_fields.usable_definition(
+            entity, order.custom_field, info.context.actor, ["orderBy", "customField"]
+        )
+        expression, convert = custom_fields.sort_expression(table, definition, sqlite=sqlite)
+    except DomainError as error:
+        raise _client_error(error) from None
+    key = definition["key"]
+
+    def value_of(row: dict[str, Any]) -> Any:
+        value = row["custom"].get(key)
+        return None if value is None else convert(value)
+
+    return await paginate_by_expression(query, expression, value_of, table.id, descending=order.descending, **options)
+
+
+def _client_error(error: DomainError) -> ClientError:
+    """A query has no userErrors: the same code (forbidden, or bad input) and message as an error."""
+    code = error.code if error.code == FORBIDDEN else "BAD_USER_INPUT"
+    return ClientError(code, error.message, extensions={"field": error.field}, **error.params)
 
 
 @strawberry.type(description="The best matches of each kind, by name.")
@@ -379,6 +430,7 @@ class CrmQuery:
         first: int | None = None,
         after: str | None = None,
         filter: CompanyFilter | None = None,
+        order_by: RecordOrder | None = None,
     ) -> relay.Connection[CompanyRef]:
         query = (
             db.Company.select().where(visible(db.Company, info.context.actor, crm.COMPANY_READ)).output(load_json=True)
@@ -394,14 +446,7 @@ class CrmQuery:
             conditions += await _custom_filters(info, db.Company, "company", filter.custom_fields)
             for condition in conditions:
                 query = query.where(condition)
-        return await paginate_by_key(
-            query,
-            [db.Company.sort_name, db.Company.id],
-            first=first,
-            after=after,
-            maximum=maximum(info),
-            to_node=lambda row: company_node(info, row),
-        )
+        return await _ordered_page(info, query, db.Company, "company", order_by, first, after)
 
     @field(permission=crm.COMPANY_READ, description="One company; null when it does not exist or is outside your area.")
     async def company(self, info: strawberry.Info, id: relay.GlobalID) -> CompanyRef | None:
@@ -416,6 +461,7 @@ class CrmQuery:
         first: int | None = None,
         after: str | None = None,
         filter: PersonFilter | None = None,
+        order_by: RecordOrder | None = None,
     ) -> relay.Connection[PersonRef]:
         query = db.Person.select().where(visible(db.Person, info.context.actor, crm.PERSON_READ)).output(load_json=True)
         if filter is not None:
@@ -433,14 +479,7 @@ class CrmQuery:
             conditions += await _custom_filters(info, db.Person, "person", filter.custom_fields)
             for condition in conditions:
                 query = query.where(condition)
-        return await paginate_by_key(
-            query,
-            [db.Person.sort_name, db.Person.id],
-            first=first,
-            after=after,
-            maximum=maximum(info),
-            to_node=lambda row: person_node(info, row),
-        )
+        return await _ordered_page(info, query, db.Person, "person", order_by, first, after)
 
     @field(permission=crm.PERSON_READ, description="One person; null when it does not exist or is outside your area.")
     async def person(self, info: strawberry.Info, id: relay.GlobalID) -> PersonRef | None:
