@@ -5,6 +5,8 @@ its hook implementations are methods marked with :data:`hookimpl`.
 """
 
 from core.auth import ANONYMOUS, SYSTEM, Actor
+from core.crm.custom_fields import CustomFieldEntity
+from core.crm.custom_fields import apply_patch as apply_custom_fields
 from core.crm.timeline import TimelineKind
 from core.errors import DomainError, PermanentJobFailure
 from core.events.base import Event
@@ -41,6 +43,7 @@ __all__ = [
     "PUBLIC",
     "SYSTEM",
     "Actor",
+    "CustomFieldEntity",
     "DomainError",
     "Event",
     "Extensible",
@@ -63,6 +66,7 @@ __all__ = [
     "UnitOfWork",
     "UserError",
     "_",
+    "apply_custom_fields",
     "composed_type",
     "extensible",
     "field",

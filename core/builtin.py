@@ -67,6 +67,12 @@ class CorePlugin(Plugin):
         ]
 
     @hookimpl
+    def kartoteka_custom_field_entities(self) -> list:
+        from core.crm.custom_fields import CORE_ENTITIES
+
+        return CORE_ENTITIES
+
+    @hookimpl
     def kartoteka_timeline_kinds(self) -> list:
         from core.crm.timeline import CORE_KINDS
 

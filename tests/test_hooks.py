@@ -156,6 +156,29 @@ def test_hook_kartoteka_timeline_kinds(runtime):
     assert {"core.call", "core.email", "core.meeting", "core.note"} <= set(kinds)
 
 
+async def test_hook_kartoteka_custom_field_entities(runtime, client):
+    assert set(runtime.registry.custom_field_entities) == {"company", "person", "sample.note"}
+    define = (
+        """mutation($input: CustomFieldDefineInput!) { customFieldDefine(input: $input) { userErrors { code } } }"""
+    )
+    field = {"key": "priority", "labelPl": "Priorytet", "labelEn": "Priority", "kind": "number"}
+    admin = "staff:core.custom_field.manage,sample.note.read,sample.note.write"
+    result = await gql(client, define, {"input": {"entity": "sample.note", **field}}, actor=admin)
+    assert result["data"]["customFieldDefine"]["userErrors"] == []
+    result = await gql(client, define, {"input": {"entity": "sample.nothing", **field}}, actor=admin)
+    assert result["data"]["customFieldDefine"]["userErrors"] == [{"code": "INVALID_CHOICE"}]
+    create = """mutation($input: SampleNoteCreateInput!) { sampleNoteCreate(input: $input) {
+        note { customFields } userErrors { field code } } }"""
+    made = await gql(client, create, {"input": {"text": "a", "customFields": {"priority": 3}}}, actor=admin)
+    assert made["data"]["sampleNoteCreate"] == {"note": {"customFields": {"priority": 3}}, "userErrors": []}
+    refused = await gql(client, create, {"input": {"text": "b", "customFields": {"priority": "x"}}}, actor=admin)
+    assert refused["data"]["sampleNoteCreate"]["userErrors"] == [
+        {"field": ["input", "customFields", "priority"], "code": "CUSTOM_FIELD_INVALID"}
+    ]
+    entities = await gql(client, "{ customFieldEntities { name label } }", actor="staff:sample.note.read")
+    assert entities["data"]["customFieldEntities"] == [{"name": "sample.note", "label": "Sample note"}]
+
+
 async def test_hook_kartoteka_person_export(runtime):
     from core.auth import SYSTEM
     from core.crm.gdpr import export_person

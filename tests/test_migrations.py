@@ -8,6 +8,7 @@ import pytest
 from piccolo.apps.migrations.commands.new import AutoMigrationManager
 from piccolo.conf.apps import Finder
 
+import kartoteka_sample.migrations
 from core.db.migrate import migrate, pending_migrations
 from core.runtime import Runtime
 from core.settings import load_settings
@@ -15,6 +16,9 @@ from kartoteka_sample.tables import SampleNote
 from tests.conftest import _admin, postgres_url
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+SAMPLE_MIGRATIONS = Path(kartoteka_sample.migrations.__file__).parent
 
 
 @pytest.fixture
@@ -33,7 +37,9 @@ async def test_migrate_applies_core_then_plugins_once(empty_database_url, plugin
     applied = await migrate(runtime)
     apps = [item.app_name for item in applied]
     core_migrations = len(list((ROOT / "migrations" / "core").glob("core_*.py")))
-    assert apps == ["core"] * core_migrations + ["sample"]  # the plugin's migrations depend on the core's
+    sample_migrations = len(list(SAMPLE_MIGRATIONS.glob("sample_*.py")))
+    # the plugin's migrations depend on the core's
+    assert apps == ["core"] * core_migrations + ["sample"] * sample_migrations
     assert await SampleNote.count() == 0
     assert await pending_migrations(runtime) == []
     assert await migrate(runtime) == []

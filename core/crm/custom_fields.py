@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,26 @@ if TYPE_CHECKING:
 
 MANAGE = "core.custom_field.manage"
 SENSITIVE_READ = "core.personal_data.read"  # see sensitive values: birthdays, sensitive custom fields
-ENTITIES = ("company", "person")
+REFERENCE_TARGETS = ("company", "person")  # what a reference field may point at (GraphQL nodes)
+
+
+@dataclass(frozen=True)
+class CustomFieldEntity:
+    """Something administrators may add fields to (``kartoteka_custom_field_entities``).
+
+    Its table keeps the values in a JSON column ``custom``; the plugin calls :func:`apply_patch`
+    on writes and may offer filters (:func:`filters`) and sorting (:func:`sort_expression`)."""
+
+    name: str  # "company", "person", or "<plugin>.<entity>"
+    label_en: str
+    label_pl: str
+    read_permission: str
+
+
+CORE_ENTITIES = [
+    CustomFieldEntity("company", "Company", "Firma", "core.company.read"),
+    CustomFieldEntity("person", "Person", "Osoba", "core.person.read"),
+]
 KINDS = ("text", "number", "decimal", "date", "bool", "choice", "multi_choice", "email", "url", "phone", "reference")
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 MAX_TEXT = 2_000
@@ -52,9 +72,9 @@ def check_options(kind: str, options: Mapping[str, Any] | None) -> dict[str, Any
     options = dict(options or {})
     if kind in ("choice", "multi_choice"):
         options["choices"] = _choices(options, path)
-    if kind == "reference" and options.get("entity") not in ENTITIES:
+    if kind == "reference" and options.get("entity") not in REFERENCE_TARGETS:
         raise DomainError(
-            "INVALID_CHOICE", _("Allowed values: {allowed}."), [*path, "entity"], allowed=", ".join(ENTITIES)
+            "INVALID_CHOICE", _("Allowed values: {allowed}."), [*path, "entity"], allowed=", ".join(REFERENCE_TARGETS)
         )
     for bound in ("min", "max"):
         if bound in options and not isinstance(options[bound], int | float):
@@ -76,9 +96,10 @@ async def define(
     sensitive: bool = False,
 ) -> int:
     _require(actor)
-    if entity not in ENTITIES:
+    entities = runtime.registry.custom_field_entities
+    if entity not in entities:
         raise DomainError(
-            "INVALID_CHOICE", _("Allowed values: {allowed}."), ["input", "entity"], allowed=", ".join(ENTITIES)
+            "INVALID_CHOICE", _("Allowed values: {allowed}."), ["input", "entity"], allowed=", ".join(sorted(entities))
         )
     if not KEY.match(key):
         raise DomainError(

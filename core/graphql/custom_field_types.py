@@ -183,19 +183,40 @@ class _Condition:
         self.key, self.op, self.value = key, op, value
 
 
+@strawberry.type(description="Something custom fields can be added to: companies, persons, or a plugin's records.")
+class CustomFieldEntityType:
+    name: str
+    label: str = strawberry.field(description="In the language of the request.")
+
+
 @strawberry.type
 class CustomFieldQuery:
-    @field(permission=AUTHENTICATED, description="The custom fields of an entity (`company` or `person`), in order.")
+    @field(permission=AUTHENTICATED, description="What custom fields can be added to (those you may read).")
+    def custom_field_entities(self, info: strawberry.Info) -> list[CustomFieldEntityType]:
+        pl = info.context.locale == "pl"
+        return [
+            CustomFieldEntityType(name=entity.name, label=entity.label_pl if pl else entity.label_en)
+            for entity in info.context.runtime.registry.custom_field_entities.values()
+            if info.context.actor.can(entity.read_permission)
+        ]
+
+    @field(
+        permission=AUTHENTICATED,
+        description="The custom fields of an entity (`customFieldEntities`), in order; none for one you cannot read.",
+    )
     async def custom_field_definitions(
         self, info: strawberry.Info, entity: str, include_archived: bool = False
     ) -> list[CustomFieldDefinition]:
+        known = info.context.runtime.registry.custom_field_entities.get(entity)
+        if known is None or not info.context.actor.can(known.read_permission):
+            return []
         rows = await custom_fields.definitions(entity, include_archived=include_archived)
         return [CustomFieldDefinition.from_row(row, info.context.locale) for row in rows.values()]
 
 
 @strawberry.input
 class CustomFieldDefineInput:
-    entity: str = strawberry.field(description="`company` or `person`.")
+    entity: str = strawberry.field(description="`company`, `person`, or another of `customFieldEntities`.")
     key: str = strawberry.field(description="Lower-case letters, digits and _; never changes.")
     label_pl: str
     label_en: str

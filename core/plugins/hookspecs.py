@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import click
 
     from core.auth import Actor
+    from core.crm.custom_fields import CustomFieldEntity
     from core.crm.timeline import TimelineKind
     from core.events.base import Event
     from core.plugins.specs import (
@@ -119,6 +120,11 @@ def kartoteka_schedules() -> list[ScheduleSpec]:
 @hookspec
 def kartoteka_timeline_kinds() -> list[TimelineKind]:
     """Kinds of client-timeline entries the plugin writes (``offers.invoice_issued``)."""
+
+
+@hookspec
+def kartoteka_custom_field_entities() -> list[CustomFieldEntity]:
+    """Entities of the plugin that administrators may add custom fields to (``sales.opportunity``)."""
 
 
 @hookspec

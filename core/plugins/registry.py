@@ -81,6 +81,7 @@ class Registry:
     cli_commands: dict[str, tuple[str, click.Command]] = field(default_factory=dict)
     role_templates: dict[str, RoleTemplate] = field(default_factory=dict)
     timeline_kinds: dict[str, Any] = field(default_factory=dict)
+    custom_field_entities: dict[str, Any] = field(default_factory=dict)
 
     def sync_subscribers(self, event_name: str) -> list[Subscriber]:
         return [s for s in self.subscribers.values() if s.mode == "sync" and s.event in (event_name, "*")]
@@ -119,6 +120,14 @@ def build_registry(manager: pluggy.PluginManager) -> Registry:
             _check_prefix("timeline kind", kind.name, plugin)
             _claim(kind_owner, "timeline kind", kind.name, plugin)
             registry.timeline_kinds[kind.name] = kind
+
+    entity_owner: dict[str, str] = {}
+    for plugin, result in contributions(manager, "kartoteka_custom_field_entities"):
+        for entity in result:
+            if plugin != "core":  # the core's own entities predate the rule: "company", "person"
+                _check_prefix("custom field entity", entity.name, plugin)
+            _claim(entity_owner, "custom field entity", entity.name, plugin)
+            registry.custom_field_entities[entity.name] = entity
 
     event_owner: dict[str, str] = {}
     for plugin, result in contributions(manager, "kartoteka_event_types"):

@@ -1,7 +1,9 @@
+import json
 from typing import Any, ClassVar
 
 import strawberry
 from strawberry import relay
+from strawberry.scalars import JSON
 
 from core.api import DomainError, UserError, field, mutation, paginate_by_id
 from kartoteka_sample import services
@@ -19,6 +21,7 @@ class SampleNoteNode(relay.Node):
     id: relay.NodeID[int]
     text: str
     touched: bool
+    custom_fields: JSON
 
     @strawberry.field(description="Completed runs of the async subscriber for this note.")
     async def runs(self, info: strawberry.Info) -> int:
@@ -26,7 +29,8 @@ class SampleNoteNode(relay.Node):
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "SampleNoteNode":
-        return cls(id=row["id"], text=row["text"], touched=row["touched"])
+        custom = row["custom"] if isinstance(row["custom"], dict) else json.loads(row["custom"] or "{}")
+        return cls(id=row["id"], text=row["text"], touched=row["touched"], custom_fields=custom)
 
     @classmethod
     async def resolve_nodes(cls, *, info: Any, node_ids: list[Any], required: bool = False) -> list:
@@ -61,6 +65,7 @@ class SampleQuery:
 @strawberry.input
 class SampleNoteCreateInput:
     text: str
+    custom_fields: JSON | None = None
 
 
 @strawberry.type
@@ -75,7 +80,7 @@ class SampleMutation:
     async def sample_note_create(self, info: strawberry.Info, input: SampleNoteCreateInput) -> SampleNoteCreatePayload:
         try:
             async with info.context.runtime.unit_of_work(info.context.actor) as uow:
-                note_id = await services.create_note(uow, input.text)
+                note_id = await services.create_note(uow, input.text, input.custom_fields)
         except DomainError as error:
             return SampleNoteCreatePayload(note=None, user_errors=[UserError.from_domain(error)])
         [note] = await SampleNoteNode.resolve_nodes(info=info, node_ids=[note_id])

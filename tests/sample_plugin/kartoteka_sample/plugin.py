@@ -7,6 +7,7 @@ from litestar import get
 from core.api import (
     SYSTEM,
     Actor,
+    CustomFieldEntity,
     JobSpec,
     LoaderSpec,
     Permission,
@@ -64,6 +65,10 @@ class SamplePlugin(Plugin):
     async def kartoteka_demo_data(self, runtime, progress):
         async with runtime.unit_of_work(SYSTEM) as uow:
             await services.create_note(uow, "Demo note")
+
+    @hookimpl
+    def kartoteka_custom_field_entities(self):
+        return [CustomFieldEntity(services.NOTE_ENTITY, "Sample note", "Notatka przykładowa", "sample.note.read")]
 
     @hookimpl
     def kartoteka_permissions(self):

@@ -4,19 +4,23 @@ import asyncio
 import os
 from pathlib import Path
 
-from core.api import DomainError, JobContext, UnitOfWork, _
+from core.api import DomainError, JobContext, UnitOfWork, _, apply_custom_fields
 from kartoteka_sample.events import NoteCreated
 from kartoteka_sample.tables import SampleNote, SampleRun, SampleTick
 
 MAX_TEXT = 500
 
 
-async def create_note(uow: UnitOfWork, text: str) -> int:
+NOTE_ENTITY = "sample.note"
+
+
+async def create_note(uow: UnitOfWork, text: str, custom: dict | None = None) -> int:
     if not text.strip():
         raise DomainError("BLANK", _("Text must not be blank."), ["input", "text"])
     if len(text) > MAX_TEXT:
         raise DomainError("TOO_LONG", _("Text is longer than {limit} characters."), ["input", "text"], limit=MAX_TEXT)
-    [row] = await SampleNote.insert(SampleNote(text=text)).returning(SampleNote.id)
+    values = await apply_custom_fields(NOTE_ENTITY, {}, custom, creating=True)
+    [row] = await SampleNote.insert(SampleNote(text=text, custom=values)).returning(SampleNote.id)
     await uow.publish(NoteCreated(note_id=row["id"], text=text))
     return row["id"]
 

@@ -1,4 +1,4 @@
-from piccolo.columns import Boolean, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSONB, Boolean, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -6,6 +6,7 @@ from piccolo.table import Table
 class SampleNote(Table, tablename="sample_note"):
     text = Text()
     touched = Boolean(default=False)
+    custom = JSONB(default={})  # custom field values (the sample.note entity)
     created_at = Timestamptz(default=TimestamptzNow())
 
 
