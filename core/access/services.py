@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -52,27 +53,43 @@ def require(actor: Actor, code: str) -> None:
 
 
 # --- actors --------------------------------------------------------------------------------
+# Everything an actor is made of besides the user row, in one statement (a request pays for it):
+# the permissions and record scope of each role, and the assigned territories with every
+# territory inside them (a country holds its regions).
+_GRANTS = """
+WITH RECURSIVE within_territory(id) AS (
+    SELECT territory FROM core_user_territory WHERE "user" = {}
+    UNION
+    SELECT t.id FROM core_territory t JOIN within_territory w ON t.parent = w.id
+)
+SELECT 'role' AS kind, CAST(r.permissions AS TEXT) AS permissions, r.record_scope AS record_scope, 0 AS territory
+FROM core_user_role ur JOIN core_role r ON r.id = ur.role WHERE ur."user" = {}
+UNION ALL
+SELECT 'territory', '[]', '', id FROM within_territory
+"""
+
+
 async def actor_for_user(runtime: Runtime, user: dict[str, Any], token_scopes: Sequence[str] = ()) -> Actor:
     """The actor of a user: permissions and record scopes from their roles, cut to the token's scopes."""
-    rows = await (
-        UserRole.select(UserRole.role.permissions, UserRole.role.record_scope)
-        .where(UserRole.user == user["id"])
-        .output(load_json=True)
-    )
+    rows = await UserRole.raw(_GRANTS, user["id"], user["id"])
     registered = runtime.registry.permissions
     scopes: dict[str, RecordScope] = {}
+    territory_ids = []
     for row in rows:
-        granted = registered.keys() if "*" in row["role.permissions"] else row["role.permissions"]
+        if row["kind"] == "territory":
+            territory_ids.append(row["territory"])
+            continue
+        permissions = json.loads(row["permissions"])
+        granted = registered.keys() if "*" in permissions else permissions
         for code in granted:
             if code in registered:
-                scopes[code] = widest(scopes.get(code), row["role.record_scope"])
+                scopes[code] = widest(scopes.get(code), row["record_scope"])
     superuser = bool(user["is_superuser"])
     if token_scopes:
         if superuser:
             scopes = {code: "all" for code in registered}
             superuser = False  # a scoped token never carries more than its scopes
         scopes = {code: scope for code, scope in scopes.items() if code in token_scopes}
-    assigned = await UserTerritory.select(UserTerritory.territory).where(UserTerritory.user == user["id"])
     return Actor(
         kind="staff",
         id=str(user["id"]),
@@ -81,25 +98,8 @@ async def actor_for_user(runtime: Runtime, user: dict[str, Any], token_scopes: S
         display_name=user["display_name"],
         record_scopes=scopes,
         team_id=user["team"],
-        territory_ids=await territories_within([row["territory"] for row in assigned]),
+        territory_ids=frozenset(territory_ids),
     )
-
-
-async def territories_within(territory_ids: Sequence[int]) -> frozenset[int]:
-    """The given territories and every territory inside them (a country holds its regions)."""
-    if not territory_ids:
-        return frozenset()
-    children: dict[int, list[int]] = {}
-    for row in await Territory.select(Territory.id, Territory.parent):
-        if row["parent"] is not None:
-            children.setdefault(row["parent"], []).append(row["id"])
-    found, pending = set(), list(territory_ids)
-    while pending:
-        current = pending.pop()
-        if current not in found:
-            found.add(current)
-            pending.extend(children.get(current, ()))
-    return frozenset(found)
 
 
 class InvalidToken(Exception):
