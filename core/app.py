@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any, ClassVar
 
 import msgspec
+from cross_web import HTTPException
 from litestar import Litestar, Request, Response, Router, get
 from litestar.background_tasks import BackgroundTasks
 from litestar.di import Provide
@@ -19,11 +20,14 @@ from core.auth import ANONYMOUS, Actor
 from core.db.tables import OutboxMessage
 from core.graphql.compose import build_schema
 from core.graphql.context import Context
-from core.i18n import negotiate
+from core.graphql.export import export_route
+from core.i18n import _, negotiate
 from core.jobs.inprocess import InProcessJobs
 from core.plugins.specs import Surface
 from core.runtime import Runtime
 from core.settings import Settings
+
+DEFAULT_MAX_BODY = 10_000_000  # Litestar's default request_max_body_size
 
 
 async def resolve_actor(request: Request, runtime: Runtime) -> Actor:
@@ -50,12 +54,10 @@ def _locale(accept_language: str | None) -> str:
     return negotiate(accept_language)  # Babel's negotiation takes about 12 µs; browsers repeat the header
 
 
-def _graphql_controller(runtime: Runtime, surface: Surface, path: str) -> type:
-    schema = build_schema(runtime, surface)
-
+def _context_getter(runtime: Runtime, surface: Surface) -> Callable[[Request, Response | None], Awaitable[Context]]:
     # Takes ``response`` so that the dependencies form one chain (response → this → context →
     # root value): see _no_root_value.
-    async def context_getter(request: Request, response: Response) -> Context:
+    async def context_getter(request: Request, response: Response | None) -> Context:
         return Context(
             request=request,
             response=response,
@@ -65,6 +67,21 @@ def _graphql_controller(runtime: Runtime, surface: Surface, path: str) -> type:
             locale=_locale(request.headers.get("accept-language")),
         )
 
+    return context_getter
+
+
+# A browser sends a multipart/form-data POST from any site (a plain HTML form) without a CORS
+# preflight. Our tokens travel in the Authorization header, which no form can set, so such a
+# request would be anonymous today; but a plugin may sign actors in some other way (a cookie, the
+# network), and then a forged form could run a mutation. So, as strawberry advises when uploads are
+# enabled, a multipart request must also carry a header that only a preflighted request can have.
+PREFLIGHT_HEADERS = frozenset({"authorization", "x-kartoteka-csrf", "apollo-require-preflight"})
+
+
+def _graphql_controller(runtime: Runtime, surface: Surface, path: str) -> type:
+    schema = build_schema(runtime, surface)
+    context_getter = _context_getter(runtime, surface)
+
     base = make_graphql_controller(
         schema,
         path=path,
@@ -73,6 +90,7 @@ def _graphql_controller(runtime: Runtime, surface: Surface, path: str) -> type:
         allow_queries_via_get=False,  # a GET must never change data, and GET responses get cached
         # No subscriptions exist; WebSocket operations would bypass GuardedSchema.execute (cost, deadline).
         subscription_protocols=(),
+        multipart_uploads_enabled=surface == "staff",  # CSV imports (core/graphql/import_types.py)
     )
 
     class GraphQLController(base):  # type: ignore[valid-type,misc]
@@ -81,6 +99,17 @@ def _graphql_controller(runtime: Runtime, surface: Surface, path: str) -> type:
             "response": Provide(_sub_response, sync_to_thread=False),
             "root_value": Provide(_no_root_value),
         }
+
+        # The multipart envelope (operations, map) on top of the largest file an import takes.
+        request_max_body_size = max(DEFAULT_MAX_BODY, runtime.settings.import_max_bytes + 64 * 1024)
+
+        async def parse_multipart(self, request: Any) -> dict[str, str]:
+            if not PREFLIGHT_HEADERS & {name.lower() for name in request.headers}:
+                message = _("A multipart request must also send an Authorization or x-kartoteka-csrf header.")
+                raise HTTPException(
+                    400, runtime.translator.text(_locale(request.headers.get("accept-language")), message)
+                )
+            return await super().parse_multipart(request)
 
         def encode_json(self, data: object) -> bytes:
             # The same JSON as strawberry's json.dumps, about ten times faster; non-ASCII text is
@@ -119,13 +148,15 @@ def create_app(
                 await jobs.stop()
             await runtime.stop()
 
+    staff = _graphql_controller(runtime, "staff", "/graphql")
     plugin_routers = [
         Router(path=f"/plugins/{plugin}", route_handlers=handlers) for plugin, handlers in runtime.registry.routes
     ]
     app = Litestar(
         route_handlers=[
             health,
-            _graphql_controller(runtime, "staff", "/graphql"),
+            staff,
+            export_route(staff.schema, _context_getter(runtime, "staff")),
             _graphql_controller(runtime, "portal", "/portal/graphql"),
             *plugin_routers,
         ],

@@ -261,6 +261,7 @@ class CorePlugin(Plugin):
         from core.graphql.core_types import CoreMutation
         from core.graphql.crm_types import CrmMutation, GdprMutation, MergeMutation, TimelineMutation
         from core.graphql.custom_field_types import CustomFieldMutation
+        from core.graphql.import_types import ImportMutation
         from core.graphql.task_types import TaskMutation
 
         if surface != "staff":
@@ -275,4 +276,5 @@ class CorePlugin(Plugin):
             GdprMutation,
             TaskMutation,
             AttachmentMutation,
+            ImportMutation,
         ]

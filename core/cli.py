@@ -326,41 +326,52 @@ def import_() -> None:
     """Import records from CSV files."""
 
 
-@import_.command("companies")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--map",
-    "mappings",
-    multiple=True,
-    metavar="COLUMN=FIELD",
-    help="Map a CSV column to a field (repeatable); common Polish and English headers are recognised.",
-)
-@click.option("--dry-run", is_flag=True, help="Check every row and report, but keep nothing.")
-@click.option("--as", "as_user", default=None, metavar="EMAIL", help="Import as this user (owner of new companies).")
-def import_companies(path: Path, mappings: tuple[str, ...], dry_run: bool, as_user: str | None) -> None:
-    """Import companies from a CSV file: all rows or none, duplicates (NIP, e-mail, phone) matched."""
+def _import_options(command):
+    """The arguments both import commands take (decorators apply bottom-up, hence the order)."""
+    command = click.option(
+        "--as", "as_user", default=None, metavar="EMAIL", help="Import as this user (owner of the new records)."
+    )(command)
+    command = click.option("--dry-run", is_flag=True, help="Check every row and report, but keep nothing.")(command)
+    command = click.option(
+        "--map",
+        "mappings",
+        multiple=True,
+        metavar="COLUMN=FIELD",
+        help="Map a CSV column to a field (repeatable); common Polish and English headers are recognised.",
+    )(command)
+    return click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))(command)
+
+
+async def _actor(runtime, email: str | None):
+    """The user ``email`` as an actor (their roles and record scope), or the system."""
     from core.access.services import actor_for_user, user_id_by_email
     from core.access.tables import User
     from core.auth import SYSTEM
+
+    if not email:
+        return SYSTEM
+    user = await User.select().where(User.id == await user_id_by_email(email)).first()
+    return await actor_for_user(runtime, user)
+
+
+def _run_import(target_name: str, path: Path, mappings: tuple[str, ...], dry_run: bool, as_user: str | None) -> None:
     from core.crm import importer
 
+    target = importer.TARGETS[target_name]
     runtime = _boot()
-    headers, rows = importer.read_csv(path.read_text(encoding="utf-8-sig"))
-    mapping = importer.guess_mapping(headers)
+    headers, rows = importer.read_csv(importer.decode(path.read_bytes()))
+    mapping = importer.guess_mapping(headers, target)
     for item in mappings:
-        column, _, target = item.partition("=")
-        mapping[column.strip()] = target.strip()
+        column, _, field_name = item.partition("=")
+        mapping[column.strip()] = field_name.strip()
 
     async def run() -> importer.ImportReport:
-        importer.check_mapping(mapping, headers)
-        actor = SYSTEM
-        if as_user:
-            user = await User.select().where(User.id == await user_id_by_email(as_user)).first()
-            actor = await actor_for_user(runtime, user)
+        importer.check_mapping(mapping, headers, target)
+        actor = await _actor(runtime, as_user)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as bar:
             task = bar.add_task("Importing" if not dry_run else "Checking", total=len(rows))
-            return await importer.import_companies(
-                runtime, actor, rows, mapping, dry_run=dry_run, progress=lambda n: bar.update(task, advance=n)
+            return await importer.import_rows(
+                runtime, actor, target, rows, mapping, dry_run=dry_run, progress=lambda n: bar.update(task, advance=n)
             )
 
     report = _service(run())
@@ -377,6 +388,78 @@ def import_companies(path: Path, mappings: tuple[str, ...], dry_run: bool, as_us
         console.print("Nothing was imported; fix the rows above and run again.")
         sys.exit(1)
     console.print("Dry run: nothing was kept." if dry_run else "Imported.")
+
+
+@import_.command("companies")
+@_import_options
+def import_companies(path: Path, mappings: tuple[str, ...], dry_run: bool, as_user: str | None) -> None:
+    """Import companies from a CSV file: all rows or none, duplicates (NIP, e-mail, phone) matched."""
+    _run_import("companies", path, mappings, dry_run, as_user)
+
+
+@import_.command("persons")
+@_import_options
+def import_persons(path: Path, mappings: tuple[str, ...], dry_run: bool, as_user: str | None) -> None:
+    """Import persons from a CSV file: all rows or none, duplicates (e-mail, phone) matched.
+
+    A column with the company's NIP or exact name (firma, NIP firmy) makes the person an
+    employee of that existing company, with the position from the stanowisko column.
+    """
+    _run_import("persons", path, mappings, dry_run, as_user)
+
+
+# --- export ------------------------------------------------------------------------------------------
+@cli.command()
+@click.option(
+    "--query-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="A GraphQL query with one connection, declaring $after: String and passing it to the connection.",
+)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The CSV file.")
+@click.option("--variables", default="{}", metavar="JSON", help="Variables of the query, as a JSON object.")
+@click.option("--as", "as_user", default=None, metavar="EMAIL", help="Export what this user may see.")
+@click.option("--delimiter", type=click.Choice([",", ";"]), default=",", show_default=True)
+@click.option("--bom/--no-bom", default=True, show_default=True, help="Start with a UTF-8 byte order mark (Excel).")
+def export(query_file: Path, output: Path, variables: str, as_user: str | None, delimiter: str, bom: bool) -> None:
+    """Write every page of a list query (staff API, same permissions and scoping) as CSV."""
+    import json
+
+    from core.graphql.compose import build_schema
+    from core.graphql.context import Context
+    from core.graphql.export import ExportError, ExportRequest, executor, export_csv
+
+    runtime = _boot()
+    schema = build_schema(runtime, "staff")
+
+    async def run() -> None:
+        wanted = ExportRequest.from_json(
+            {
+                "query": query_file.read_text(encoding="utf-8"),
+                "variables": json.loads(variables),
+                "bom": bom,
+                "delimiter": delimiter,
+            }
+        )
+        actor = await _actor(runtime, as_user)
+
+        async def context() -> Context:
+            return Context(runtime=runtime, actor=actor, surface="staff")
+
+        chunks = await export_csv(executor(schema, wanted, context), wanted, runtime.settings.export_max_rows)
+        with output.open("wb") as file:
+            async for chunk in chunks:
+                file.write(chunk)
+
+    try:
+        _service(run())
+    except (ExportError, json.JSONDecodeError) as error:
+        output.unlink(missing_ok=True)  # never leave a partial file behind
+        if isinstance(error, ExportError):
+            messages = error.errors(lambda template, params: runtime.translator.text("en", template, params))
+            raise click.ClickException("; ".join(str(item.get("message")) for item in messages)) from None
+        raise click.ClickException(f"--variables: {error}") from None
+    console.print(f"Wrote {output}.")
 
 
 # --- plugins -----------------------------------------------------------------------------------------

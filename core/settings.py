@@ -112,6 +112,9 @@ class Settings:
     # attachments
     attachments_dir: Path = field(default=Path("var/attachments"), metadata={"parse": lambda v, k: Path(v)})
     max_attachment_bytes: int = field(default=25 * 1024 * 1024, metadata={"parse": _int(1, 2**34)})
+    # import and export
+    import_max_bytes: int = field(default=5 * 1024 * 1024, metadata={"parse": _int(1, 2**30)})
+    export_max_rows: int = field(default=100_000, metadata={"parse": _int(1, 10_000_000)})
 
     @property
     def is_sqlite(self) -> bool:

@@ -43,6 +43,7 @@ def test_help_explains_every_command():
         "user",
         "token",
         "import",
+        "export",
         "backup",
         "restore",
     ):
@@ -57,6 +58,8 @@ def test_help_explains_every_command():
         ("user", "create"),
         ("token", "create"),
         ("import", "companies"),
+        ("import", "persons"),
+        ("export",),
         ("backup",),
         ("restore",),
     ):

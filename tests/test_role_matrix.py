@@ -29,6 +29,7 @@ SCALARS = {
     "Date": '"2026-12-01"',
     "Decimal": '"1.00"',
     "JSON": "{}",
+    "Upload": '"x"',  # a real file only comes in a multipart request; the permission is checked first
 }
 
 
