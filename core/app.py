@@ -149,8 +149,13 @@ def create_app(
             await runtime.stop()
 
     staff = _graphql_controller(runtime, "staff", "/graphql")
+    # The core's routes take attachments up to their own limit; other plugins keep Litestar's default.
+    attachment_body = {
+        "request_max_body_size": max(DEFAULT_MAX_BODY, runtime.settings.max_attachment_bytes + 64 * 1024)
+    }
     plugin_routers = [
-        Router(path=f"/plugins/{plugin}", route_handlers=handlers) for plugin, handlers in runtime.registry.routes
+        Router(path=f"/plugins/{plugin}", route_handlers=handlers, **(attachment_body if plugin == "core" else {}))
+        for plugin, handlers in runtime.registry.routes
     ]
     app = Litestar(
         route_handlers=[

@@ -3,7 +3,7 @@
 from core.access import services as access
 from core.auth import SYSTEM
 from core.db.tables import OutboxMessage
-from tests.conftest import as_user, make_user
+from tests.conftest import as_user, make_user, serve_app
 
 PDF = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n"
 CREATE = """mutation($input: CompanyCreateInput!) { companyCreate(input: $input) { company { id } } }"""
@@ -90,3 +90,17 @@ async def test_files_follow_the_records_scope(client, runtime, tmp_path, engine_
     )
     assert deleted["data"]["attachmentDelete"] == {"deletedId": file_id, "userErrors": []}
     assert (await client.get(url, headers={"authorization": f"Bearer {rep}"})).status_code == 404
+
+
+async def test_files_up_to_the_setting_pass_the_web_servers_body_limit(runtime, tmp_path, engine_kind):
+    runtime.settings = runtime.settings.with_overrides(
+        attachments_dir=tmp_path / "files", max_attachment_bytes=12 * 1024 * 1024
+    )
+    _, admin = await make_user(runtime, "admin@firma.pl", roles=["administrator"])
+    async with serve_app(runtime) as client:
+        company = await as_user(client, admin, CREATE, {"input": {"name": "Huta"}})
+        subject = company["data"]["companyCreate"]["company"]["id"]
+        big = PDF + b"0" * (11 * 1024 * 1024)  # above the 10 MB a web framework allows by default
+        assert (await upload(client, admin, subject, "plan.pdf", big, "application/pdf")).status_code == 201
+        too_big = big + b"0" * (1024 * 1024)
+        assert (await upload(client, admin, subject, "plan.pdf", too_big, "application/pdf")).status_code in (400, 413)
