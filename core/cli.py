@@ -205,6 +205,9 @@ def demo(if_empty: bool, companies: int) -> None:
     asyncio.run(run())
 
 
+cli.add_command(demo, name="demo-data")  # the name the product documents; `demo` for short
+
+
 async def _has_data() -> bool:
     from core.access.tables import User
     from core.db.tables import OutboxMessage

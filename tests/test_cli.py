@@ -40,6 +40,7 @@ def test_help_explains_every_command():
         "plugins",
         "schema",
         "demo",
+        "demo-data",
         "user",
         "token",
         "import",
@@ -71,13 +72,14 @@ def test_migrate_check_and_demo(cli_env):
     assert kartoteka("migrate", "--check", env=cli_env).returncode == 1
     migrated = kartoteka("migrate", env=cli_env)
     assert migrated.returncode == 0, migrated.stderr
-    expected = len(list((ROOT / "migrations" / "core").glob("core_*.py"))) + 1  # and the sample plugin's
+    sample = ROOT / "tests" / "sample_plugin" / "kartoteka_sample" / "migrations"
+    expected = len(list((ROOT / "migrations" / "core").glob("core_*.py"))) + len(list(sample.glob("sample_*.py")))
     assert f"Applied {expected} migration(s)" in migrated.stdout
     assert kartoteka("migrate", "--check", env=cli_env).returncode == 0
     first = kartoteka("demo", "--if-empty", "--companies", "25", env=cli_env)
     assert "Demo data loaded by 2 plugin(s)" in first.stdout, first.stderr
     assert "Demo organisation loaded: 25 companies" in first.stdout
-    second = kartoteka("demo", "--if-empty", env=cli_env)
+    second = kartoteka("demo-data", "--if-empty", env=cli_env)
     assert "already holds data" in second.stdout
     assert kartoteka("sample-count", env=cli_env).stdout.strip() == "sample notes: 1"
 
