@@ -619,7 +619,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--pg-dsn", default="postgresql://postgres@127.0.0.1:5432", help="PostgreSQL server")
     parser.add_argument("--pg-database", default="kartoteka_bench_crm", help="database built (dropped first!)")
     parser.add_argument("--sql-count", action="store_true", help="count SQL statements per list request instead")
-    parser.add_argument("--spy", type=int, default=0, help="then profile the admin list N s with py-spy (PostgreSQL)")
+    parser.add_argument("--spy", type=int, default=0, help="after the rounds, profile the admin list N s with py-spy")
     parser.add_argument("--json", type=Path, help="also write every round's figures to this JSON file")
     args = parser.parse_args(argv)
     args.engines = [e.strip() for e in args.engines.split(",") if e.strip()]
