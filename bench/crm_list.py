@@ -618,7 +618,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
     parser.add_argument("--pg-dsn", default="postgresql://postgres@127.0.0.1:5432", help="PostgreSQL server")
     parser.add_argument("--pg-database", default="kartoteka_bench_crm", help="database built (dropped first!)")
-    parser.add_argument("--sql-count", action="store_true", help="count SQL statements per list request instead")
+    parser.add_argument(
+        "--sql-count", action="store_true", help="only count SQL statements per list request (built data sets)"
+    )
     parser.add_argument("--spy", type=int, default=0, help="after the rounds, profile the admin list N s with py-spy")
     parser.add_argument("--json", type=Path, help="also write every round's figures to this JSON file")
     args = parser.parse_args(argv)
@@ -636,7 +638,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    if not args.reuse:
+    if not args.reuse and not args.sql_count:  # counting needs built data sets, never rebuilds them
         for engine in args.engines:
             build(engine, args)
     if args.build_only:
@@ -644,7 +646,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.sql_count:
         from crm_sql_count import main as count_main
 
-        return count_main([*("--engines", ",".join(args.engines), "--pg-dsn", args.pg_dsn)])
+        return count_main(
+            [*("--engines", ",".join(args.engines), "--pg-dsn", args.pg_dsn, "--pg-database", args.pg_database)]
+        )
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get update && apt-get install -y wrk", file=sys.stderr)
         return 2
