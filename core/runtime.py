@@ -24,7 +24,7 @@ from piccolo.engine.base import Engine
 
 from core.auth import Actor
 from core.db import piccolo_conf
-from core.db.engine import make_engine
+from core.db.engine import make_engine, release_without_reset
 from core.errors import ConfigError
 from core.events.bus import UnitOfWork
 from core.i18n import Translator
@@ -102,7 +102,9 @@ class Runtime:
     async def start(self, *, pool: bool = True) -> None:
         """Open the connection pool on the running loop (PostgreSQL) and run startup hooks."""
         if pool and self.settings.is_postgres and not self.pool_started:
-            await self.engine.start_connection_pool(max_size=self.settings.database_pool_size)
+            await self.engine.start_connection_pool(
+                max_size=self.settings.database_pool_size, reset=release_without_reset
+            )
             self.pool_started = True
         await self.call_hook("kartoteka_startup", runtime=self)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
@@ -36,3 +37,12 @@ def prepare_sqlite_file(path: str) -> None:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.engine_type == "sqlite"
+
+
+async def release_without_reset(connection: Any) -> None:
+    """Given to the asyncpg pool instead of its default reset, which sends ``RESET ALL``,
+    ``UNLISTEN *``, ``CLOSE ALL`` and an advisory unlock on every release: a round trip per query,
+    for session state Kartoteka never sets (no SET, LISTEN, cursors or advisory locks outside a
+    transaction). A transaction left open by an error is still rolled back."""
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")

@@ -150,8 +150,8 @@ class UserNode(relay.Node):
             id=row["id"],
             email=row["email"],
             display_name=row["display_name"],
-            is_active=row["is_active"],
-            is_superuser=row["is_superuser"],
+            is_active=bool(row["is_active"]),
+            is_superuser=bool(row["is_superuser"]),
             locale=row["locale"],
             team_id=row["team"],
         )

@@ -23,6 +23,7 @@ source, in order.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import strawberry
@@ -53,13 +54,20 @@ def batched_field(batch: Batch, **kwargs: Any) -> Any:
 
 
 def load_each(loader: str, key: Callable[[Any], Any]) -> Batch:
-    """A batch form that loads ``key(source)`` from a request loader (``None`` keys give ``None``)."""
+    """A batch form that loads ``key(source)`` with a request loader's batch function (``None``
+    keys give ``None``). The whole level is one batch already, so it calls the function directly
+    with the distinct keys instead of making a future per key."""
 
     async def batch(sources: Sequence[Any], context: Any) -> list[Any]:
         keys = [key(source) for source in sources]
-        wanted = [k for k in keys if k is not None]
-        found = iter(await context.loaders[loader].load_many(wanted)) if wanted else iter(())
-        return [None if k is None else next(found) for k in keys]
+        wanted = list(dict.fromkeys(k for k in keys if k is not None))
+        dataloader = context.loaders[loader]
+        size = dataloader.max_batch_size or len(wanted) or 1
+        found: dict[Any, Any] = {}
+        for start in range(0, len(wanted), size):
+            chunk = wanted[start : start + size]
+            found.update(zip(chunk, await dataloader.load_fn(chunk), strict=True))
+        return [None if k is None else found[k] for k in keys]
 
     return batch
 
@@ -126,21 +134,21 @@ class BatchingExecutor(StrawberryGraphQLCoreExecutionContext):
         grouped, defers, _forbidden = self.collect_subfields(object_type, details)
         if defers:
             raise _GiveUp
-        results: list[dict[str, Any]] = [{} for _ in sources]
+        columns: dict[str, Any] = {}
         for key, field_details in grouped.items():
             node = field_details[0].node
             name = node.name.value
             if name == "__typename":
-                for result in results:
-                    result[key] = object_type.name
+                columns[key] = [object_type.name] * len(sources)
                 continue
             if node.arguments:
                 raise _GiveUp
             field = object_type.fields[name]
-            values = await self._field_values(object_type, field, sources)
-            for result, value in zip(results, await self._values(field.type, field_details, values), strict=True):
-                result[key] = value
-        return results
+            columns[key] = await self._values(
+                field.type, field_details, await self._field_values(object_type, field, sources)
+            )
+        keys = list(grouped)  # the response keeps the order of the query
+        return [{key: columns[key][index] for key in keys} for index in range(len(sources))]
 
     async def _field_values(self, object_type: GraphQLObjectType, field: Any, sources: list[Any]) -> list[Any]:
         definition = field.extensions.get("strawberry-definition")
@@ -171,8 +179,14 @@ class BatchingExecutor(StrawberryGraphQLCoreExecutionContext):
         raise _GiveUp
 
 
-def _global_id(type_name: str, source: Any) -> relay.GlobalID:
+def _global_id(type_name: str, source: Any) -> str:
     cls = type(source)
     if not isinstance(source, relay.Node) or cls.resolve_id.__func__ is not _DEFAULT_RESOLVE_ID:
         raise _GiveUp
-    return relay.GlobalID(type_name, str(getattr(source, cls.resolve_id_attr())))
+    return _encoded_id(type_name, str(getattr(source, cls.resolve_id_attr())))
+
+
+@lru_cache(maxsize=65_536)
+def _encoded_id(type_name: str, node_id: str) -> str:
+    """What the ID scalar makes of ``GlobalID(type_name, node_id)`` (base64 of ``Type:id``)."""
+    return str(relay.GlobalID(type_name, node_id))

@@ -843,7 +843,12 @@ async def _load_records(
 async def load_users(keys: list[int], context: Any) -> list[UserNode | None]:
     from core.access.tables import User
 
-    rows = await User.select(*User.all_columns(exclude=[User.password_hash])).where(User.id.is_in(keys))
+    placeholders = ", ".join("{}" for _key in keys)
+    rows = await User.raw(
+        "SELECT id, email, display_name, is_active, is_superuser, locale, team FROM core_user"
+        f" WHERE id IN ({placeholders})",
+        *keys,
+    )
     found = {row["id"]: UserNode.from_row(row) for row in rows}
     return [found.get(key) for key in keys]
 
@@ -894,13 +899,16 @@ async def load_tags(keys: list[tuple[str, int]], context: Any) -> list[list[str]
     for kind, ids in _grouped(keys).items():
         if not ids:
             continue
-        link = db.CompanyTag if kind == "company" else db.PersonTag
-        column = getattr(link, kind)
-        rows = await link.select(column, link.tag.name).where(column.is_in(ids))
+        placeholders = ", ".join("{}" for _id in ids)
+        rows = await db.Tag.raw(  # the table and column come from this code, never from a caller
+            f'SELECT link."{kind}" AS owner, tag.name FROM core_{kind}_tag link JOIN core_tag tag ON tag.id = link.tag'
+            f' WHERE link."{kind}" IN ({placeholders})',
+            *ids,
+        )
         for row in rows:
-            found[(kind, row[kind])].append(row["tag.name"])
+            found[(kind, row["owner"])].append(row["name"])
     # Sorted here: the engines' collations disagree on case.
-    return [sorted(found[key], key=str.casefold) for key in keys]
+    return [sorted(tags, key=str.casefold) if len(tags) > 1 else tags for tags in (found[key] for key in keys)]
 
 
 async def load_employments_by_person(keys: list[int], context: Any) -> list[list[Employment_]]:
@@ -1093,9 +1101,12 @@ async def load_last_activity(keys: list[tuple[str, int]], context: Any) -> list[
             continue
         column = {"company": "company", "person": "person"}[kind]  # never a caller's string in SQL
         placeholders = ", ".join("{}" for _id in ids)
+        # One index probe per subject (subject, occurred_at DESC, id DESC) rather than reading
+        # and ranking every entry of every subject on the page.
         rows = await db.TimelineEntry.raw(
-            f"SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY {column} ORDER BY occurred_at DESC, id DESC)"
-            f" AS rank FROM core_timeline_entry WHERE {column} IN ({placeholders})) AS ranked WHERE rank = 1",
+            "SELECT * FROM core_timeline_entry WHERE id IN (SELECT (SELECT x.id FROM core_timeline_entry x"
+            f" WHERE x.{column} = s.id ORDER BY x.occurred_at DESC, x.id DESC LIMIT 1)"
+            f" FROM core_{column} s WHERE s.id IN ({placeholders}))",
             *ids,
         )
         for row in rows:
