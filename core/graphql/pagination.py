@@ -89,7 +89,7 @@ def make_connection(
     to_node: Callable[[dict[str, Any]], T],
     encode: Callable[[Any], str] = encode_cursor,
 ) -> relay.Connection[T]:
-    edges = [relay.Edge(cursor=encode(key(row)), node=to_node(row)) for row in rows]
+    edges = [_KeyedEdge(to_node(row), key(row), encode) for row in rows]
     return relay.Connection(
         edges=edges,
         page_info=relay.PageInfo(
@@ -99,3 +99,16 @@ def make_connection(
             end_cursor=edges[-1].cursor if edges else None,
         ),
     )
+
+
+class _KeyedEdge(relay.Edge):
+    """An edge whose cursor is encoded only if asked for: most pages show nodes, not cursors."""
+
+    def __init__(self, node: Any, key: Any, encode: Callable[[Any], str]):
+        self.node = node
+        self._key = key
+        self._encode = encode
+
+    @property  # type: ignore[override]
+    def cursor(self) -> str:
+        return self._encode(self._key)
