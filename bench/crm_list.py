@@ -485,6 +485,7 @@ class EngineResult:
     engine: str
     database: str
     subjects: dict[str, Any]
+    code: str = ""  # the commit, and changed files under core/, when the servers started
     rounds: dict[str, list[Measurement]] = field(default_factory=dict)
 
 
@@ -506,6 +507,7 @@ def bench_engine(engine: str, args: argparse.Namespace) -> EngineResult:
     result.rounds = {case.name: [] for case in cases}
     function = postgraphile_function(engine, args) if engine == "postgres" else contextlib.nullcontext()
     with function, Servers(environ) as servers:
+        result.code = code_state()
         urls = {name: servers.start(name, engine, args).url for name in names}
         log(f"[{engine}] servers: " + ", ".join(f"{s.name} pid {s.process.pid} {s.url}" for s in servers.running))
         with httpx.Client(timeout=30) as client:
@@ -527,6 +529,16 @@ def bench_engine(engine: str, args: argparse.Namespace) -> EngineResult:
             if server.process.poll() is not None:
                 raise RuntimeError(f"{server.name} died during the run:\n{tail(server.log)}")
     return result
+
+
+def code_state() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
+
+    dirty = git("status", "--short", "--", "core").splitlines()
+    return f"commit {git('log', '-1', '--format=%h')}" + (
+        f" with uncommitted changes in {', '.join(line[3:] for line in dirty)}" if dirty else " (clean core/)"
+    )
 
 
 # --- where the time goes ---------------------------------------------------------------------------
@@ -661,10 +673,6 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGALRM, on_signal)
     signal.alarm(per_engine * len(args.engines))
-    commit = subprocess.run(["git", "log", "-1", "--format=%h"], cwd=ROOT, capture_output=True, text=True).stdout
-    dirty = subprocess.run(
-        ["git", "status", "--short", "--", "core"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
     started = time.monotonic()
     load_before = os.getloadavg()
     results = []
@@ -677,7 +685,8 @@ def main(argv: list[str] | None = None) -> int:
     builds = {e: json.loads(p.read_text()) for e in args.engines if (p := DATA_DIR / f"build-{e}.json").exists()}
     print(f"\n{versions()}")
     print(", ".join(f"{r.engine}: {r.database}" for r in results))
-    print(f"code: commit {commit.strip()}" + (f"; uncommitted changes under core/:\n{dirty}" if dirty else ""))
+    for result in results:
+        print(f"{result.engine} servers started on {result.code}")
     for engine, built in builds.items():
         print(f"{engine} data set: {built['counts']}; demo built in {built['demo_seconds']} s")
     print(
@@ -689,8 +698,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         raw = {
             "command": " ".join(sys.argv),
-            "commit": commit.strip(),
-            "uncommitted": dirty,
             "versions": versions(),
             "builds": builds,
             "results": [
@@ -698,6 +705,7 @@ def main(argv: list[str] | None = None) -> int:
                     "engine": r.engine,
                     "database": r.database,
                     "subjects": r.subjects,
+                    "code": r.code,
                     "rounds": {k: [asdict(m) for m in v] for k, v in r.rounds.items()},
                 }
                 for r in results
