@@ -35,6 +35,7 @@ from core.plugins.specs import Plugin
 from core.settings import Settings, load_settings
 
 log = logging.getLogger("kartoteka")
+SQLITE_KEPT_CONNECTIONS = 4  # readers at once; SQLite has a single writer whatever the number
 Role = Literal["web", "worker", "cli"]
 
 
@@ -100,11 +101,14 @@ class Runtime:
 
     # --- lifecycle ----------------------------------------------------------------------------
     async def start(self, *, pool: bool = True) -> None:
-        """Open the connection pool on the running loop (PostgreSQL) and run startup hooks."""
-        if pool and self.settings.is_postgres and not self.pool_started:
-            await self.engine.start_connection_pool(
-                max_size=self.settings.database_pool_size, reset=release_without_reset
-            )
+        """Open the connection pool on the running loop and run startup hooks."""
+        if pool and not self.pool_started:
+            if self.settings.is_postgres:
+                await self.engine.start_connection_pool(
+                    max_size=self.settings.database_pool_size, reset=release_without_reset
+                )
+            else:
+                await self.engine.start_connection_pool(max_size=SQLITE_KEPT_CONNECTIONS)
             self.pool_started = True
         await self.call_hook("kartoteka_startup", runtime=self)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from typing import Any
 
+import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
@@ -20,9 +22,56 @@ def make_engine(settings: Settings) -> Engine:
         path.parent.mkdir(parents=True, exist_ok=True)
         prepare_sqlite_file(str(path))
         # `timeout` is sqlite3's busy timeout: writers wait for the lock instead of failing.
-        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+        return KeptConnectionsSQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
     dsn = settings.database_url.replace("postgres://", "postgresql://", 1)
     return PostgresEngine(config={"dsn": dsn})
+
+
+class KeptConnectionsSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine opens a connection (and a thread) for every statement outside a
+    transaction; a list request runs six. Once started (``Runtime.start``), this one keeps a few
+    connections open and lends them out, as the PostgreSQL pool does. Transactions still get a
+    connection of their own; WAL lets the kept readers work beside the one writer."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._kept: asyncio.Queue[aiosqlite.Connection] | None = None
+        self._opened: list[aiosqlite.Connection] = []
+        self._size = 0
+
+    async def start_connection_pool(self, max_size: int = 4, **_: Any) -> None:
+        if self._kept is None:
+            self._kept, self._size = asyncio.Queue(), max_size
+
+    async def close_connection_pool(self) -> None:
+        opened, self._opened, self._kept = self._opened, [], None
+        for connection in opened:
+            await connection.close()
+
+    async def _run_in_new_connection(
+        self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
+    ) -> Any:
+        kept = self._kept
+        if kept is None or (query_type == "insert" and self.get_version_sync() < 3.35):
+            return await super()._run_in_new_connection(query, args, query_type, table)
+        if kept.empty() and len(self._opened) < self._size:
+            connection = await self.get_connection()
+            self._opened.append(connection)
+        else:
+            connection = await kept.get()
+        try:
+            async with connection.execute(query, args or []) as cursor:
+                rows = await cursor.fetchall()
+            await connection.commit()
+            return rows
+        except BaseException:
+            await connection.rollback()
+            raise
+        finally:
+            if self._kept is kept:
+                kept.put_nowait(connection)
+            else:  # the pool closed meanwhile
+                await connection.close()
 
 
 def prepare_sqlite_file(path: str) -> None:
