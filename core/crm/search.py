@@ -12,6 +12,8 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
+from piccolo.columns.combination import WhereRaw
+
 from core.crm.events import (
     CompanyCreated,
     CompanyDeleted,
@@ -115,7 +117,13 @@ SUBSCRIBER = Subscriber(name="core.search_index", event="*", handler=on_change, 
 
 def matching_ids(entity: str, words: list[str], *, sqlite: bool) -> Any:
     """A sub-select of the ids of ``entity`` whose document holds every word."""
-    query = SearchDocument.select(SearchDocument.entity_id).where(SearchDocument.entity == entity)
+    query = SearchDocument.select(SearchDocument.entity_id)
+    if sqlite and any(len(word) >= MIN_TRIGRAM for word in words):
+        # The unary + keeps SQLite from scanning every document of the entity by its index and
+        # checking each against the full-text matches; it starts from the matches (60x faster).
+        query = query.where(WhereRaw('+"core_search"."entity" = {}', entity))
+    else:
+        query = query.where(SearchDocument.entity == entity)
     for word in words:
         pattern = f"%{word}%"  # words hold only letters and digits: nothing to escape
         if sqlite and len(word) >= MIN_TRIGRAM:
@@ -132,8 +140,8 @@ async def search(actor: Actor, query: str, limit: int, *, sqlite: bool) -> tuple
         return [], []
     found = []
     for table, entity, permission, order in (
-        (Company, "company", "core.company.read", [Company.name, Company.id]),
-        (Person, "person", "core.person.read", [Person.last_name, Person.first_name, Person.id]),
+        (Company, "company", "core.company.read", [Company.sort_name, Company.id]),
+        (Person, "person", "core.person.read", [Person.sort_name, Person.id]),
     ):
         if actor.scope_for(permission) is None:
             found.append([])
