@@ -44,6 +44,10 @@ Batch = Callable[[Sequence[Any], Any], Awaitable[list[Any]]]
 _DEFAULT_RESOLVE_ID = relay.Node.resolve_id.__func__  # type: ignore[attr-defined]
 
 
+# Scalars whose output for a value of exactly this Python type is the value itself.
+_ALREADY_OUTPUT: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
+
+
 class _GiveUp(Exception):
     """This value needs graphql-core's own completion."""
 
@@ -114,6 +118,9 @@ class BatchingExecutor(StrawberryGraphQLCoreExecutionContext):
                 raise _GiveUp  # graphql-core raises the non-null error at the right path
             return completed
         if is_leaf_type(return_type):
+            exact = _ALREADY_OUTPUT.get(return_type.name)
+            if exact is not None and all(value is None or type(value) is exact for value in values):
+                return values  # what coercion would return unchanged: a str for String and ID, a bool
             coerce = self.complete_leaf_value
             return [None if value is None else coerce(return_type, value) for value in values]
         if is_list_type(return_type):
