@@ -161,3 +161,14 @@ async def test_export_command(file, database_url, plugins_file, tmp_path, engine
     failed = kartoteka("export", "--query-file", str(query), "--output", str(output), env=env)
     assert failed.returncode == 1 and "exactly one connection" in failed.stderr
     assert not output.exists()
+
+
+async def test_cells_a_spreadsheet_would_run_as_formulas_are_text(client, runtime, file, engine_kind):
+    for name in ('=HYPERLINK("http://zly.example","Kliknij")', "+SUM(A1:A9)", "@cmd", "-5", "+48601234567"):
+        await crm.create_company(runtime, SYSTEM, {"name": name}, territory="podkarpackie")
+    query = """query($after: String) { companies(first: 20, after: $after, filter: {territory: "podkarpackie"}) {
+        pageInfo { endCursor hasNextPage } edges { node { name } } } }"""
+    _header, *rows = rows_of(await export(client, file["admin"], query))
+    names = {row[0] for row in rows}
+    assert '\'=HYPERLINK("http://zly.example","Kliknij")' in names
+    assert {"'+SUM(A1:A9)", "'@cmd", "-5", "+48601234567"} <= names

@@ -27,6 +27,7 @@ import csv
 import io
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -56,6 +57,8 @@ logger = logging.getLogger(__name__)
 EXPORT_PATH = "/graphql/export.csv"
 BOM = "\ufeff"
 LIST_SEPARATOR = "; "
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 DELIMITERS = (",", ";")
 AFTER = "after"
 
@@ -194,7 +197,16 @@ def _text(value: Any) -> str:
 
 
 def flatten(node: Any, columns: list[str]) -> list[str]:
-    return [LIST_SEPARATOR.join(_text(leaf) for leaf in _leaves(node, column.split("."))) for column in columns]
+    return [_inert(LIST_SEPARATOR.join(_text(leaf) for leaf in _leaves(node, column.split(".")))) for column in columns]
+
+
+def _inert(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula (CSV injection: a company named
+    ``=HYPERLINK(…)``) gets a leading apostrophe, which makes it text; numbers, phone numbers in
+    E.164 among them, stay as they are."""
+    if cell.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 # --- paging ----------------------------------------------------------------------------------------------
