@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from core.access.tables import AccessToken, Role, Team, Territory, User, UserRole, UserTerritory
 from core.auth import RECORD_SCOPES, SYSTEM, Actor, RecordScope, widest
+from core.db.fetch import fetch
 from core.errors import DomainError
 from core.i18n import _
 from core.validation import normalise_email
@@ -93,7 +94,7 @@ _TOKEN_ACTOR = (
 
 async def actor_for_user(runtime: Runtime, user: dict[str, Any], token_scopes: Sequence[str] = ()) -> Actor:
     """The actor of a user: permissions and record scopes from their roles, cut to the token's scopes."""
-    return _actor(runtime, user, token_scopes, await UserRole.raw(_GRANTS, user["id"], user["id"]))
+    return _actor(runtime, user, token_scopes, await fetch(UserRole, _GRANTS, user["id"], user["id"]))
 
 
 def _actor(runtime: Runtime, user: dict[str, Any], token_scopes: Sequence[str], grants: list[dict]) -> Actor:
@@ -134,7 +135,7 @@ class InvalidToken(Exception):
 async def actor_for_token(runtime: Runtime, token: str) -> Actor:
     if not token.startswith(TOKEN_PREFIX):
         raise InvalidToken
-    rows = await AccessToken.raw(_TOKEN_ACTOR, hash_token(token))
+    rows = await fetch(AccessToken, _TOKEN_ACTOR, hash_token(token))
     row = next((row for row in rows if row["kind"] == "token"), None)
     now = datetime.now(UTC)
     if row is None or row["revoked_at"] is not None or not row["is_active"]:

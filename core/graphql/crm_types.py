@@ -23,6 +23,7 @@ from core.crm import tables as db
 from core.crm.custom_fields import SENSITIVE_READ
 from core.crm.merge import merge, resolve_merged
 from core.crm.scoping import reachable, visible
+from core.db.fetch import fetch
 from core.errors import DomainError
 from core.graphql.access_types import TerritoryNode, UserNode, attempt, decode_id, maximum
 from core.graphql.batching import batched_field, each, load_each
@@ -844,7 +845,8 @@ async def load_users(keys: list[int], context: Any) -> list[UserNode | None]:
     from core.access.tables import User
 
     placeholders = ", ".join("{}" for _key in keys)
-    rows = await User.raw(
+    rows = await fetch(
+        User,
         "SELECT id, email, display_name, is_active, is_superuser, locale, team FROM core_user"
         f" WHERE id IN ({placeholders})",
         *keys,
@@ -900,7 +902,8 @@ async def load_tags(keys: list[tuple[str, int]], context: Any) -> list[list[str]
         if not ids:
             continue
         placeholders = ", ".join("{}" for _id in ids)
-        rows = await db.Tag.raw(  # the table and column come from this code, never from a caller
+        rows = await fetch(  # the table and column come from this code, never from a caller
+            db.Tag,
             f'SELECT link."{kind}" AS owner, tag.name FROM core_{kind}_tag link JOIN core_tag tag ON tag.id = link.tag'
             f' WHERE link."{kind}" IN ({placeholders})',
             *ids,
@@ -1103,13 +1106,15 @@ async def load_last_activity(keys: list[tuple[str, int]], context: Any) -> list[
         placeholders = ", ".join("{}" for _id in ids)
         # One index probe per subject (subject, occurred_at DESC, id DESC) rather than reading
         # and ranking every entry of every subject on the page.
-        rows = await db.TimelineEntry.raw(
+        rows = await fetch(
+            db.TimelineEntry,
             "SELECT * FROM core_timeline_entry WHERE id IN (SELECT (SELECT x.id FROM core_timeline_entry x"
             f" WHERE x.{column} = s.id ORDER BY x.occurred_at DESC, x.id DESC LIMIT 1)"
             f" FROM core_{column} s WHERE s.id IN ({placeholders}))",
             *ids,
         )
-        for row in rows:
+        for record in rows:
+            row = dict(record)
             row["data"] = row["data"] if isinstance(row["data"], dict) else json.loads(row["data"] or "{}")
             found[(kind, row[kind])] = TimelineEntryType.from_row(row)
     return [found.get(key) for key in keys]
