@@ -5,7 +5,6 @@ Every list and lookup applies the record scope of the asking actor in SQL (core.
 """
 
 import contextlib
-import json
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import date, datetime
@@ -13,6 +12,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, ClassVar
 
+import msgspec
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
@@ -1115,7 +1115,7 @@ async def load_last_activity(keys: list[tuple[str, int]], context: Any) -> list[
         )
         for record in rows:
             row = dict(record)
-            row["data"] = row["data"] if isinstance(row["data"], dict) else json.loads(row["data"] or "{}")
+            row["data"] = row["data"] if isinstance(row["data"], dict) else msgspec.json.decode(row["data"] or "{}")
             found[(kind, row[kind])] = TimelineEntryType.from_row(row)
     return [found.get(key) for key in keys]
 
