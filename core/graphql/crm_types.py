@@ -985,7 +985,7 @@ class TimelineEntryType:
 
 def _money(value: Any) -> Decimal:
     # Raw rows from SQLite carry floats; amounts always have two decimal places.
-    return Decimal(str(value)).quantize(CENT)
+    return (value if isinstance(value, Decimal) else Decimal(str(value))).quantize(CENT)
 
 
 CENT = Decimal("0.01")
