@@ -37,6 +37,7 @@ class KeptConnectionsSQLiteEngine(SQLiteEngine):
         super().__init__(*args, **kwargs)
         self._kept: asyncio.Queue[aiosqlite.Connection] | None = None
         self._opened: list[aiosqlite.Connection] = []
+        self._opening = 0
         self._size = 0
 
     async def start_connection_pool(self, max_size: int = 4, **_: Any) -> None:
@@ -54,8 +55,12 @@ class KeptConnectionsSQLiteEngine(SQLiteEngine):
         kept = self._kept
         if kept is None or (query_type == "insert" and self.get_version_sync() < 3.35):
             return await super()._run_in_new_connection(query, args, query_type, table)
-        if kept.empty() and len(self._opened) < self._size:
-            connection = await self.get_connection()
+        if kept.empty() and self._opening + len(self._opened) < self._size:
+            self._opening += 1  # counted before the await, or every waiting statement would open one
+            try:
+                connection = await self.get_connection()
+            finally:
+                self._opening -= 1
             self._opened.append(connection)
         else:
             connection = await kept.get()
