@@ -316,10 +316,11 @@ def readable(definition: Mapping[str, Any], actor: Actor) -> bool:
     return not definition["sensitive"] or actor.can(SENSITIVE_READ)
 
 
-async def usable_definition(entity: str, key: str, actor: Actor, path: list[str]) -> dict[str, Any]:
-    """The definition a filter or a sort names; a sensitive one only for those who may see it,
-    or filtering would reveal the values one question at a time."""
-    definition = (await definitions(entity, include_archived=True)).get(key)
+def usable_definition(defined: Mapping[str, dict[str, Any]], key: str, actor: Actor, path: list[str]) -> dict[str, Any]:
+    """The definition a filter or a sort names, among an entity's ``defined`` ones (archived
+    included); a sensitive one only for those who may see it, or filtering would reveal the
+    values one question at a time."""
+    definition = defined.get(key)
     if definition is None:
         raise DomainError("CUSTOM_FIELD_UNKNOWN", _("There is no custom field {key} here."), path, key=key)
     if not readable(definition, actor):
@@ -332,9 +333,10 @@ async def usable_definition(entity: str, key: str, actor: Actor, path: list[str]
 async def filters(
     table: Any, entity: str, conditions: Sequence[Any], actor: Actor, *, sqlite: bool
 ) -> list[QueryString]:
+    defined = await definitions(entity, include_archived=True)
     clauses = []
     for condition in conditions:
-        definition = await usable_definition(entity, condition.key, actor, ["filter", "customFields", condition.key])
+        definition = usable_definition(defined, condition.key, actor, ["filter", "customFields", condition.key])
         clauses.append(filter_clause(table, definition, condition.op, condition.value, sqlite=sqlite))
     return clauses
 

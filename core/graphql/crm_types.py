@@ -389,8 +389,9 @@ async def _ordered_page(
         )
     sqlite = info.context.runtime.settings.is_sqlite
     try:
-        definition = await custom_fields.usable_definition(
-            entity, order.custom_field, info.context.actor, ["orderBy", "customField"]
+        defined = await custom_fields.definitions(entity, include_archived=True)
+        definition = custom_fields.usable_definition(
+            defined, order.custom_field, info.context.actor, ["orderBy", "customField"]
         )
         expression, convert = custom_fields.sort_expression(table, definition, sqlite=sqlite)
     except DomainError as error:
