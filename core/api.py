@@ -2,18 +2,42 @@
 
 A plugin is a :class:`Plugin` subclass named by an entry point in group ``kartoteka.plugins``;
 its hook implementations are methods marked with :data:`hookimpl`.
+
+Besides the plugin machinery it offers what a business plugin builds on: the client file's
+tables (to reference and read; change them through the services), record scoping as SQL
+(:func:`visible`), the services that create and change companies and persons, the timeline,
+tasks, and the GraphQL helpers the core's own types use (batched fields, keyset pages).
 """
 
+from core.access.tables import Team, Territory, User
 from core.auth import ANONYMOUS, SYSTEM, Actor
 from core.crm.custom_fields import CustomFieldEntity
 from core.crm.custom_fields import apply_patch as apply_custom_fields
+from core.crm.custom_fields import definitions as custom_field_definitions
+from core.crm.scoping import require_reachable, visible
+from core.crm.services import (
+    ContactInput,
+    EmploymentInput,
+    Related,
+    create_company,
+    create_person,
+    update_company,
+    update_person,
+)
+from core.crm.tables import Company, ContactPoint, Employment, Person, TimelineEntry
+from core.crm.tasks import create_task
 from core.crm.timeline import TimelineKind
+from core.crm.timeline import record as record_timeline
 from core.errors import DomainError, PermanentJobFailure
 from core.events.base import Event
 from core.events.bus import UnitOfWork
-from core.graphql.compose import Extensible, composed_type, extensible
-from core.graphql.errors import UserError
-from core.graphql.pagination import make_connection, paginate_by_id
+from core.graphql.access_types import TeamNode, UserNode, attempt, decode_id
+from core.graphql.batching import batched_field, each, load_each
+from core.graphql.compose import Extensible, composed_class, composed_type, extensible
+from core.graphql.crm_types import escape_like, visible_custom_values
+from core.graphql.errors import ClientError, UserError
+from core.graphql.keyset import encode_key, paginate_by_key
+from core.graphql.pagination import make_connection, page_size, paginate_by_id
 from core.graphql.permissions import AUTHENTICATED, PUBLIC, field, mutation
 from core.i18n import _
 from core.jobs.context import JobContext
@@ -33,6 +57,7 @@ from core.plugins.specs import (
     TypeExtension,
 )
 from core.runtime import Runtime
+from core.validation import normalise_email, normalise_nip
 
 API_VERSION = 1
 
@@ -43,8 +68,14 @@ __all__ = [
     "PUBLIC",
     "SYSTEM",
     "Actor",
+    "ClientError",
+    "Company",
+    "ContactInput",
+    "ContactPoint",
     "CustomFieldEntity",
     "DomainError",
+    "Employment",
+    "EmploymentInput",
     "Event",
     "Extensible",
     "JobContext",
@@ -53,26 +84,56 @@ __all__ = [
     "NoConfig",
     "PermanentJobFailure",
     "Permission",
+    "Person",
     "Plugin",
     "PluginInfo",
+    "Related",
     "RetryPolicy",
     "RoleTemplate",
     "Runtime",
     "ScheduleSpec",
     "Subscriber",
     "Surface",
+    "Team",
+    "TeamNode",
+    "Territory",
+    "TimelineEntry",
     "TimelineKind",
     "TypeExtension",
     "UnitOfWork",
+    "User",
     "UserError",
+    "UserNode",
     "_",
     "apply_custom_fields",
+    "attempt",
+    "batched_field",
+    "composed_class",
     "composed_type",
+    "create_company",
+    "create_person",
+    "create_task",
+    "custom_field_definitions",
+    "decode_id",
+    "each",
+    "encode_key",
+    "escape_like",
     "extensible",
     "field",
     "hookimpl",
     "hookspec",
+    "load_each",
     "make_connection",
     "mutation",
+    "normalise_email",
+    "normalise_nip",
+    "page_size",
     "paginate_by_id",
+    "paginate_by_key",
+    "record_timeline",
+    "require_reachable",
+    "update_company",
+    "update_person",
+    "visible",
+    "visible_custom_values",
 ]

@@ -377,24 +377,48 @@ async def create_territory(runtime: Runtime, actor: Actor, code: str, name: str,
 
 
 async def sync_builtin_roles(runtime: Runtime) -> list[str]:
-    """Create the roles plugins ship that do not exist yet; edited roles are left as they are."""
-    created = []
+    """Create the roles plugins ship that do not exist yet, and grant built-in roles what their
+    template gained since the last sync (a plugin enabled later). What an administrator removed
+    from a role is not given back: only permissions new to the template are added."""
+    changed = []
     async with runtime.unit_of_work(SYSTEM):
-        existing = {row["name"] for row in await Role.select(Role.name)}
+        existing = {
+            row["name"]: row
+            for row in await Role.select(
+                Role.id, Role.name, Role.permissions, Role.builtin, Role.template_permissions
+            ).output(load_json=True)
+        }
         for template in runtime.registry.role_templates.values():
-            if template.name in existing:
-                continue
-            await Role.insert(
-                Role(
-                    name=template.name,
-                    description=template.description,
-                    permissions=list(template.permissions),
-                    record_scope=template.record_scope,
-                    builtin=True,
+            granted = list(template.permissions)
+            role = existing.get(template.name)
+            if role is None:
+                await Role.insert(
+                    Role(
+                        name=template.name,
+                        description=template.description,
+                        permissions=granted,
+                        record_scope=template.record_scope,
+                        builtin=True,
+                        template_permissions=granted,
+                    )
                 )
-            )
-            created.append(template.name)
-    return created
+                changed.append(template.name)
+                continue
+            if not role["builtin"]:
+                continue
+            known = set(role["template_permissions"] or [])
+            new = [code for code in granted if code not in known]
+            if not new:
+                continue
+            held = list(role["permissions"] or [])
+            await Role.update(
+                {
+                    Role.permissions: held + [code for code in new if code not in held],
+                    Role.template_permissions: sorted(known | set(granted)),
+                }
+            ).where(Role.id == role["id"])
+            changed.append(template.name)
+    return changed
 
 
 # --- tokens ------------------------------------------------------------------------------------

@@ -37,6 +37,9 @@ class Role(Table, tablename="core_role"):
     permissions = JSONB(default=[])  # codes; "*" = every registered permission
     record_scope = Varchar(length=16, default="own")
     builtin = Boolean(default=False)
+    # What the plugins' template granted at the last sync: a permission a plugin adds later is
+    # granted then, while one an administrator took away is not given back.
+    template_permissions = JSONB(default=[])
 
 
 class UserRole(Table, tablename="core_user_role"):

@@ -109,7 +109,9 @@ def _contact_points(kind: str) -> Any:
     return batch
 
 
-async def _visible_custom_values(sources: Any, context: Any) -> list[dict[str, Any]]:
+async def visible_custom_values(sources: Any, context: Any) -> list[dict[str, Any]]:
+    """Custom values of ``sources`` (each with ``record_kind`` and ``custom_values``) without the
+    sensitive fields the actor may not read: a batch form for ``batched_field``."""
     if not sources or context.actor.can(SENSITIVE_READ):
         return [source.custom_values for source in sources]
     definitions = await context.loaders["core.custom_field_definitions"].load(sources[0].record_kind)
@@ -151,11 +153,11 @@ class _Related:
         return await info.context.loaders["core.addresses"].load((self.record_kind, self.id))
 
     @batched_field(
-        _visible_custom_values,
+        visible_custom_values,
         description="Custom field values by key; sensitive ones only for those who may see them.",
     )
     async def custom_fields(self, info: strawberry.Info) -> JSON:
-        [values] = await _visible_custom_values([self], info.context)
+        [values] = await visible_custom_values([self], info.context)
         return values
 
     @batched_field(load_each("core.tags", _subject), description="Segment labels.")
@@ -354,7 +356,8 @@ def _ids_with_tag(link: Any, link_column: str, tag: str) -> Any:
     return link.select(getattr(link, link_column)).where(link.tag.name == tag)
 
 
-def _escape_like(text: str) -> str:
+def escape_like(text: str) -> str:
+    """``text`` matched literally inside a LIKE pattern."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -444,7 +447,7 @@ class CrmQuery:
             if filter.territory:
                 conditions.append(db.Company.territory.code == filter.territory)
             if filter.name_contains:
-                conditions.append(db.Company.name.ilike(f"%{_escape_like(filter.name_contains)}%"))
+                conditions.append(db.Company.name.ilike(f"%{escape_like(filter.name_contains)}%"))
             conditions += await _custom_filters(info, db.Company, "company", filter.custom_fields)
             for condition in conditions:
                 query = query.where(condition)
@@ -476,7 +479,7 @@ class CrmQuery:
                     )
                 )
             if filter.name_contains:
-                pattern = f"%{_escape_like(filter.name_contains)}%"
+                pattern = f"%{escape_like(filter.name_contains)}%"
                 conditions.append(db.Person.last_name.ilike(pattern) | db.Person.first_name.ilike(pattern))
             conditions += await _custom_filters(info, db.Person, "person", filter.custom_fields)
             for condition in conditions:

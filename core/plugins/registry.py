@@ -6,6 +6,7 @@ prefix, and a duplicate raises an error naming both plugins — never a silent o
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -106,13 +107,23 @@ def build_registry(manager: pluggy.PluginManager) -> Registry:
             registry.permissions[permission.code] = permission
 
     role_owner: dict[str, str] = {}
+    extensions: list[tuple[str, RoleTemplate]] = []
     for plugin, result in contributions(manager, "kartoteka_role_templates"):
         for template in result:
-            _claim(role_owner, "role template", template.name, plugin)
             unknown = [c for c in template.permissions if c != "*" and c not in registry.permissions]
             if unknown:
                 raise PluginError(f"role template {template.name!r} of plugin {plugin!r} grants unknown {unknown}")
+            if template.extends:
+                extensions.append((plugin, template))
+                continue
+            _claim(role_owner, "role template", template.name, plugin)
             registry.role_templates[template.name] = template
+    for plugin, extension in extensions:
+        base = registry.role_templates.get(extension.name)
+        if base is None:
+            raise PluginError(f"plugin {plugin!r} extends role template {extension.name!r}, which no plugin ships")
+        granted = base.permissions + tuple(c for c in extension.permissions if c not in base.permissions)
+        registry.role_templates[extension.name] = dataclasses.replace(base, permissions=granted)
 
     kind_owner: dict[str, str] = {}
     for plugin, result in contributions(manager, "kartoteka_timeline_kinds"):

@@ -67,13 +67,17 @@ class Permission:
 class RoleTemplate:
     """A role every deployment starts with; administrators may edit it afterwards.
 
-    ``permissions`` may hold ``"*"``: every permission of every enabled plugin.
+    ``permissions`` may hold ``"*"``: every permission of every enabled plugin. With
+    ``extends=True`` the template adds its permissions to a template another plugin ships (the
+    sales plugin gives the core's ``sales_rep`` its opportunity rights); description and scope
+    then stay the owner's.
     """
 
     name: str
     description: str
     permissions: tuple[str, ...]
     record_scope: Literal["own", "team", "territory", "all"] = "own"
+    extends: bool = False
 
 
 JobFunction = Callable[..., Awaitable[Any]]

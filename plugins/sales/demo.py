@@ -1,0 +1,2 @@
+async def load_demo(runtime, currencies, scale):
+    return None

@@ -1,0 +1,72 @@
+"""Processes, opportunities moving through stages, winning and losing, through GraphQL."""
+
+from tests.conftest import as_user
+from tests.plugins.sales.helpers import (
+    LOSE,
+    MOVE,
+    WIN,
+    create_company,
+    create_opportunity,
+    create_process,
+    sales_team,
+)
+
+
+async def test_an_opportunity_moves_through_the_stages_and_is_won(client, runtime, engine_kind):
+    users = await sales_team(runtime)
+    admin, rep = users["admin"][1], users["rep1"][1]
+    process = await create_process(client, admin)
+    assert [s["name"] for s in process["stages"]] == [
+        "Analiza potrzeb",
+        "Propozycja",
+        "Prezentacja",
+        "Oferta",
+        "Negocjacje",
+    ]
+    company = await create_company(client, rep, "Huta Kościuszko")
+    opportunity = await create_opportunity(
+        client,
+        rep,
+        name="Linia walcownicza",
+        process=process["id"],
+        company=company,
+        value="120000.00",
+        currency="EUR",
+        competitors=[{"name": "ArcelorMittal", "strengths": "cena", "price": "110000"}],
+    )
+    assert opportunity["status"] == "OPEN"
+    assert opportunity["stage"]["name"] == "Analiza potrzeb"
+    assert opportunity["valueInReportingCurrency"] == "510000.00"  # 120 000 EUR at 4.25
+    assert opportunity["owner"]["email"] == "rep1@firma.pl"
+    assert opportunity["competitors"] == [{"name": "ArcelorMittal", "strengths": "cena", "price": "110000.00"}]
+    stages = {s["name"]: s["id"] for s in process["stages"]}
+    for name in ("Propozycja", "Oferta"):
+        moved = await as_user(client, rep, MOVE, {"id": opportunity["id"], "input": {"stage": stages[name]}})
+        assert moved["data"]["opportunityMove"]["userErrors"] == [], moved
+        assert moved["data"]["opportunityMove"]["opportunity"]["stage"]["name"] == name
+    refused = await as_user(client, rep, MOVE, {"id": opportunity["id"], "input": {"stage": stages["Negocjacje"]}})
+    errors = refused["data"]["opportunityMove"]["userErrors"]
+    assert errors[0]["code"] == "REQUIRED_FIELD_MISSING" and errors[0]["field"] == ["input", "expectedCloseDate"]
+    won = await as_user(client, rep, WIN, {"id": opportunity["id"]})
+    assert won["data"]["opportunityWin"]["opportunity"]["status"] == "WON"
+    again = await as_user(client, rep, LOSE, {"id": opportunity["id"], "input": {"reason": "cena"}})
+    assert again["data"]["opportunityLose"]["userErrors"][0]["code"] == "CLOSED"
+    detail = await as_user(
+        client,
+        rep,
+        """query($id: ID!, $company: ID!) { opportunity(id: $id) {
+            history { outcome fromStage { name } toStage { name } } company { lifecycle } }
+            timeline(subject: $company, first: 10) { edges { node { kind title data } } } }""",
+        {"id": opportunity["id"], "company": company},
+    )
+    assert "errors" not in detail, detail
+    found = detail["data"]["opportunity"]
+    assert [(h["outcome"], (h["toStage"] or {}).get("name")) for h in found["history"]] == [
+        ("OPEN", "Analiza potrzeb"),
+        ("OPEN", "Propozycja"),
+        ("OPEN", "Oferta"),
+        ("WON", None),
+    ]
+    assert found["company"]["lifecycle"] == "CUSTOMER"
+    kinds = [e["node"]["kind"] for e in detail["data"]["timeline"]["edges"]]
+    assert "sales.opportunity_won" in kinds and "sales.stage_changed" in kinds
