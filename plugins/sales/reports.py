@@ -30,7 +30,7 @@ from piccolo.querystring import QueryString
 
 from core.api import Actor, DomainError, Runtime, User, _
 from plugins.sales.permissions import REPORT_READ
-from plugins.sales.services import readable, require
+from plugins.sales.services import amount, readable, require
 from plugins.sales.tables import Opportunity, SalesProcess
 
 MIN_SAMPLE = 5  # closed deals a stage needs before its own history replaces the default probability
@@ -100,10 +100,6 @@ def bucket(runtime: Runtime, column: str, interval: str) -> str:
 
 async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
     return await Opportunity.raw(sql, *args)
-
-
-def _decimal(value: Any) -> Decimal:
-    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -204,8 +200,8 @@ async def funnel(runtime: Runtime, actor: Actor, report: ReportFilter) -> Funnel
             position=row["position"],
             probability=row["probability"],
             open_count=row["open_count"],
-            open_value=_decimal(row["open_value"]),
-            weighted_value=_decimal(row["weighted_value"]),
+            open_value=amount(row["open_value"]),
+            weighted_value=amount(row["weighted_value"]),
             reached=reached.get(row["id"], 0),
         )
         for row in stages
@@ -214,12 +210,12 @@ async def funnel(runtime: Runtime, actor: Actor, report: ReportFilter) -> Funnel
     for current, following in zip(result, [*result[1:], None], strict=True):
         current.conversion_to_next = _ratio(following.reached if following else won_of_opened, current.reached)
     won, lost = int(totals["won"] or 0), int(totals["lost"] or 0)
-    won_value = _decimal(totals["won_value"])
+    won_value = amount(totals["won_value"])
     opened = int(totals["opened"] or 0)
     return Funnel(
         stages=result,
         opened=opened,
-        opened_value=_decimal(totals["opened_value"]),
+        opened_value=amount(totals["opened_value"]),
         won=won,
         won_value=won_value,
         lost=lost,
@@ -307,9 +303,9 @@ async def pipeline_flow(runtime: Runtime, actor: Actor, report: ReportFilter, in
             FlowBucket(
                 starts=starts_on,
                 opened=int(row.get("opened") or 0),
-                opened_value=_decimal(row.get("opened_value")),
+                opened_value=amount(row.get("opened_value")),
                 won=int(row.get("won") or 0),
-                won_value=_decimal(row.get("won_value")),
+                won_value=amount(row.get("won_value")),
                 lost=int(row.get("lost") or 0),
             )
         )
@@ -486,7 +482,7 @@ async def forecast(
     ):
         owner = owners.setdefault(row["owner"], OwnerForecast(owner_id=row["owner"], team_id=None))
         owner.actual_deals = int(row["deals"])
-        owner.actual_value = _decimal(row["value"])
+        owner.actual_value = amount(row["value"])
     teams = (
         {
             row["id"]: row["team"]
@@ -552,7 +548,7 @@ async def rep_scorecard(runtime: Runtime, actor: Actor, report: ReportFilter) ->
     ):
         entry = score(row["owner"])
         entry.opened, entry.won, entry.lost = int(row["opened"] or 0), int(row["won"] or 0), int(row["lost"] or 0)
-        entry.won_value = _decimal(row["won_value"])
+        entry.won_value = amount(row["won_value"])
     for row in await _rows(
         "SELECT o.owner, COUNT(DISTINCT o.company) AS clients FROM sales_opportunity o"
         " WHERE o.id IN ({}) AND o.owner IS NOT NULL AND o.company IS NOT NULL AND o.status = 'won'"

@@ -91,6 +91,12 @@ def _text(value: str, path: list[str], *, limit: int = 300, required: bool = Tru
     return value
 
 
+def amount(value: Any) -> Decimal:
+    """An amount read from the database with two decimal places whatever the engine returned
+    (SQLite gives 510000 for 510000.00, sums as floats)."""
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
 def money(value: Any, path: list[str]) -> Decimal:
     try:
         amount = Decimal(str(value)).quantize(CENT)

@@ -8,7 +8,7 @@ from typing import Any
 
 from core.api import DomainError, _, encode_key, make_connection
 from plugins.sales.graphql.types import OpportunityNode
-from plugins.sales.services import readable
+from plugins.sales.services import amount, readable
 from plugins.sales.tables import Opportunity, SalesProcess
 
 MAX_COLUMN_PAGE = 50
@@ -47,7 +47,7 @@ async def board(info: Any, process_id: int, conditions: list[Any], first: int) -
     for stage in stages:
         mine = sorted((r for r in ranked if r["stage"] == stage.id), key=lambda r: r["place"])
         count = int(mine[0]["stage_count"]) if mine else 0
-        value = Decimal(str(mine[0]["stage_value"] or 0)).quantize(Decimal("0.01")) if mine else Decimal("0.00")
+        value = amount(mine[0]["stage_value"] if mine else 0)
         columns.append(
             BoardColumn(
                 stage=stage,

@@ -15,7 +15,7 @@ from plugins.sales import reports
 from plugins.sales.graphql.filters import OpportunityFilter, opportunity_conditions
 from plugins.sales.graphql.types import OpportunityNode, SalesProcessNode, SalesStageNode
 from plugins.sales.permissions import OPPORTUNITY_READ, REPORT_READ
-from plugins.sales.services import config_of, readable
+from plugins.sales.services import amount, config_of, readable
 from plugins.sales.tables import Opportunity, SalesPlan, SalesProcess
 
 
@@ -206,7 +206,7 @@ async def _plan_value(forecast: reports.Forecast) -> Decimal | None:
     else:
         query = query.where(SalesPlan.team.is_not_null())
     rows = await query
-    return sum((Decimal(row["target_value"]) for row in rows), Decimal(0)) if rows else None
+    return sum((amount(row["target_value"]) for row in rows), Decimal(0)) if rows else None
 
 
 @strawberry.type
@@ -357,7 +357,7 @@ class SalesQuery:
                     id=row["id"],
                     period_start=row["period_start"],
                     period_end=row["period_end"],
-                    target_value=Decimal(row["target_value"]),
+                    target_value=amount(row["target_value"]),
                     target_deals=row["target_deals"],
                     actual_value=actual,
                     actual_deals=sum(o.actual_deals for o in owners),
@@ -415,7 +415,7 @@ async def _forecast_type(info: strawberry.Info, result: reports.Forecast) -> For
     ctx = info.context
     stages = await ctx.loaders["sales.stage"].load_many([s.stage_id for s in result.stages])
     plans = {
-        row["user"]: Decimal(row["target_value"])
+        row["user"]: amount(row["target_value"])
         for row in await SalesPlan.select(SalesPlan.user, SalesPlan.target_value).where(
             (SalesPlan.period_start == result.report.period_start)
             & (SalesPlan.period_end == result.report.period_end)

@@ -22,7 +22,7 @@ from core.api import (
     visible_custom_values,
 )
 from plugins.sales.permissions import OPPORTUNITY_READ
-from plugins.sales.services import ENTITY
+from plugins.sales.services import ENTITY, amount
 
 CompanyRef = extensible("Company", "staff")
 PersonRef = extensible("Person", "staff")
@@ -210,16 +210,16 @@ class OpportunityNode(relay.Node):
             id=row["id"],
             name=row["name"],
             status=OpportunityStatus(row["status"]),
-            value=_amount(row["value"]),
+            value=amount(row["value"]),
             currency=row["currency"],
-            value_in_reporting_currency=_amount(row["value_base"]),
+            value_in_reporting_currency=amount(row["value_base"]),
             expected_close_date=row["expected_close_date"],
             competitors=[
                 Competitor(
                     name=c.get("name", ""),
                     strengths=c.get("strengths", ""),
                     weaknesses=c.get("weaknesses", ""),
-                    price=_amount(c["price"]) if c.get("price") is not None else None,
+                    price=amount(c["price"]) if c.get("price") is not None else None,
                 )
                 for c in competitors
             ],
@@ -242,11 +242,6 @@ class OpportunityNode(relay.Node):
     @classmethod
     async def resolve_nodes(cls, *, info: Any, node_ids: list[Any], required: bool = False) -> list:
         return await _by_loader(info, "sales.opportunity", node_ids)
-
-
-def _amount(value: Any) -> Decimal:
-    """Two decimal places whatever the engine returned (SQLite gives 510000 for 510000.00)."""
-    return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
 async def _by_loader(info: Any, loader: str, node_ids: list[Any]) -> list[Any]:
