@@ -11,6 +11,7 @@ tasks, and the GraphQL helpers the core's own types use (batched fields, keyset 
 
 from core.access.tables import Team, Territory, User
 from core.auth import ANONYMOUS, SYSTEM, Actor
+from core.crm.collation import sort_key as name_key
 from core.crm.custom_fields import CustomFieldEntity
 from core.crm.custom_fields import apply_patch as apply_custom_fields
 from core.crm.custom_fields import definitions as custom_field_definitions
@@ -125,6 +126,7 @@ __all__ = [
     "load_each",
     "make_connection",
     "mutation",
+    "name_key",
     "normalise_email",
     "normalise_nip",
     "page_size",

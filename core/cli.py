@@ -194,10 +194,12 @@ def demo(if_empty: bool, companies: int) -> None:
             return
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as bar:
             task = bar.add_task("Demo companies", total=companies)
-            messages = await runtime.call_hook(
+            # Plugin by plugin in registration order: the core's companies exist before a
+            # plugin's opportunities refer to them.
+            messages = await runtime.call_each(
                 "kartoteka_demo_data", runtime=runtime, scale=companies, progress=lambda n: bar.update(task, advance=n)
             )
-        for message in messages:
+        for _plugin, message in messages:
             if message:
                 console.print(message)
         console.print(f"Demo data loaded by {len(messages)} plugin(s).")

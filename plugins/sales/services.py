@@ -32,6 +32,7 @@ from core.api import (
     create_company,
     create_person,
     custom_field_definitions,
+    name_key,
     normalise_email,
     normalise_nip,
     record_timeline,
@@ -867,18 +868,16 @@ class NewPerson:
 
 
 async def _match_company(actor: Actor, new: NewCompany) -> int | None:
-    """An existing company the lead names: by NIP first, then by exactly the same name."""
+    """An existing company the lead names: by NIP first, then by the same name (case and
+    punctuation aside: the names' Polish sort keys are equal), when exactly one company has it."""
     scope = visible(Company, actor, "core.company.read")
     if new.nip:
         nip = normalise_nip(new.nip, ["input", "newCompany", "nip"])
         row = await Company.select(Company.id).where((Company.nip == nip) & scope).first()
         if row:
             return row["id"]
-    if not await Company.exists().where(Company.deleted_at.is_null()):
-        return None
-    rows = await Company.select(Company.id, Company.name).where(scope & (Company.name.ilike(new.name.strip())))
-    same = [row["id"] for row in rows if row["name"].strip().casefold() == new.name.strip().casefold()]
-    return same[0] if len(same) == 1 else None
+    rows = await Company.select(Company.id).where(scope & (Company.sort_name == name_key(new.name))).limit(2)
+    return rows[0]["id"] if len(rows) == 1 else None
 
 
 async def _match_person(actor: Actor, new: NewPerson, company_id: int | None) -> int | None:
