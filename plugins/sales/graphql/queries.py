@@ -10,7 +10,18 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from core.api import ClientError, DomainError, TeamNode, User, UserNode, decode_id, field, paginate_by_key
+from core.api import (
+    ClientError,
+    DomainError,
+    TeamNode,
+    User,
+    UserNode,
+    batched_field,
+    decode_id,
+    field,
+    load_each,
+    paginate_by_key,
+)
 from plugins.sales import reports
 from plugins.sales.graphql.filters import OpportunityFilter, opportunity_conditions
 from plugins.sales.graphql.types import OpportunityNode, SalesProcessNode, SalesStageNode
@@ -135,7 +146,7 @@ class OwnerForecast:
     expected_deals: float
     plan_value: Decimal | None
 
-    @strawberry.field
+    @batched_field(load_each("core.user", lambda s: s.owner_id))
     async def owner(self, info: strawberry.Info) -> UserNode | None:
         return None if self.owner_id is None else await info.context.loaders["core.user"].load(self.owner_id)
 
@@ -168,11 +179,11 @@ class SalesPlanType:
     user_id: strawberry.Private[int | None]
     team_id: strawberry.Private[int | None]
 
-    @strawberry.field
+    @batched_field(load_each("core.user", lambda s: s.user_id))
     async def user(self, info: strawberry.Info) -> UserNode | None:
         return None if self.user_id is None else await info.context.loaders["core.user"].load(self.user_id)
 
-    @strawberry.field
+    @batched_field(load_each("core.team", lambda s: s.team_id))
     async def team(self, info: strawberry.Info) -> TeamNode | None:
         return None if self.team_id is None else await info.context.loaders["core.team"].load(self.team_id)
 
@@ -189,7 +200,7 @@ class RepScore:
     win_rate: float | None
     activities: int = strawberry.field(description="Calls, e-mails, meetings and notes they logged.")
 
-    @strawberry.field
+    @batched_field(load_each("core.user", lambda s: s.user_id))
     async def user(self, info: strawberry.Info) -> UserNode | None:
         return await info.context.loaders["core.user"].load(self.user_id)
 
