@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.access.tables import User
 from core.auth import Actor
 from core.errors import DomainError
 from core.i18n import _
@@ -24,7 +25,10 @@ def visible(table: Any, actor: Actor, permission: str, *, include_deleted: bool 
         return live
     own = table.owner == _user_id(actor)
     if scope == "team" and actor.team_id is not None:
-        return live & (own | (table.owner.team == actor.team_id))
+        # A sub-select, not a join: the clause then names only the table's own columns, so
+        # plugins can put it into statements of their own (reports), and the planner semi-joins.
+        members = User.select(User.id).where(User.team == actor.team_id)
+        return live & (own | table.owner.is_in(members))
     if scope == "territory" and actor.territory_ids:
         return live & (own | table.territory.is_in(sorted(actor.territory_ids)))
     return live & own

@@ -16,7 +16,7 @@ from typing import Any
 
 from core.api import SYSTEM, Company, Runtime
 from plugins.sales import services
-from plugins.sales.tables import Opportunity, SalesProcess, SalesStage, StageChange
+from plugins.sales.tables import Opportunity, SalesProcess, SalesStage, StageChange, StageEntry
 
 PROCESSES = (
     (
@@ -149,6 +149,7 @@ async def generate(
                     else [],
                     lost_reason=rng.choice(LOST_REASONS) if outcome == "lost" else "",
                     source=rng.choice(("formularz", "polecenie", "targi", "telefon", "import")),
+                    furthest_position=max(stage.position for stage in path),
                     stage_entered_at=times[-1],
                     last_contact_at=times[-1],
                     closed_at=closed,
@@ -178,8 +179,16 @@ async def generate(
                         opportunity=row["id"], from_stage=previous, outcome=outcome, changed_at=closed, changed_by=owner
                     )
                 )
+        entries: list[Any] = []
+        for row, (path, times, _outcome, _closed, _owner) in zip(inserted, paths, strict=True):
+            first: dict[int, datetime] = {}
+            for stage, moment in zip(path, times, strict=True):
+                first.setdefault(stage.id, moment)
+            entries += [StageEntry(opportunity=row["id"], stage=stage, entered_at=at) for stage, at in first.items()]
         for start in range(0, len(history), BATCH):
             await StageChange.insert(*history[start : start + BATCH])
+        for start in range(0, len(entries), BATCH):
+            await StageEntry.insert(*entries[start : start + BATCH])
         made += size
         changes += len(history)
         if progress:

@@ -14,6 +14,7 @@ APP_CONFIG = AppConfig(
         tables.SalesStage,
         tables.Opportunity,
         tables.StageChange,
+        tables.StageEntry,
         tables.SalesPlan,
     ],
     migration_dependencies=["core.db.piccolo_app"],

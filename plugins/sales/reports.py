@@ -63,15 +63,17 @@ class ReportFilter:
 
 
 def scope(actor: Actor, report: ReportFilter, *, owners: bool = True) -> QueryString:
-    """The ids of the opportunities the report reads: visible to the actor, in the filter."""
+    """A where-clause over ``sales_opportunity`` (the table, unaliased): the opportunities the
+    actor may see, narrowed by the filter. It names only the table's own columns (members of a
+    team come from a sub-select), so the statements below read the table once."""
     condition = readable(actor)
     if report.process_id is not None:
         condition &= Opportunity.process == report.process_id
     if owners and report.owner_ids:
         condition &= Opportunity.owner.is_in(list(report.owner_ids))
     if owners and report.team_id is not None:
-        condition &= Opportunity.owner.team == report.team_id
-    return Opportunity.select(Opportunity.id).where(condition).querystrings[0]
+        condition &= Opportunity.owner.is_in(User.select(User.id).where(User.team == report.team_id))
+    return condition.querystring
 
 
 def _sqlite(runtime: Runtime) -> bool:
@@ -145,48 +147,39 @@ async def funnel(runtime: Runtime, actor: Actor, report: ReportFilter) -> Funnel
     ids = scope(actor, report)
     stages = await _rows(
         "SELECT s.id, s.name, s.position, s.probability,"
-        " COUNT(o.id) AS open_count, COALESCE(SUM(o.value_base), 0) AS open_value,"
-        " COALESCE(SUM(o.value_base * s.probability), 0) / 100.0 AS weighted_value"
-        " FROM sales_stage s LEFT JOIN sales_opportunity o"
-        "  ON o.stage = s.id AND o.status = 'open' AND o.id IN ({})"
+        " COUNT(sales_opportunity.id) AS open_count, COALESCE(SUM(sales_opportunity.value_base), 0) AS open_value,"
+        " COALESCE(SUM(sales_opportunity.value_base * s.probability), 0) / 100.0 AS weighted_value"
+        " FROM sales_stage s LEFT JOIN sales_opportunity"
+        "  ON sales_opportunity.stage = s.id AND sales_opportunity.status = 'open' AND {}"
         " WHERE s.process = {} GROUP BY s.id, s.name, s.position, s.probability ORDER BY s.position",
         ids,
         report.process_id,
     )
-    reached = {
-        row["stage"]: row["reached"]
-        for row in await _rows(
-            "SELECT s.id AS stage, COUNT(r.opportunity) AS reached FROM sales_stage s LEFT JOIN ("
-            "  SELECT o.id AS opportunity,"
-            "   CASE WHEN o.status = 'won' THEN 1000000 ELSE MAX(entered.position) END AS furthest"
-            "  FROM sales_opportunity o"
-            "  JOIN sales_stage_change c ON c.opportunity = o.id"
-            "  JOIN sales_stage entered ON entered.id = c.to_stage"
-            "  WHERE o.id IN ({}) AND o.created_at >= {} AND o.created_at < {}"
-            "  GROUP BY o.id, o.status"
-            " ) r ON r.furthest >= s.position"
-            " WHERE s.process = {} GROUP BY s.id",
-            ids,
-            report.start,
-            report.end,
-            report.process_id,
-        )
-    }
-    opened = "o.created_at >= {} AND o.created_at < {}"
-    closed = "o.closed_at >= {} AND o.closed_at < {}"
-    cycle = days_between(runtime, "o.closed_at", "o.created_at")
+    # How far the opportunities opened in the period got: a count per furthest position (a won
+    # deal counts as past the last stage); reached(stage) sums the counts at or beyond it.
+    furthest = await _rows(
+        "SELECT CASE WHEN status = 'won' THEN 1000000 ELSE furthest_position END AS furthest, COUNT(*) AS count"
+        " FROM sales_opportunity WHERE {} AND created_at >= {} AND created_at < {} GROUP BY 1",
+        ids,
+        report.start,
+        report.end,
+    )
+    reached = {row["id"]: sum(int(f["count"]) for f in furthest if f["furthest"] >= row["position"]) for row in stages}
+    opened = "created_at >= {} AND created_at < {}"
+    closed = "closed_at >= {} AND closed_at < {}"
+    cycle = days_between(runtime, "closed_at", "created_at")
     columns = (
         (f"SUM(CASE WHEN {opened} THEN 1 ELSE 0 END)", "opened"),
-        (f"SUM(CASE WHEN {opened} THEN o.value_base ELSE 0 END)", "opened_value"),
-        (f"SUM(CASE WHEN {opened} AND o.status = 'won' THEN 1 ELSE 0 END)", "won_of_opened"),
-        (f"SUM(CASE WHEN {closed} AND o.status = 'won' THEN 1 ELSE 0 END)", "won"),
-        (f"SUM(CASE WHEN {closed} AND o.status = 'won' THEN o.value_base ELSE 0 END)", "won_value"),
-        (f"SUM(CASE WHEN {closed} AND o.status = 'lost' THEN 1 ELSE 0 END)", "lost"),
-        (f"AVG(CASE WHEN {closed} AND o.status = 'won' THEN {cycle} END)", "cycle"),
+        (f"SUM(CASE WHEN {opened} THEN value_base ELSE 0 END)", "opened_value"),
+        (f"SUM(CASE WHEN {opened} AND status = 'won' THEN 1 ELSE 0 END)", "won_of_opened"),
+        (f"SUM(CASE WHEN {closed} AND status = 'won' THEN 1 ELSE 0 END)", "won"),
+        (f"SUM(CASE WHEN {closed} AND status = 'won' THEN value_base ELSE 0 END)", "won_value"),
+        (f"SUM(CASE WHEN {closed} AND status = 'lost' THEN 1 ELSE 0 END)", "lost"),
+        (f"AVG(CASE WHEN {closed} AND status = 'won' THEN {cycle} END)", "cycle"),
     )
     [totals] = await _rows(
-        "SELECT " + ", ".join(f"{expression} AS {name}" for expression, name in columns) + " FROM sales_opportunity o"
-        " WHERE o.id IN ({}) AND (o.created_at >= {} OR o.closed_at >= {}) AND o.created_at < {}",
+        "SELECT " + ", ".join(f"{expression} AS {name}" for expression, name in columns) + " FROM sales_opportunity"
+        " WHERE {} AND (created_at >= {} OR closed_at >= {}) AND created_at < {}",
         *([report.start, report.end] * len(columns)),
         ids,
         report.start,
@@ -279,14 +272,14 @@ async def pipeline_flow(runtime: Runtime, actor: Actor, report: ReportFilter, in
     rows = await _rows(
         "SELECT bucket, SUM(opened) AS opened, SUM(opened_value) AS opened_value, SUM(won) AS won,"
         " SUM(won_value) AS won_value, SUM(lost) AS lost FROM ("
-        f" SELECT {bucket(runtime, 'o.created_at', interval)} AS bucket, 1 AS opened, o.value_base AS opened_value,"
+        f" SELECT {bucket(runtime, 'created_at', interval)} AS bucket, 1 AS opened, value_base AS opened_value,"
         "  0 AS won, 0 AS won_value, 0 AS lost"
-        "  FROM sales_opportunity o WHERE o.id IN ({}) AND o.created_at >= {} AND o.created_at < {}"
+        "  FROM sales_opportunity WHERE {} AND created_at >= {} AND created_at < {}"
         " UNION ALL"
-        f" SELECT {bucket(runtime, 'o.closed_at', interval)}, 0, 0,"
-        "  CASE WHEN o.status = 'won' THEN 1 ELSE 0 END, CASE WHEN o.status = 'won' THEN o.value_base ELSE 0 END,"
-        "  CASE WHEN o.status = 'lost' THEN 1 ELSE 0 END"
-        "  FROM sales_opportunity o WHERE o.id IN ({}) AND o.closed_at >= {} AND o.closed_at < {}"
+        f" SELECT {bucket(runtime, 'closed_at', interval)}, 0, 0,"
+        "  CASE WHEN status = 'won' THEN 1 ELSE 0 END, CASE WHEN status = 'won' THEN value_base ELSE 0 END,"
+        "  CASE WHEN status = 'lost' THEN 1 ELSE 0 END"
+        "  FROM sales_opportunity WHERE {} AND closed_at >= {} AND closed_at < {}"
         ") flow GROUP BY bucket",
         ids,
         report.start,
@@ -360,59 +353,58 @@ class Forecast:
         return round(sum(o.expected_deals for o in self.owners), 2)
 
 
-def _forecast_sql(runtime: Runtime) -> str:
-    sqlite = _sqlite(runtime)
-    to_win = days_between(runtime, "w.closed_at", "e.at")
-    if sqlite:
+def _forecast_sql(runtime: Runtime, one_process: bool) -> str:
+    """Placeholders: (history scope, start, end) twice, the sample threshold, [the process],
+    today, the report's scope, the window's first and last day (twice)."""
+    to_win = days_between(runtime, "w.closed_at", "e.entered_at")
+    if _sqlite(runtime):
         predicted = (
-            "MAX(COALESCE(o.expected_close_date,"
-            " date(julianday(o.stage_entered_at) + COALESCE(st.days_to_win, st.expected_days, 30))), {})"
+            "MAX(COALESCE(expected_close_date,"
+            " date(julianday(stage_entered_at) + COALESCE(st.days_to_win, st.expected_days, 30))), {})"
         )
     else:
         predicted = (
-            "GREATEST(COALESCE(o.expected_close_date, (o.stage_entered_at"
+            "GREATEST(COALESCE(expected_close_date, (stage_entered_at"
             " + make_interval(secs => COALESCE(st.days_to_win, st.expected_days, 30) * 86400))::date), {})"
         )
+    closed_in_window = "{} AND status IN ('won', 'lost') AND closed_at >= {} AND closed_at < {}"
     return (
-        "WITH closed AS ("
-        "  SELECT o.id, o.process, o.status, o.value_base, o.closed_at,"
-        "   CASE WHEN o.status = 'won' THEN 1000000 ELSE MAX(entered.position) END AS furthest"
-        "  FROM sales_opportunity o"
-        "  JOIN sales_stage_change c ON c.opportunity = o.id"
-        "  JOIN sales_stage entered ON entered.id = c.to_stage"
-        "  WHERE o.id IN ({}) AND o.status IN ('won', 'lost') AND o.closed_at >= {} AND o.closed_at < {}"
-        "  GROUP BY o.id, o.process, o.status, o.value_base, o.closed_at"
-        "), entered AS ("
-        "  SELECT c.to_stage AS stage, c.opportunity, MIN(c.changed_at) AS at"
-        "  FROM sales_stage_change c JOIN closed w ON w.id = c.opportunity AND w.status = 'won'"
-        "  WHERE c.to_stage IS NOT NULL GROUP BY c.to_stage, c.opportunity"
+        # Closed deals of the history window, counted by how far they got (a won one: past all).
+        "WITH groups AS ("
+        "  SELECT process, status, CASE WHEN status = 'won' THEN 1000000 ELSE furthest_position END AS furthest,"
+        "   COUNT(*) AS deals, SUM(value_base) AS value"
+        f"  FROM sales_opportunity WHERE {closed_in_window} GROUP BY process, status, 3"
         "), history AS ("
         "  SELECT s.id AS stage,"
-        "   SUM(CASE WHEN k.status = 'won' THEN 1 ELSE 0 END) AS won,"
-        "   SUM(CASE WHEN k.status = 'lost' THEN 1 ELSE 0 END) AS lost"
-        "  FROM sales_stage s JOIN closed k ON k.process = s.process AND k.furthest >= s.position"
-        "  GROUP BY s.id"
+        "   SUM(CASE WHEN g.status = 'won' THEN g.deals ELSE 0 END) AS won,"
+        "   SUM(CASE WHEN g.status = 'lost' THEN g.deals ELSE 0 END) AS lost"
+        "  FROM sales_stage s JOIN groups g ON g.process = s.process AND g.furthest >= s.position GROUP BY s.id"
+        "), average AS ("
+        "  SELECT process, SUM(value) / SUM(deals) AS value FROM groups WHERE status = 'won' GROUP BY process"
         "), timing AS ("
         f"  SELECT e.stage, AVG({to_win}) AS days_to_win"
-        "  FROM entered e JOIN closed w ON w.id = e.opportunity GROUP BY e.stage"
-        "), average AS ("
-        "  SELECT process, AVG(value_base) AS value FROM closed WHERE status = 'won' GROUP BY process"
+        "  FROM sales_stage_entry e JOIN sales_opportunity w ON w.id = e.opportunity"
+        "  WHERE w.id IN (SELECT id FROM sales_opportunity"
+        f"   WHERE {closed_in_window} AND status = 'won')"
+        "  GROUP BY e.stage"
         "), st AS ("
         "  SELECT s.id, s.process, s.probability, s.expected_days,"
         "   COALESCE(h.won, 0) AS won, COALESCE(h.lost, 0) AS lost, t.days_to_win,"
         "   CASE WHEN COALESCE(h.won, 0) + COALESCE(h.lost, 0) >= {}"
         "    THEN h.won * 1.0 / (h.won + h.lost) ELSE s.probability / 100.0 END AS win_rate"
         "  FROM sales_stage s LEFT JOIN history h ON h.stage = s.id LEFT JOIN timing t ON t.stage = s.id"
-        "), pending AS ("
-        "  SELECT o.owner, o.stage, st.win_rate,"
-        "   CASE WHEN o.value_base > 0 THEN o.value_base ELSE COALESCE(a.value, 0) END AS value,"
+        + ("  WHERE s.process = {}" if one_process else "")
+        + "), pending AS ("
+        "  SELECT owner, stage, st.win_rate,"
+        "   CASE WHEN value_base > 0 THEN value_base ELSE COALESCE(a.value, 0) END AS value,"
         f"   {predicted} AS closes"
-        "  FROM sales_opportunity o JOIN st ON st.id = o.stage LEFT JOIN average a ON a.process = o.process"
-        "  WHERE o.id IN ({}) AND o.status = 'open'"
+        "  FROM sales_opportunity JOIN st ON st.id = sales_opportunity.stage"
+        "  LEFT JOIN average a ON a.process = sales_opportunity.process"
+        "  WHERE {} AND status = 'open'"
         ")"
         " SELECT 'stage' AS kind, st.id AS stage, NULL AS owner, st.won + st.lost AS sample,"
         "  st.win_rate, st.days_to_win, 0 AS open_count, 0 AS expected_count, 0 AS expected_value"
-        " FROM st WHERE st.process IN (SELECT process FROM sales_opportunity WHERE id IN ({}))"
+        " FROM st"
         " UNION ALL"
         " SELECT 'open', stage, owner, 0, 0, NULL, COUNT(*),"
         "  SUM(CASE WHEN closes >= {} AND closes <= {} THEN win_rate ELSE 0 END),"
@@ -435,15 +427,14 @@ async def forecast(
     everyone = scope(actor, report, owners=False)  # history: the whole process as far as the actor sees
     ids = scope(actor, report)
     window_start = max(report.period_start, today)
+    one_process = report.process_id is not None
     rows = await _rows(
-        _forecast_sql(runtime),
-        everyone,
-        history_start,
-        history_end,
+        _forecast_sql(runtime, one_process),
+        *([everyone, history_start, history_end] * 2),
         MIN_SAMPLE,
+        *([report.process_id] if one_process else []),
         today,
         ids,
-        everyone,
         window_start,
         report.period_end,
         window_start,
@@ -474,8 +465,8 @@ async def forecast(
         owner.expected_value += Decimal(str(row["expected_value"] or 0))
         owner.expected_deals += float(row["expected_count"] or 0)
     for row in await _rows(
-        "SELECT o.owner, COUNT(*) AS deals, SUM(o.value_base) AS value FROM sales_opportunity o"
-        " WHERE o.id IN ({}) AND o.status = 'won' AND o.closed_at >= {} AND o.closed_at < {} GROUP BY o.owner",
+        "SELECT owner, COUNT(*) AS deals, SUM(value_base) AS value FROM sales_opportunity"
+        " WHERE {} AND status = 'won' AND closed_at >= {} AND closed_at < {} GROUP BY owner",
         ids,
         report.start,
         report.end,
@@ -521,8 +512,9 @@ class RepScore:
 
 
 async def rep_scorecard(runtime: Runtime, actor: Actor, report: ReportFilter) -> list[RepScore]:
-    """Per rep in the period: opportunities opened, new clients won, stage advances, deals won and
-    lost, and contacts logged."""
+    """Per rep in the period: opportunities opened, new clients won, stage advances (a stage after
+    the first entered for the first time: going back and forth again is no progress), deals won
+    and lost, and contacts logged."""
     require(actor, REPORT_READ)
     report.check()
     ids = scope(actor, report)
@@ -532,14 +524,14 @@ async def rep_scorecard(runtime: Runtime, actor: Actor, report: ReportFilter) ->
         return scores.setdefault(user, RepScore(user_id=user))
 
     for row in await _rows(
-        "SELECT o.owner,"
-        " SUM(CASE WHEN o.created_at >= {} AND o.created_at < {} THEN 1 ELSE 0 END) AS opened,"
-        " SUM(CASE WHEN o.status = 'won' AND o.closed_at >= {} AND o.closed_at < {} THEN 1 ELSE 0 END) AS won,"
-        " SUM(CASE WHEN o.status = 'won' AND o.closed_at >= {} AND o.closed_at < {} THEN o.value_base ELSE 0 END)"
+        "SELECT owner,"
+        " SUM(CASE WHEN created_at >= {} AND created_at < {} THEN 1 ELSE 0 END) AS opened,"
+        " SUM(CASE WHEN status = 'won' AND closed_at >= {} AND closed_at < {} THEN 1 ELSE 0 END) AS won,"
+        " SUM(CASE WHEN status = 'won' AND closed_at >= {} AND closed_at < {} THEN value_base ELSE 0 END)"
         "  AS won_value,"
-        " SUM(CASE WHEN o.status = 'lost' AND o.closed_at >= {} AND o.closed_at < {} THEN 1 ELSE 0 END) AS lost"
-        " FROM sales_opportunity o WHERE o.id IN ({}) AND o.owner IS NOT NULL"
-        " AND (o.created_at >= {} OR o.closed_at >= {}) AND o.created_at < {} GROUP BY o.owner",
+        " SUM(CASE WHEN status = 'lost' AND closed_at >= {} AND closed_at < {} THEN 1 ELSE 0 END) AS lost"
+        " FROM sales_opportunity WHERE {} AND owner IS NOT NULL"
+        " AND (created_at >= {} OR closed_at >= {}) AND created_at < {} GROUP BY owner",
         *([report.start, report.end] * 4),
         ids,
         report.start,
@@ -550,12 +542,13 @@ async def rep_scorecard(runtime: Runtime, actor: Actor, report: ReportFilter) ->
         entry.opened, entry.won, entry.lost = int(row["opened"] or 0), int(row["won"] or 0), int(row["lost"] or 0)
         entry.won_value = amount(row["won_value"])
     for row in await _rows(
-        "SELECT o.owner, COUNT(DISTINCT o.company) AS clients FROM sales_opportunity o"
-        " WHERE o.id IN ({}) AND o.owner IS NOT NULL AND o.company IS NOT NULL AND o.status = 'won'"
-        " AND o.closed_at >= {} AND o.closed_at < {}"
-        " AND NOT EXISTS (SELECT 1 FROM sales_opportunity earlier WHERE earlier.company = o.company"
+        "SELECT owner, COUNT(DISTINCT company) AS clients FROM sales_opportunity"
+        " WHERE {} AND owner IS NOT NULL AND company IS NOT NULL AND status = 'won'"
+        " AND closed_at >= {} AND closed_at < {}"
+        " AND NOT EXISTS (SELECT 1 FROM sales_opportunity earlier"
+        "  WHERE earlier.company = sales_opportunity.company"
         "  AND earlier.status = 'won' AND earlier.closed_at < {})"
-        " GROUP BY o.owner",
+        " GROUP BY owner",
         ids,
         report.start,
         report.end,
@@ -563,11 +556,11 @@ async def rep_scorecard(runtime: Runtime, actor: Actor, report: ReportFilter) ->
     ):
         score(row["owner"]).new_clients = int(row["clients"])
     for row in await _rows(
-        "SELECT o.owner, COUNT(*) AS advances FROM sales_stage_change c"
-        " JOIN sales_opportunity o ON o.id = c.opportunity"
-        " JOIN sales_stage prior ON prior.id = c.from_stage JOIN sales_stage later ON later.id = c.to_stage"
-        " WHERE o.id IN ({}) AND o.owner IS NOT NULL AND c.changed_at >= {} AND c.changed_at < {}"
-        " AND later.position > prior.position GROUP BY o.owner",
+        "SELECT sales_opportunity.owner, COUNT(*) AS advances FROM sales_stage_entry e"
+        " JOIN sales_opportunity ON sales_opportunity.id = e.opportunity"
+        " JOIN sales_stage s ON s.id = e.stage"
+        " WHERE {} AND sales_opportunity.owner IS NOT NULL AND e.entered_at >= {} AND e.entered_at < {}"
+        " AND s.position > 1 GROUP BY sales_opportunity.owner",
         ids,
         report.start,
         report.end,

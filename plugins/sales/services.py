@@ -50,7 +50,7 @@ from plugins.sales.events import (
     OpportunityWon,
 )
 from plugins.sales.permissions import OPPORTUNITY_READ, OPPORTUNITY_WRITE, PLAN_MANAGE, PROCESS_MANAGE
-from plugins.sales.tables import Opportunity, SalesPlan, SalesProcess, SalesStage, StageChange
+from plugins.sales.tables import Opportunity, SalesPlan, SalesProcess, SalesStage, StageChange, StageEntry
 
 ENTITY = "sales.opportunity"  # custom fields of opportunities
 CENT = Decimal("0.01")
@@ -302,7 +302,18 @@ async def add_stage(runtime: Runtime, actor: Actor, process_id: int, stage: Stag
         [row] = await SalesStage.insert(SalesStage(process=process_id, position=place, **checked)).returning(
             SalesStage.id
         )
+        await _recompute_furthest(process_id)
     return row["id"]
+
+
+async def _recompute_furthest(process_id: int) -> None:
+    """Positions changed: how far each opportunity of the process got, from its stage entries."""
+    await Opportunity.raw(
+        "UPDATE sales_opportunity SET furthest_position = COALESCE((SELECT MAX(s.position)"
+        " FROM sales_stage_entry e JOIN sales_stage s ON s.id = e.stage"
+        " WHERE e.opportunity = sales_opportunity.id), 1) WHERE process = {}",
+        process_id,
+    )
 
 
 async def _shift(process_id: int, from_position: int, by: int) -> None:
@@ -345,6 +356,7 @@ async def delete_stage(runtime: Runtime, actor: Actor, stage_id: int) -> None:
             raise DomainError("NO_STAGES", _("A sales process needs at least one stage."), ["id"])
         await SalesStage.delete().where(SalesStage.id == stage_id)
         await _shift(current["process"], current["position"] + 1, -1)
+        await _recompute_furthest(current["process"])
 
 
 async def reorder_stages(runtime: Runtime, actor: Actor, process_id: int, stage_ids: Sequence[int]) -> None:
@@ -361,6 +373,7 @@ async def reorder_stages(runtime: Runtime, actor: Actor, process_id: int, stage_
         await SalesStage.update({SalesStage.position: SalesStage.position - 100000}).where(
             SalesStage.process == process_id
         )
+        await _recompute_furthest(process_id)
 
 
 # --- opportunities ------------------------------------------------------------------------------
@@ -565,6 +578,7 @@ async def create_opportunity(
                 process=process_id,
                 stage=stage["id"],
                 territory=await _territory_of(row.get("company"), row.get("person")),
+                furthest_position=stage["position"],
                 stage_entered_at=opened,
                 created_at=opened,
                 updated_at=opened,
@@ -574,6 +588,7 @@ async def create_opportunity(
         await StageChange.insert(
             StageChange(opportunity=opportunity_id, to_stage=stage["id"], changed_at=opened, changed_by=user_id(actor))
         )
+        await StageEntry.insert(StageEntry(opportunity=opportunity_id, stage=stage["id"], entered_at=opened))
         await uow.publish(
             OpportunityCreated(opportunity_id=opportunity_id, process_id=process_id, stage_id=stage["id"])
         )
@@ -685,9 +700,17 @@ async def move_opportunity(
             opportunity,
             actor,
             moment,
-            {Opportunity.stage: stage_id, Opportunity.stage_entered_at: moment},
+            {
+                Opportunity.stage: stage_id,
+                Opportunity.stage_entered_at: moment,
+                Opportunity.furthest_position: max(opportunity["furthest_position"], stage["position"]),
+            },
             to_stage=stage_id,
         )
+        if not await StageEntry.exists().where(
+            (StageEntry.opportunity == opportunity_id) & (StageEntry.stage == stage_id)
+        ):
+            await StageEntry.insert(StageEntry(opportunity=opportunity_id, stage=stage_id, entered_at=moment))
         await uow.publish(
             OpportunityStageChanged(opportunity_id=opportunity_id, from_stage_id=previous["id"], to_stage_id=stage_id)
         )

@@ -53,6 +53,9 @@ class Opportunity(Table, tablename="sales_opportunity"):
     source = Varchar(length=64, default="")  # where the lead came from: form, import, partner…
     lost_reason = Text(default="")
     custom = JSONB(default={})
+    # The furthest stage (by position) the opportunity has entered: the funnel's "reached"
+    # without reading the whole history. Recomputed from the history when stages are reordered.
+    furthest_position = Integer(default=1)
     stage_entered_at = Timestamptz(default=TimestamptzNow())
     last_contact_at = Timestamptz(null=True, default=None)
     stuck_since = Timestamptz(null=True, default=None)  # set by the stuck-deal check, cleared by progress
@@ -71,6 +74,14 @@ class StageChange(Table, tablename="sales_stage_change"):
     outcome = Varchar(length=8, default="open")  # open (a move) | won | lost
     changed_at = Timestamptz(default=TimestamptzNow())
     changed_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+
+
+class StageEntry(Table, tablename="sales_stage_entry"):
+    """When an opportunity first entered a stage: the forecast's "days from here to a win"."""
+
+    opportunity = ForeignKey(Opportunity, on_delete=OnDelete.cascade)
+    stage = ForeignKey(SalesStage, on_delete=OnDelete.cascade)
+    entered_at = Timestamptz()
 
 
 class SalesPlan(Table, tablename="sales_plan"):

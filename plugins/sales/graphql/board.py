@@ -24,16 +24,15 @@ async def board(info: Any, process_id: int, conditions: list[Any], first: int) -
     condition = readable(info.context.actor) & (Opportunity.process == process_id) & (Opportunity.status == "open")
     for extra in conditions:
         condition &= extra
-    ids = Opportunity.select(Opportunity.id).where(condition).querystrings[0]
     ranked = await Opportunity.raw(
         "SELECT id, stage, place, stage_count, stage_value FROM ("
-        " SELECT o.id, o.stage,"
-        "  ROW_NUMBER() OVER (PARTITION BY o.stage ORDER BY o.created_at DESC, o.id DESC) AS place,"
-        "  COUNT(*) OVER (PARTITION BY o.stage) AS stage_count,"
-        "  SUM(o.value_base) OVER (PARTITION BY o.stage) AS stage_value"
-        " FROM sales_opportunity o WHERE o.id IN ({})"
+        " SELECT id, stage,"
+        "  ROW_NUMBER() OVER (PARTITION BY stage ORDER BY created_at DESC, id DESC) AS place,"
+        "  COUNT(*) OVER (PARTITION BY stage) AS stage_count,"
+        "  SUM(value_base) OVER (PARTITION BY stage) AS stage_value"
+        " FROM sales_opportunity WHERE {}"
         ") ranked WHERE place <= {}",
-        ids,
+        condition.querystring,
         first,
     )
     rows = {

@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from core.api import DomainError, _, decode_id, escape_like
+from core.api import DomainError, User, _, decode_id, escape_like
 from plugins.sales.graphql.types import OpportunityStatus
 from plugins.sales.tables import Opportunity
 
@@ -51,7 +51,8 @@ def opportunity_conditions(filter: OpportunityFilter | None) -> list[Any]:
     if filter.owners:
         conditions.append(Opportunity.owner.is_in(_ids(filter.owners, "UserNode", "owners")))
     if filter.team is not None:
-        conditions.append(Opportunity.owner.team == decode_id(filter.team, "TeamNode", ["filter", "team"]))
+        team = decode_id(filter.team, "TeamNode", ["filter", "team"])
+        conditions.append(Opportunity.owner.is_in(User.select(User.id).where(User.team == team)))
     if filter.company is not None:
         conditions.append(Opportunity.company == decode_id(filter.company, "Company", ["filter", "company"]))
     if filter.person is not None:
