@@ -101,6 +101,12 @@ def bucket(runtime: Runtime, column: str, interval: str) -> str:
 
 
 async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Run a report statement. ``@created_at`` and ``@closed_at`` mark period conditions: SQLite
+    is told not to use their indexes (``+column``), because for a report period its planner
+    prefers a range scan with a row lookup each to reading the table, three times slower."""
+    sqlite = Opportunity._meta.db.engine_type == "sqlite"
+    for column in ("created_at", "closed_at"):
+        sql = sql.replace(f"@{column}", f"+{column}" if sqlite else column)
     return await Opportunity.raw(sql, *args)
 
 
@@ -159,7 +165,7 @@ async def funnel(runtime: Runtime, actor: Actor, report: ReportFilter) -> Funnel
     # deal counts as past the last stage); reached(stage) sums the counts at or beyond it.
     furthest = await _rows(
         "SELECT CASE WHEN status = 'won' THEN 1000000 ELSE furthest_position END AS furthest, COUNT(*) AS count"
-        " FROM sales_opportunity WHERE {} AND created_at >= {} AND created_at < {} GROUP BY 1",
+        " FROM sales_opportunity WHERE {} AND @created_at >= {} AND @created_at < {} GROUP BY 1",
         ids,
         report.start,
         report.end,
@@ -179,7 +185,7 @@ async def funnel(runtime: Runtime, actor: Actor, report: ReportFilter) -> Funnel
     )
     [totals] = await _rows(
         "SELECT " + ", ".join(f"{expression} AS {name}" for expression, name in columns) + " FROM sales_opportunity"
-        " WHERE {} AND (created_at >= {} OR closed_at >= {}) AND created_at < {}",
+        " WHERE {} AND (@created_at >= {} OR @closed_at >= {}) AND @created_at < {}",
         *([report.start, report.end] * len(columns)),
         ids,
         report.start,
@@ -274,12 +280,12 @@ async def pipeline_flow(runtime: Runtime, actor: Actor, report: ReportFilter, in
         " SUM(won_value) AS won_value, SUM(lost) AS lost FROM ("
         f" SELECT {bucket(runtime, 'created_at', interval)} AS bucket, 1 AS opened, value_base AS opened_value,"
         "  0 AS won, 0 AS won_value, 0 AS lost"
-        "  FROM sales_opportunity WHERE {} AND created_at >= {} AND created_at < {}"
+        "  FROM sales_opportunity WHERE {} AND @created_at >= {} AND @created_at < {}"
         " UNION ALL"
         f" SELECT {bucket(runtime, 'closed_at', interval)}, 0, 0,"
         "  CASE WHEN status = 'won' THEN 1 ELSE 0 END, CASE WHEN status = 'won' THEN value_base ELSE 0 END,"
         "  CASE WHEN status = 'lost' THEN 1 ELSE 0 END"
-        "  FROM sales_opportunity WHERE {} AND closed_at >= {} AND closed_at < {}"
+        "  FROM sales_opportunity WHERE {} AND @closed_at >= {} AND @closed_at < {}"
         ") flow GROUP BY bucket",
         ids,
         report.start,
@@ -367,7 +373,7 @@ def _forecast_sql(runtime: Runtime, one_process: bool) -> str:
             "GREATEST(COALESCE(expected_close_date, (stage_entered_at"
             " + make_interval(secs => COALESCE(st.days_to_win, st.expected_days, 30) * 86400))::date), {})"
         )
-    closed_in_window = "{} AND status IN ('won', 'lost') AND closed_at >= {} AND closed_at < {}"
+    closed_in_window = "{} AND status IN ('won', 'lost') AND @closed_at >= {} AND @closed_at < {}"
     return (
         # Closed deals of the history window, counted by how far they got (a won one: past all).
         "WITH groups AS ("
@@ -466,7 +472,7 @@ async def forecast(
         owner.expected_deals += float(row["expected_count"] or 0)
     for row in await _rows(
         "SELECT owner, COUNT(*) AS deals, SUM(value_base) AS value FROM sales_opportunity"
-        " WHERE {} AND status = 'won' AND closed_at >= {} AND closed_at < {} GROUP BY owner",
+        " WHERE {} AND status = 'won' AND @closed_at >= {} AND @closed_at < {} GROUP BY owner",
         ids,
         report.start,
         report.end,
@@ -531,7 +537,7 @@ async def rep_scorecard(runtime: Runtime, actor: Actor, report: ReportFilter) ->
         "  AS won_value,"
         " SUM(CASE WHEN status = 'lost' AND closed_at >= {} AND closed_at < {} THEN 1 ELSE 0 END) AS lost"
         " FROM sales_opportunity WHERE {} AND owner IS NOT NULL"
-        " AND (created_at >= {} OR closed_at >= {}) AND created_at < {} GROUP BY owner",
+        " AND (@created_at >= {} OR @closed_at >= {}) AND @created_at < {} GROUP BY owner",
         *([report.start, report.end] * 4),
         ids,
         report.start,
@@ -543,11 +549,9 @@ async def rep_scorecard(runtime: Runtime, actor: Actor, report: ReportFilter) ->
         entry.won_value = amount(row["won_value"])
     for row in await _rows(
         "SELECT owner, COUNT(DISTINCT company) AS clients FROM sales_opportunity"
-        " WHERE {} AND owner IS NOT NULL AND company IS NOT NULL AND status = 'won'"
-        " AND closed_at >= {} AND closed_at < {}"
-        " AND NOT EXISTS (SELECT 1 FROM sales_opportunity earlier"
-        "  WHERE earlier.company = sales_opportunity.company"
-        "  AND earlier.status = 'won' AND earlier.closed_at < {})"
+        " WHERE {} AND owner IS NOT NULL AND status = 'won' AND @closed_at >= {} AND @closed_at < {}"
+        " AND company IN (SELECT company FROM sales_opportunity WHERE status = 'won' AND company IS NOT NULL"
+        "  GROUP BY company HAVING MIN(closed_at) >= {})"  # the company's first deal ever won
         " GROUP BY owner",
         ids,
         report.start,
