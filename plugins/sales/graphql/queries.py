@@ -193,7 +193,9 @@ class RepScore:
     user_id: strawberry.Private[int]
     opened: int = strawberry.field(description="Opportunities opened in the period.")
     new_clients: int = strawberry.field(description="Companies whose first deal was won in the period.")
-    stage_advances: int = strawberry.field(description="Moves of their opportunities to a later stage.")
+    stage_advances: int = strawberry.field(
+        description="Stages after the first their opportunities entered for the first time in the period."
+    )
     won: int
     won_value: Decimal
     lost: int
