@@ -753,7 +753,7 @@ async def _close(
                     opportunity_id=opportunity_id,
                     company_id=opportunity["company"],
                     person_id=opportunity["person"],
-                    value=str(opportunity["value"]),
+                    value=str(amount(opportunity["value"])),
                     currency=opportunity["currency"],
                 )
             )
@@ -1078,7 +1078,7 @@ async def person_export(person_id: int) -> dict[str, Any]:
         "opportunities": [
             {
                 **row,
-                "value": str(row["value"]),
+                "value": str(amount(row["value"])),
                 "created_at": row["created_at"].isoformat(),
                 "closed_at": row["closed_at"].isoformat() if row["closed_at"] else None,
             }

@@ -1,5 +1,6 @@
 """Processes, opportunities moving through stages, winning and losing, through GraphQL."""
 
+from core.db.tables import OutboxMessage
 from tests.conftest import as_user
 from tests.plugins.sales.helpers import (
     LOSE,
@@ -8,6 +9,7 @@ from tests.plugins.sales.helpers import (
     create_company,
     create_opportunity,
     create_process,
+    node_id,
     sales_team,
 )
 
@@ -70,3 +72,34 @@ async def test_an_opportunity_moves_through_the_stages_and_is_won(client, runtim
     assert found["company"]["lifecycle"] == "CUSTOMER"
     kinds = [e["node"]["kind"] for e in detail["data"]["timeline"]["edges"]]
     assert "sales.opportunity_won" in kinds and "sales.stage_changed" in kinds
+
+
+async def test_events_and_the_gdpr_export_carry_the_opportunity(client, runtime, engine_kind):
+    users = await sales_team(runtime)
+    admin, rep = users["admin"][1], users["rep1"][1]
+    process = await create_process(client, admin)
+    person = await as_user(
+        client, rep, """mutation { personCreate(input: {lastName: "Wiśniewska"}) { person { id } } }"""
+    )
+    person_id = person["data"]["personCreate"]["person"]["id"]
+    opportunity = await create_opportunity(
+        client, rep, name="Meble biurowe", process=process["id"], person=person_id, value="8000"
+    )
+    moved = await as_user(client, rep, MOVE, {"id": opportunity["id"], "input": {"stage": process["stages"][1]["id"]}})
+    assert moved["data"]["opportunityMove"]["userErrors"] == []
+    await as_user(client, rep, WIN, {"id": opportunity["id"]})
+    events = {
+        row["name"]: row["payload"]
+        for row in await OutboxMessage.select().where(OutboxMessage.kind == "event").output(load_json=True)
+    }
+    assert events["sales.opportunity.stage_changed"]["to_stage_id"] == node_id(process["stages"][1]["id"])
+    assert events["sales.opportunity.won"] == {
+        "opportunity_id": node_id(opportunity["id"]),
+        "company_id": None,
+        "person_id": node_id(person_id),
+        "value": "8000.00",
+        "currency": "PLN",
+    }
+    exported = await as_user(client, admin, "mutation($id: ID!) { personExport(id: $id) { data } }", {"id": person_id})
+    [deal] = exported["data"]["personExport"]["data"]["sales"]["opportunities"]
+    assert (deal["name"], deal["status"], deal["value"]) == ("Meble biurowe", "won", "8000.00")
