@@ -35,7 +35,7 @@ from core.events.bus import UnitOfWork
 from core.graphql.access_types import TeamNode, UserNode, attempt, decode_id
 from core.graphql.batching import batched_field, each, load_each
 from core.graphql.compose import Extensible, composed_class, composed_type, extensible
-from core.graphql.crm_types import escape_like, visible_custom_values
+from core.graphql.crm_types import DeletePayload, escape_like, visible_custom_values
 from core.graphql.errors import ClientError, UserError
 from core.graphql.keyset import encode_key, paginate_by_key
 from core.graphql.pagination import make_connection, page_size, paginate_by_id
@@ -74,6 +74,7 @@ __all__ = [
     "ContactInput",
     "ContactPoint",
     "CustomFieldEntity",
+    "DeletePayload",
     "DomainError",
     "Employment",
     "EmploymentInput",

@@ -35,6 +35,11 @@ class OpportunityLost(Event, frozen=True):
     reason: str
 
 
+class OpportunityDeleted(Event, frozen=True):
+    name: ClassVar[str] = "sales.opportunity.deleted"
+    opportunity_id: int
+
+
 class OpportunityStuck(Event, frozen=True):
     name: ClassVar[str] = "sales.opportunity.stuck"
     opportunity_id: int
@@ -60,6 +65,7 @@ EVENT_TYPES = [
     OpportunityStageChanged,
     OpportunityWon,
     OpportunityLost,
+    OpportunityDeleted,
     OpportunityStuck,
     LeadQualified,
     LeadConverted,

@@ -45,6 +45,7 @@ from plugins.sales.events import (
     LeadConverted,
     LeadQualified,
     OpportunityCreated,
+    OpportunityDeleted,
     OpportunityLost,
     OpportunityStageChanged,
     OpportunityWon,
@@ -792,6 +793,17 @@ async def lose_opportunity(
 ) -> None:
     require(actor, OPPORTUNITY_WRITE)
     await _close(runtime, actor, opportunity_id, "lost", at, _text(reason, ["input", "reason"], limit=2000))
+
+
+async def delete_opportunity(runtime: Runtime, actor: Actor, opportunity_id: int) -> None:
+    """Remove an opportunity entered by mistake from every list and report (kept for the audit
+    trail, like deleted companies); closed deals stay: they are history, not mistakes."""
+    require(actor, OPPORTUNITY_WRITE)
+    async with runtime.unit_of_work(actor) as uow:
+        opportunity = await _locked_opportunity(runtime, actor, opportunity_id)
+        _require_open(opportunity)
+        await Opportunity.update({Opportunity.deleted_at: datetime.now(UTC)}).where(Opportunity.id == opportunity_id)
+        await uow.publish(OpportunityDeleted(opportunity_id=opportunity_id))
 
 
 async def log_contact(

@@ -12,7 +12,7 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from core.api import DomainError, UserError, _, attempt, decode_id, mutation
+from core.api import DeletePayload, DomainError, UserError, _, attempt, decode_id, mutation
 from plugins.sales import services
 from plugins.sales.graphql.types import OpportunityNode, SalesProcessNode, SalesStageNode
 from plugins.sales.permissions import OPPORTUNITY_WRITE, PLAN_MANAGE, PROCESS_MANAGE
@@ -175,12 +175,6 @@ class SalesStagePayload:
 
 
 @strawberry.type
-class SalesStageDeletePayload:
-    deleted_id: relay.GlobalID | None
-    user_errors: list[UserError]
-
-
-@strawberry.type
 class OpportunityPayload:
     opportunity: OpportunityNode | None
     user_errors: list[UserError]
@@ -310,7 +304,7 @@ class SalesMutation:
         return SalesStagePayload(stage=await _fresh(info, "sales.stage", stage_id), user_errors=errors)
 
     @mutation(permission=PROCESS_MANAGE, description="Remove a stage no opportunity is in.")
-    async def sales_stage_delete(self, info: strawberry.Info, id: relay.GlobalID) -> SalesStageDeletePayload:
+    async def sales_stage_delete(self, info: strawberry.Info, id: relay.GlobalID) -> DeletePayload:
         ctx = info.context
 
         async def delete() -> relay.GlobalID:
@@ -318,7 +312,7 @@ class SalesMutation:
             return id
 
         deleted, errors = await attempt(delete())
-        return SalesStageDeletePayload(deleted_id=deleted, user_errors=errors)
+        return DeletePayload(deleted_id=deleted, user_errors=errors)
 
     @mutation(permission=PROCESS_MANAGE, description="Put the stages of a process in a new order (list them all).")
     async def sales_stages_reorder(
@@ -478,6 +472,17 @@ class SalesMutation:
             return services.lose_opportunity(ctx.runtime, ctx.actor, opportunity_id, input.reason, input.at)
 
         return await _act(info, id, lose)
+
+    @mutation(permission=OPPORTUNITY_WRITE, description="Remove an open opportunity entered by mistake.")
+    async def opportunity_delete(self, info: strawberry.Info, id: relay.GlobalID) -> DeletePayload:
+        ctx = info.context
+
+        async def delete() -> relay.GlobalID:
+            await services.delete_opportunity(ctx.runtime, ctx.actor, decode_id(id, "Opportunity", ["id"]))
+            return id
+
+        deleted, errors = await attempt(delete())
+        return DeletePayload(deleted_id=deleted, user_errors=errors)
 
     @mutation(
         permission=OPPORTUNITY_WRITE,

@@ -191,3 +191,32 @@ async def test_competitors_and_custom_fields_on_opportunities(client, runtime, e
         {"c": company},
     )
     assert listed["data"]["opportunities"]["edges"] == [{"node": {"customFields": {"budzet": 250000}}}]
+
+
+async def test_an_open_opportunity_entered_by_mistake_can_be_deleted(client, runtime, engine_kind):
+    users = await sales_team(runtime)
+    admin, rep = users["admin"][1], users["rep1"][1]
+    process = await create_process(client, admin)
+    mistake = await create_opportunity(client, rep, name="Pomyłka", process=process["id"], value="100")
+    kept = await create_opportunity(client, rep, name="Prawdziwa", process=process["id"], value="200")
+    delete = "mutation($id: ID!) { opportunityDelete(id: $id) { deletedId userErrors { field code } } }"
+    foreign = await as_user(client, users["rep3"][1], delete, {"id": mistake["id"]})
+    assert foreign["data"]["opportunityDelete"]["userErrors"] == [{"field": ["id"], "code": "NOT_FOUND"}]
+    done = await as_user(client, rep, delete, {"id": mistake["id"]})
+    assert done["data"]["opportunityDelete"] == {"deletedId": mistake["id"], "userErrors": []}
+    listed = await as_user(client, rep, "{ opportunities { edges { node { name } } } }")
+    assert listed["data"]["opportunities"]["edges"] == [{"node": {"name": "Prawdziwa"}}]
+    assert (await as_user(client, rep, GET, {"id": mistake["id"]}))["data"]["opportunity"] is None
+    funnel = await as_user(
+        client,
+        rep,
+        """query($f: SalesReportFilter!) { funnel(filter: $f) { opened stages { openCount } } }""",
+        {"f": {"periodStart": "2026-01-01", "periodEnd": "2030-12-31", "process": process["id"]}},
+    )
+    assert funnel["data"]["funnel"]["opened"] == 1 and funnel["data"]["funnel"]["stages"][0]["openCount"] == 1
+    won = await as_user(
+        client, rep, "mutation($id: ID!) { opportunityWin(id: $id) { userErrors { code } } }", {"id": kept["id"]}
+    )
+    assert won["data"]["opportunityWin"]["userErrors"] == []
+    closed = await as_user(client, rep, delete, {"id": kept["id"]})
+    assert closed["data"]["opportunityDelete"]["userErrors"] == [{"field": ["id"], "code": "CLOSED"}]
