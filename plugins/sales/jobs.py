@@ -23,8 +23,9 @@ def stuck_condition(stages: list[dict[str, Any]], now: datetime, quiet_days: int
             )
             overdue = late if overdue is None else overdue | late
     quiet_since = now - timedelta(days=quiet_days)
-    quiet = (Opportunity.last_contact_at < quiet_since) | (
-        Opportunity.last_contact_at.is_null() & (Opportunity.stage_entered_at < quiet_since)
+    # Neither a contact nor a move since then.
+    quiet = (Opportunity.last_contact_at.is_null() | (Opportunity.last_contact_at < quiet_since)) & (
+        Opportunity.stage_entered_at < quiet_since
     )
     return overdue, quiet
 

@@ -14,6 +14,7 @@ from core.api import (
     Plugin,
     PluginInfo,
     ScheduleSpec,
+    Subscriber,
     TimelineKind,
     TypeExtension,
     hookimpl,
@@ -156,3 +157,19 @@ class SalesPlugin(Plugin):
         from plugins.sales.services import person_export
 
         return await person_export(person_id)
+
+    @hookimpl
+    async def kartoteka_person_erase(self, person_id):
+        from plugins.sales.services import person_erase
+
+        await person_erase(person_id)
+
+    @hookimpl
+    def kartoteka_event_subscribers(self):
+        from plugins.sales.services import follow_company_merge, follow_person_merge
+
+        # In the merge's own transaction: the winner carries the deals from the moment it exists alone.
+        return [
+            Subscriber("sales.follow_company_merge", "core.company_merged", follow_company_merge, mode="sync"),
+            Subscriber("sales.follow_person_merge", "core.person_merged", follow_person_merge, mode="sync"),
+        ]

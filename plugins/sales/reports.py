@@ -386,7 +386,7 @@ def _forecast_sql(runtime: Runtime, one_process: bool) -> str:
         "   SUM(CASE WHEN g.status = 'lost' THEN g.deals ELSE 0 END) AS lost"
         "  FROM sales_stage s JOIN groups g ON g.process = s.process AND g.furthest >= s.position GROUP BY s.id"
         "), average AS ("
-        "  SELECT process, SUM(value) / SUM(deals) AS value FROM groups WHERE status = 'won' GROUP BY process"
+        "  SELECT process, SUM(value) * 1.0 / SUM(deals) AS value FROM groups WHERE status = 'won' GROUP BY process"
         "), timing AS ("
         f"  SELECT e.stage, AVG({to_win}) AS days_to_win"
         "  FROM sales_stage_entry e JOIN sales_opportunity w ON w.id = e.opportunity"
@@ -586,19 +586,18 @@ async def rep_scorecard(runtime: Runtime, actor: Actor, report: ReportFilter) ->
 
 
 async def _report_users(actor: Actor, report: ReportFilter, with_figures: set[int]) -> list[int]:
-    """Whom the scorecard lists: the reps asked for (or all with figures), within the actor's reach."""
-    query = User.select(User.id).where(User.is_active == True)  # noqa: E712
+    """Whom the scorecard lists: the reps asked for (or all with figures, active or not), within
+    the actor's reach: everyone with "all", the team with "team", else only the actor."""
+    query = User.select(User.id)
     if report.owner_ids:
         query = query.where(User.id.is_in(list(report.owner_ids)))
     if report.team_id is not None:
         query = query.where(User.team == report.team_id)
     reach = actor.scope_for(REPORT_READ)
     me = int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdigit() else -1
-    if reach == "own":
-        query = query.where(User.id == me)
-    elif reach == "team" and actor.team_id is not None:
+    if reach == "team" and actor.team_id is not None:
         query = query.where((User.team == actor.team_id) | (User.id == me))
-    elif reach == "team":
+    elif reach != "all":
         query = query.where(User.id == me)
     ids = [row["id"] for row in await query]
     if not report.owner_ids and report.team_id is None:

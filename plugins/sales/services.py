@@ -50,10 +50,11 @@ from plugins.sales.events import (
     OpportunityStageChanged,
     OpportunityWon,
 )
-from plugins.sales.permissions import OPPORTUNITY_READ, OPPORTUNITY_WRITE, PLAN_MANAGE, PROCESS_MANAGE
+from plugins.sales.permissions import OPPORTUNITY_READ, OPPORTUNITY_WRITE, PLAN_MANAGE, PROCESS_MANAGE, REPORT_READ
 from plugins.sales.tables import Opportunity, SalesPlan, SalesProcess, SalesStage, StageChange, StageEntry
 
 ENTITY = "sales.opportunity"  # custom fields of opportunities
+ERASED = "—"  # the name of a deal whose person was erased (GDPR)
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("99999999999999.99")
 # What a stage may require before an opportunity enters it (besides "custom.<key>").
@@ -280,8 +281,14 @@ async def update_process(
             await SalesProcess.update(changes).where(SalesProcess.id == process_id)
 
 
-async def _stage(stage_id: int, path: list[str]) -> dict[str, Any]:
-    row = await SalesStage.select().where(SalesStage.id == stage_id).output(load_json=True).first()
+async def _stage(stage_id: int, path: list[str], runtime: Runtime | None = None, lock: str = "") -> dict[str, Any]:
+    """A stage; with ``lock`` (PostgreSQL row lock strength) held to the end of the transaction: a
+    move holds KEY SHARE on its target and a delete UPDATE, so the two wait for each other instead
+    of the move landing in a stage that is going away."""
+    query = SalesStage.select().where(SalesStage.id == stage_id).output(load_json=True)
+    if lock and runtime is not None and runtime.settings.is_postgres:
+        query = query.lock_rows(lock)
+    row = await query.first()
     if row is None:
         raise DomainError("NOT_FOUND", _("No such record, or it is outside your area."), path)
     return row
@@ -340,18 +347,27 @@ async def update_stage(runtime: Runtime, actor: Actor, stage_id: int, stage: Sta
 
 
 async def delete_stage(runtime: Runtime, actor: Actor, stage_id: int) -> None:
-    """Only a stage no opportunity stands in may go; the history keeps its name out (set null)."""
+    """Only a stage no opportunity stands or ended in may go (the history's moves through it lose
+    their stage: set null)."""
     require(actor, PROCESS_MANAGE)
     async with runtime.unit_of_work(actor):
-        current = await _stage(stage_id, ["id"])
-        await _locked_process(runtime, current["process"])
-        held = await Opportunity.count().where(Opportunity.stage == stage_id)
+        await _locked_process(runtime, (await _stage(stage_id, ["id"]))["process"])
+        current = await _stage(stage_id, ["id"], runtime, "UPDATE")  # again, now that nobody reorders
+        held = await Opportunity.count().where(
+            (Opportunity.stage == stage_id) & (Opportunity.status == "open") & Opportunity.deleted_at.is_null()
+        )
         if held:
             raise DomainError(
                 "STAGE_IN_USE",
                 _("{count} opportunities are in this stage; move them first."),
                 ["id"],
                 count=held,
+            )
+        if await Opportunity.exists().where(Opportunity.stage == stage_id):
+            raise DomainError(
+                "STAGE_IN_HISTORY",
+                _("Closed opportunities ended in this stage, so it stays part of their history; rename it instead."),
+                ["id"],
             )
         if await SalesStage.count().where(SalesStage.process == current["process"]) == 1:
             raise DomainError("NO_STAGES", _("A sales process needs at least one stage."), ["id"])
@@ -410,6 +426,23 @@ def _competitors(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return checked
 
 
+async def _may_hand_to(actor: Actor, owner_id: int) -> None:
+    """An opportunity goes only to someone within the actor's reach: with the "own" scope to
+    themselves, with "team" to the team's members, with "territory" to themselves (the deal's
+    territory keeps it visible to the territory's reps); "all" to anyone."""
+    if owner_id == user_id(actor):
+        return
+    reach = actor.scope_for(OPPORTUNITY_WRITE)
+    if reach == "all":
+        return
+    in_team = User.exists().where((User.id == owner_id) & (User.team == actor.team_id))
+    if reach == "team" and actor.team_id is not None and await in_team:
+        return
+    raise DomainError(
+        "FORBIDDEN", _("You may give opportunities only to people within your reach."), ["input", "owner"]
+    )
+
+
 async def _active_user(owner_id: int, path: list[str]) -> int:
     if not await User.exists().where((User.id == owner_id) & (User.is_active == True)):  # noqa: E712
         raise DomainError("UNKNOWN_USER", _("There is no active user with this id."), path)
@@ -432,9 +465,8 @@ async def _checked_values(
             await require_reachable(table, record_id, actor, permission, ["input", key.removesuffix("_id")])
             row[key.removesuffix("_id")] = record_id
     if values.owner_id is not None and values.owner_id != before.get("owner"):
-        if values.owner_id != user_id(actor) and actor.scope_for(OPPORTUNITY_WRITE) == "own":
-            raise DomainError("FORBIDDEN", _("You may give opportunities only to yourself."), ["input", "owner"])
         row["owner"] = await _active_user(values.owner_id, ["input", "owner"])
+        await _may_hand_to(actor, values.owner_id)
     if values.value is not None:
         row["value"] = money(values.value, ["input", "value"])
     if values.currency is not None:
@@ -650,6 +682,11 @@ async def update_opportunity(
     async with runtime.unit_of_work(actor):
         before = await _locked_opportunity(runtime, actor, opportunity_id)
         row = await _checked_values(actor, currencies, values, before)
+        if before["status"] != "open" and {"value", "currency", "owner", "company", "person"} & set(row):
+            # Won and lost figures are history: reports of past periods must not change under them.
+            raise DomainError("CLOSED", _("This opportunity is already closed."), ["id"])
+        if before["status"] == "open":  # the stage it is in still needs what it needed to enter
+            _require_fields(await _stage(before["stage"], ["id"]), {**before, **row})
         if "company" in row or "person" in row:
             merged = {**before, **row}
             row["territory"] = await _territory_of(merged["company"], merged["person"])
@@ -689,7 +726,7 @@ async def move_opportunity(
     async with runtime.unit_of_work(actor) as uow:
         opportunity = await _locked_opportunity(runtime, actor, opportunity_id)
         _require_open(opportunity)
-        stage = await _stage(stage_id, ["input", "stage"])
+        stage = await _stage(stage_id, ["input", "stage"], runtime, "KEY SHARE")
         if stage["process"] != opportunity["process"]:
             raise DomainError("WRONG_PROCESS", _("This stage belongs to another sales process."), ["input", "stage"])
         if stage["id"] == opportunity["stage"]:
@@ -769,18 +806,19 @@ async def _close(
             opportunity["name"],
             actor,
             moment,
-            stage=stage["name"],
-            reason=reason,
+            stage=stage["name"],  # not the lost reason: every reader of the client sees the timeline
         )
     return opportunity
 
 
 async def _become_customers(runtime: Runtime, opportunity: Mapping[str, Any]) -> None:
     """Winning a deal makes the client a customer (the system does it: the rep needs no right to it)."""
-    if opportunity["company"] is not None:
-        await update_company(runtime, SYSTEM, opportunity["company"], {"lifecycle": "customer"})
-    if opportunity["person"] is not None:
-        await update_person(runtime, SYSTEM, opportunity["person"], {"lifecycle": "customer"})
+    for table, record_id, update in (
+        (Company, opportunity["company"], update_company),
+        (Person, opportunity["person"], update_person),
+    ):
+        if record_id is not None and await table.exists().where((table.id == record_id) & table.deleted_at.is_null()):
+            await update(runtime, SYSTEM, record_id, {"lifecycle": "customer"})
 
 
 async def win_opportunity(runtime: Runtime, actor: Actor, opportunity_id: int, at: datetime | None = None) -> None:
@@ -845,10 +883,20 @@ async def log_contact(
         )
         latest = opportunity["last_contact_at"]
         if latest is None or moment > latest:
-            await Opportunity.update({Opportunity.last_contact_at: moment, Opportunity.stuck_since: None}).where(
-                Opportunity.id == opportunity_id
-            )
+            changes: dict[Any, Any] = {Opportunity.last_contact_at: moment}
+            if _contact_unsticks(config_of(runtime), stage, opportunity["stage_entered_at"], moment):
+                changes[Opportunity.stuck_since] = None
+            await Opportunity.update(changes).where(Opportunity.id == opportunity_id)
     return entry_id
+
+
+def _contact_unsticks(config: Any, stage: Mapping[str, Any], entered: datetime, contact: datetime) -> bool:
+    """A contact clears the stuck flag when it is recent and the deal has not overstayed its stage
+    (a call does not shorten a stage: that flag stays until the deal moves)."""
+    now = datetime.now(UTC)
+    if contact < now - timedelta(days=config.stuck_after_days):
+        return False
+    return not (stage["expected_days"] and entered < now - timedelta(days=stage["expected_days"]))
 
 
 # --- leads ------------------------------------------------------------------------------------------
@@ -941,14 +989,30 @@ async def _match_person(actor: Actor, new: NewPerson, company_id: int | None) ->
     return None
 
 
-async def _primary_company(person_id: int) -> int | None:
+async def _primary_company(actor: Actor, person_id: int) -> int | None:
+    """The company the person works at (the primary one first), if the actor may change it."""
     row = (
         await Employment.select(Employment.company)
-        .where(Employment.person == person_id)
+        .where((Employment.person == person_id) & visible(Employment.company, actor, "core.company.write"))
         .order_by(Employment.is_primary, ascending=False)
         .first()
     )
     return row["company"] if row else None
+
+
+def _under(error: DomainError, name: str) -> DomainError:
+    """An error of the core's create input, pointed at the lead's ``name`` input instead."""
+    rest = list(error.field[1:])
+    if rest[:1] == ["emails"]:
+        rest = ["email"]
+    return DomainError(error.code, error.message, ["input", name, *rest], **error.params)
+
+
+async def _create_person(*args: Any) -> int:
+    try:
+        return await create_person(*args)
+    except DomainError as error:
+        raise _under(error, "newPerson") from None
 
 
 async def _advance_lifecycle(runtime: Runtime, actor: Actor, table: Any, record_id: int, update: Any) -> None:
@@ -985,19 +1049,24 @@ async def convert_lead(
             await require_reachable(Company, company_id, actor, "core.company.write", ["input", "company"])
         if person_id is not None:
             await require_reachable(Person, person_id, actor, "core.person.write", ["input", "person"])
-            company_id = company_id if company_id is not None or new_company else await _primary_company(person_id)
+            company_id = (
+                company_id if company_id is not None or new_company else await _primary_company(actor, person_id)
+            )
         if new_company is not None:
             company_id = await _match_company(actor, new_company)
             if company_id is None:
-                company_id = await create_company(
-                    runtime,
-                    actor,
-                    {"name": new_company.name, "nip": new_company.nip, "lifecycle": "qualified"},
-                )
+                try:
+                    company_id = await create_company(
+                        runtime,
+                        actor,
+                        {"name": new_company.name, "nip": new_company.nip, "lifecycle": "qualified"},
+                    )
+                except DomainError as error:
+                    raise _under(error, "newCompany") from None
         if new_person is not None:
             person_id = await _match_person(actor, new_person, company_id)
             if person_id is None:
-                person_id = await create_person(
+                person_id = await _create_person(
                     runtime,
                     actor,
                     {"first_name": new_person.first_name, "last_name": new_person.last_name, "lifecycle": "qualified"},
@@ -1043,6 +1112,7 @@ async def set_plan(
             await _active_user(user, ["input", "user"])
         else:
             await _team(team, ["input", "team"])
+        await _may_plan(actor, user, team)
         who = SalesPlan.user == user if user is not None else SalesPlan.team == team
         same = (
             await SalesPlan.select(SalesPlan.id)
@@ -1068,6 +1138,37 @@ async def set_plan(
             )
         ).returning(SalesPlan.id)
     return row["id"]
+
+
+def visible_plans(actor: Actor) -> Any:
+    """Plans the actor may see, as a where-clause: everyone's with the "all" reach of
+    ``sales.report.read``; a team's leader their team's plan and its members'; anyone else their
+    own and their team's."""
+    reach = actor.scope_for(REPORT_READ)
+    if reach == "all":
+        return SalesPlan.id.is_not_null()
+    condition = SalesPlan.user == (user_id(actor) or -1)
+    if actor.team_id is not None:
+        condition |= SalesPlan.team == actor.team_id
+        if reach == "team":
+            condition |= SalesPlan.user.is_in(User.select(User.id).where(User.team == actor.team_id))
+    return condition
+
+
+async def _may_plan(actor: Actor, user: int | None, team: int | None) -> None:
+    """Plans are set within the reach of ``sales.plan.manage``: a team's leader plans the team and
+    its members, an "all" reach anyone."""
+    reach = actor.scope_for(PLAN_MANAGE)
+    if reach == "all" or (user is not None and user == user_id(actor)):
+        return
+    if reach == "team" and actor.team_id is not None:
+        if team == actor.team_id:
+            return
+        if user is not None and await User.exists().where((User.id == user) & (User.team == actor.team_id)):
+            return
+    raise DomainError(
+        "FORBIDDEN", _("You may set plans only for your team and its members."), ["input", "user" if user else "team"]
+    )
 
 
 def readable(actor: Actor) -> Any:
@@ -1097,3 +1198,27 @@ async def person_export(person_id: int) -> dict[str, Any]:
             for row in rows
         ]
     }
+
+
+async def person_erase(person_id: int) -> None:
+    """GDPR erasure: the person's own deals keep their figures (the funnel's history) but lose
+    their name and custom values; deals with a company only lose the person."""
+    alone = (Opportunity.person == person_id) & Opportunity.company.is_null()
+    await Opportunity.update({Opportunity.name: ERASED, Opportunity.custom: {}}).where(alone)
+    await Opportunity.update({Opportunity.person: None}).where(
+        (Opportunity.person == person_id) & Opportunity.company.is_not_null()
+    )
+
+
+async def follow_company_merge(event: Any, ctx: Any) -> None:
+    """Sync subscriber of ``core.company_merged``: the loser's deals go to the winner (and its
+    territory, so they stay where the winner's reps see them)."""
+    winner = await Company.select(Company.territory).where(Company.id == event.company_id).first()
+    await Opportunity.update(
+        {Opportunity.company: event.company_id, Opportunity.territory: winner["territory"] if winner else None}
+    ).where(Opportunity.company == event.loser_id)
+
+
+async def follow_person_merge(event: Any, ctx: Any) -> None:
+    """Sync subscriber of ``core.person_merged``."""
+    await Opportunity.update({Opportunity.person: event.person_id}).where(Opportunity.person == event.loser_id)

@@ -14,7 +14,6 @@ from core.api import (
     ClientError,
     DomainError,
     TeamNode,
-    User,
     UserNode,
     batched_field,
     decode_id,
@@ -26,7 +25,7 @@ from plugins.sales import reports
 from plugins.sales.graphql.filters import OpportunityFilter, opportunity_conditions
 from plugins.sales.graphql.types import OpportunityNode, SalesProcessNode, SalesStageNode
 from plugins.sales.permissions import OPPORTUNITY_READ, REPORT_READ
-from plugins.sales.services import amount, config_of, readable
+from plugins.sales.services import amount, config_of, readable, visible_plans
 from plugins.sales.tables import Opportunity, SalesPlan, SalesProcess
 
 
@@ -207,10 +206,12 @@ class RepScore:
         return await info.context.loaders["core.user"].load(self.user_id)
 
 
-async def _plan_value(forecast: reports.Forecast) -> Decimal | None:
+async def _plan_value(forecast: reports.Forecast, actor: Any) -> Decimal | None:
     report = forecast.report
     query = SalesPlan.select(SalesPlan.target_value).where(
-        (SalesPlan.period_start == report.period_start) & (SalesPlan.period_end == report.period_end)
+        (SalesPlan.period_start == report.period_start)
+        & (SalesPlan.period_end == report.period_end)
+        & visible_plans(actor)
     )
     if report.owner_ids:
         query = query.where(SalesPlan.user.is_in(list(report.owner_ids)))
@@ -346,9 +347,8 @@ class SalesQuery:
     async def sales_plans(self, info: strawberry.Info, period_start: date, period_end: date) -> list[SalesPlanType]:
         ctx = info.context
         rows = await SalesPlan.select().where(
-            (SalesPlan.period_start <= period_end) & (SalesPlan.period_end >= period_start)
+            (SalesPlan.period_start <= period_end) & (SalesPlan.period_end >= period_start) & visible_plans(ctx.actor)
         )
-        rows = await _visible_plans(ctx.actor, rows)
         plans = []
         forecasts: dict[tuple[date, date], reports.Forecast] = {}
         for row in sorted(rows, key=lambda r: (r["period_start"], r["id"])):
@@ -404,26 +404,6 @@ class SalesQuery:
         ]
 
 
-async def _visible_plans(actor: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Reps see their own plan and their team's; managers their team's members; wider roles all."""
-    reach = actor.scope_for(REPORT_READ)
-    if reach in ("all", "territory"):
-        return rows
-    me = int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdigit() else -1
-    team_members = (
-        {row["id"] for row in await User.select(User.id).where(User.team == actor.team_id)}
-        if reach == "team" and actor.team_id is not None
-        else set()
-    )
-    return [
-        row
-        for row in rows
-        if row["user"] == me
-        or (row["user"] in team_members)
-        or (row["team"] is not None and row["team"] == actor.team_id)
-    ]
-
-
 async def _forecast_type(info: strawberry.Info, result: reports.Forecast) -> Forecast:
     ctx = info.context
     stages = await ctx.loaders["sales.stage"].load_many([s.stage_id for s in result.stages])
@@ -433,9 +413,10 @@ async def _forecast_type(info: strawberry.Info, result: reports.Forecast) -> For
             (SalesPlan.period_start == result.report.period_start)
             & (SalesPlan.period_end == result.report.period_end)
             & SalesPlan.user.is_not_null()
+            & visible_plans(info.context.actor)
         )
     }
-    plan_value = await _plan_value(result)
+    plan_value = await _plan_value(result, ctx.actor)
     return Forecast(
         period_start=result.report.period_start,
         period_end=result.report.period_end,
