@@ -218,6 +218,16 @@ async def _fresh(info: Any, loader: str, record_id: int | None) -> Any:
     return await info.context.loaders[loader].load(record_id)
 
 
+async def _process_payload(info: Any, action: Any) -> SalesProcessPayload:
+    process_id, errors = await attempt(action)
+    return SalesProcessPayload(process=await _fresh(info, "sales.process", process_id), user_errors=errors)
+
+
+async def _stage_payload(info: Any, action: Any) -> SalesStagePayload:
+    stage_id, errors = await attempt(action)
+    return SalesStagePayload(stage=await _fresh(info, "sales.stage", stage_id), user_errors=errors)
+
+
 async def _opportunity_payload(info: Any, action: Any) -> OpportunityPayload:
     opportunity_id, errors = await attempt(action)
     return OpportunityPayload(opportunity=await _fresh(info, "sales.opportunity", opportunity_id), user_errors=errors)
@@ -251,8 +261,7 @@ class SalesMutation:
                 stages=[stage.to_service() for stage in input.stages],
             )
 
-        process_id, errors = await attempt(create())
-        return SalesProcessPayload(process=await _fresh(info, "sales.process", process_id), user_errors=errors)
+        return await _process_payload(info, create())
 
     @mutation(permission=PROCESS_MANAGE, description="Rename, describe, hand to a team, archive or restore.")
     async def sales_process_update(
@@ -273,8 +282,7 @@ class SalesMutation:
             )
             return process_id
 
-        process_id, errors = await attempt(update())
-        return SalesProcessPayload(process=await _fresh(info, "sales.process", process_id), user_errors=errors)
+        return await _process_payload(info, update())
 
     @mutation(permission=PROCESS_MANAGE, description="Add a stage at a position (1 = first; default: last).")
     async def sales_stage_add(
@@ -286,8 +294,7 @@ class SalesMutation:
             process_id = decode_id(process, "SalesProcess", ["process"])
             return await services.add_stage(ctx.runtime, ctx.actor, process_id, input.to_service(), position)
 
-        stage_id, errors = await attempt(add())
-        return SalesStagePayload(stage=await _fresh(info, "sales.stage", stage_id), user_errors=errors)
+        return await _stage_payload(info, add())
 
     @mutation(permission=PROCESS_MANAGE, description="Change a stage's name, probability, requirements or duration.")
     async def sales_stage_update(
@@ -300,8 +307,7 @@ class SalesMutation:
             await services.update_stage(ctx.runtime, ctx.actor, stage_id, input.to_service())
             return stage_id
 
-        stage_id, errors = await attempt(update())
-        return SalesStagePayload(stage=await _fresh(info, "sales.stage", stage_id), user_errors=errors)
+        return await _stage_payload(info, update())
 
     @mutation(permission=PROCESS_MANAGE, description="Remove a stage no opportunity is in.")
     async def sales_stage_delete(self, info: strawberry.Info, id: relay.GlobalID) -> DeletePayload:
