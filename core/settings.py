@@ -115,6 +115,17 @@ class Settings:
     # import and export
     import_max_bytes: int = field(default=5 * 1024 * 1024, metadata={"parse": _int(1, 2**30)})
     export_max_rows: int = field(default=100_000, metadata={"parse": _int(1, 10_000_000)})
+    # identity (OAuth 2.1 / OpenID Connect): the issuer is the public address of this server
+    public_url: str = field(default="", metadata={"parse": lambda v, k: _url(v, k, ("http", "https")).rstrip("/")})
+    access_token_seconds: int = field(default=300, metadata={"parse": _int(10, 86_400)})
+    refresh_token_days: int = field(default=30, metadata={"parse": _int(1, 365)})
+    login_failures_per_account: int = field(default=5, metadata={"parse": _int(1, 1_000)})
+    login_failures_per_ip: int = field(default=30, metadata={"parse": _int(1, 100_000)})
+    login_throttle_minutes: int = field(default=15, metadata={"parse": _int(1, 1_440)})
+    # outgoing mail (password resets, invitations): SMTP, or without it .eml files in mail_dir
+    smtp_url: str = field(default="", metadata={"parse": lambda v, k: _url(v, k, ("smtp", "smtps"))})
+    mail_from: str = "kartoteka@localhost"
+    mail_dir: Path = field(default=Path("var/mail"), metadata={"parse": lambda v, k: Path(v)})
 
     @property
     def is_sqlite(self) -> bool:
@@ -127,6 +138,11 @@ class Settings:
     @property
     def broker_in_memory(self) -> bool:
         return self.broker_url.startswith("memory")
+
+    @property
+    def issuer(self) -> str:
+        """The OpenID Connect issuer: the public URL, or this process's own address."""
+        return self.public_url or f"http://{self.host}:{self.port}"
 
     @property
     def is_production(self) -> bool:
