@@ -50,9 +50,9 @@ def settings(database_url: str, plugins_file: Path, tmp_path: Path) -> Settings:
 @pytest.fixture
 async def http(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(runtime=runtime)
-    async with app.state.kartoteka_lifespan(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=ISSUER) as client:
-            yield client
+    transport = httpx.ASGITransport(app=app)
+    async with app.state.kartoteka_lifespan(app), httpx.AsyncClient(transport=transport, base_url=ISSUER) as client:
+        yield client
 
 
 async def test_authorization_code_with_pkce_refresh_rotation_and_reuse_detection(http, runtime):
@@ -121,7 +121,7 @@ async def test_pkce_is_required_s256_only_and_checked(http, runtime):
     assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
 
     # A verifier seen once (say, leaked from a log) does not redeem another authorization's code.
-    second_verifier, second_challenge = pkce()
+    _, second_challenge = pkce()
     second_code = await authorization_code(http, client["clientId"], second_challenge)
     assert (await exchange(http, client, second_code, verifier)).json()["error"] == "invalid_grant"
     missing = await http.post(

@@ -68,7 +68,7 @@ TEXTS = {
     "password_saved": _("Your password is saved. You can sign in now."),
     "invitation_title": _("Welcome to the portal"),
     "form_expired": _("This form has expired; please try again."),
-    "other_language": _("Polski"),
+    "other_language": _("Polski"),  # the link to the other language; "English" in the Polish catalogue
 }
 
 _templates = SandboxedEnvironment(
@@ -118,8 +118,6 @@ class Pages:
         query = {key: value for key, value in request.query_params.items() if key != "lang"}
         query["lang"] = "en" if locale == "pl" else "pl"
         texts = {key: self.text(locale, key) for key in TEXTS}
-        if locale == "pl":
-            texts["other_language"] = "English"
         html = _templates.get_template(template).render(
             locale=locale,
             t=texts,
