@@ -164,6 +164,9 @@ class Settings:
         """Checks that hold between settings."""
         if self.is_production and self.secret_key == DEV_SECRET:
             raise ConfigError(f"{PREFIX}SECRET_KEY", "must be set in the production profile")
+        if self.is_production and not self.public_url.startswith("https://"):
+            # The OAuth issuer: tokens name it, and cookies of the sign-in pages need TLS.
+            raise ConfigError(f"{PREFIX}PUBLIC_URL", "must be the https:// address of this server in production")
         return self
 
 

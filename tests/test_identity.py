@@ -395,3 +395,28 @@ async def test_lock_and_disable_take_effect_on_the_next_request(http, runtime):
     disable = "mutation($id: ID!) { userUpdate(id: $id, input: {isActive: false}) { userErrors { code } } }"
     await http.post("/graphql", json={"query": disable, "variables": {"id": user}}, headers={"x-sample-actor": ADMIN})
     assert (await api(http, fresh["access_token"], VIEWER)).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("environ", "key"),
+    [
+        ({"KARTOTEKA_PUBLIC_URL": "ftp://example.com"}, "KARTOTEKA_PUBLIC_URL"),
+        ({"KARTOTEKA_ACCESS_TOKEN_SECONDS": "0"}, "KARTOTEKA_ACCESS_TOKEN_SECONDS"),
+        ({"KARTOTEKA_LOGIN_FAILURES_PER_ACCOUNT": "many"}, "KARTOTEKA_LOGIN_FAILURES_PER_ACCOUNT"),
+        ({"KARTOTEKA_SMTP_URL": "mail.example.com"}, "KARTOTEKA_SMTP_URL"),
+        (
+            {
+                "KARTOTEKA_PROFILE": "production",
+                "KARTOTEKA_SECRET_KEY": "s" * 40,
+                "KARTOTEKA_PUBLIC_URL": "http://crm.example",
+            },
+            "KARTOTEKA_PUBLIC_URL",
+        ),
+    ],
+)
+def test_malformed_identity_settings_stop_start_up_naming_the_key(environ, key):
+    from core.errors import ConfigError
+
+    with pytest.raises(ConfigError) as raised:
+        load_settings(environ=environ)
+    assert raised.value.key == key

@@ -17,13 +17,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from joserfc import jwt
 from joserfc.jwk import KeySet
+from strawberry.relay import to_base64
 
 from core.access import services as access
 from core.app import create_app
 from core.auth import SYSTEM
 from core.crm.tables import Company, ContactPoint, Employment, Person
 from core.identity import keys
-from core.identity import services as identity
 from core.identity.tables import SigningKey
 from core.runtime import Runtime
 from core.settings import Settings, load_settings
@@ -261,10 +261,14 @@ async def test_password_reset_by_email_link(http, runtime, mailbox):
 @sqlite_only
 async def test_totp_second_step(http, runtime):
     user_id = await staff_user(runtime, "ala@example.com")
+    _, pat = await access.create_token(runtime, SYSTEM, user_id=user_id, name="t")
+    enable = """mutation($secret: String!, $code: String!) {
+        viewerTotpEnable(secret: $secret, code: $code) { enabled userErrors { code } } }"""
     secret = pyotp.random_base32()
-    with pytest.raises(Exception, match="WRONG_CODE"):
-        await identity.set_staff_totp(runtime, SYSTEM, user_id, secret, "000000")
-    await identity.set_staff_totp(runtime, SYSTEM, user_id, secret, pyotp.TOTP(secret).now())
+    wrong = (await api(http, pat, enable, secret=secret, code="000000")).json()["data"]["viewerTotpEnable"]
+    assert wrong == {"enabled": False, "userErrors": [{"code": "WRONG_CODE"}]}
+    right = (await api(http, pat, enable, secret=secret, code=pyotp.TOTP(secret).now())).json()
+    assert right["data"]["viewerTotpEnable"] == {"enabled": True, "userErrors": []}
 
     first = await sign_in(http, "ala@example.com")
     assert first.status_code == 200 and 'name="code"' in first.text
@@ -279,6 +283,12 @@ async def test_totp_second_step(http, runtime):
     assert "Signed in as Ala" in (await http.get("/oauth/account")).text
     [signed_in] = await audit_events(runtime, "core.signed_in")
     assert signed_in["payload"]["methods"] == ["pwd", "otp"]
+
+    # An administrator turns it off for a user who lost their phone.
+    reset = "mutation($id: ID!) { userTotpReset(id: $id) { userErrors { code } } }"
+    await _gql(http, reset, {"id": to_base64("UserNode", user_id)}, **{"x-sample-actor": ADMIN})
+    http.cookies.clear()
+    assert (await sign_in(http, "ala@example.com")).status_code == 303
 
 
 @sqlite_only
@@ -304,7 +314,7 @@ async def test_signing_keys_rotate_without_breaking_tokens(http, runtime):
     # Once the old key is past its verification window it is gone, and so are its tokens.
     long_ago = datetime.now(UTC) - keys.verification_window(runtime) - timedelta(minutes=1)
     await SigningKey.update({SigningKey.retired_at: long_ago}).where(SigningKey.kid == old_kid)
-    keys.runtime_keys(runtime)._ring = None
+    keys.runtime_keys(runtime).forget()
     assert [key["kid"] for key in (await http.get("/oauth/jwks")).json()["keys"]] == [new_kid]
     assert (await api(http, old["access_token"], VIEWER)).status_code == 401
     assert (await api(http, fresh["access_token"], VIEWER)).status_code == 200

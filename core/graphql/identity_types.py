@@ -10,10 +10,11 @@ import strawberry
 from strawberry import relay
 
 from core.access.services import USER_MANAGE
+from core.errors import DomainError
 from core.graphql.access_types import UserNode, _node, attempt, decode_id, maximum
 from core.graphql.errors import UserError
 from core.graphql.pagination import paginate_by_id
-from core.graphql.permissions import field, mutation
+from core.graphql.permissions import AUTHENTICATED, field, mutation
 from core.identity import services as identity
 from core.identity.tables import OAuthClient, PortalAccount
 
@@ -206,7 +207,32 @@ async def _client(info: strawberry.Info, client_row_id: int | None) -> OAuthClie
 
 
 @strawberry.type
-class IdentityMutation:
+class TotpPayload:
+    enabled: bool
+    user_errors: list[UserError]
+
+
+async def _totp(info: strawberry.Info, secret: str | None, code: str = "", user_id: int | None = None) -> TotpPayload:
+    _, errors = await attempt(identity.set_totp(info.context.runtime, info.context.actor, secret, code, user_id))
+    return TotpPayload(enabled=secret is not None and not errors, user_errors=errors)
+
+
+@strawberry.type(description="One-time codes (TOTP) for the signed-in person's own account.")
+class TotpMutation:
+    @mutation(
+        permission=AUTHENTICATED,
+        description="Require a one-time code at sign-in: send a new base32 secret and a code it generates now.",
+    )
+    async def viewer_totp_enable(self, info: strawberry.Info, secret: str, code: str) -> TotpPayload:
+        return await _totp(info, secret, code)
+
+    @mutation(permission=AUTHENTICATED, description="Stop asking for a one-time code at sign-in.")
+    async def viewer_totp_disable(self, info: strawberry.Info) -> TotpPayload:
+        return await _totp(info, None)
+
+
+@strawberry.type
+class IdentityMutation(TotpMutation):
     @mutation(permission=identity.CLIENT_MANAGE, description="Register an OAuth client; its secret is shown once.")
     async def oauth_client_create(self, info: strawberry.Info, input: OAuthClientCreateInput) -> OAuthClientPayload:
         ctx = info.context
@@ -311,6 +337,14 @@ class IdentityMutation:
     async def user_lock(self, info: strawberry.Info, id: relay.GlobalID) -> UserLockPayload:
         return await _user_lock(info, id, True)
 
+    @mutation(permission=USER_MANAGE, description="Turn off a staff user's one-time codes (a lost phone).")
+    async def user_totp_reset(self, info: strawberry.Info, id: relay.GlobalID) -> TotpPayload:
+        try:
+            user_id = decode_id(id, "UserNode", ["id"])
+        except DomainError as error:
+            return TotpPayload(enabled=False, user_errors=[UserError.from_domain(error)])
+        return await _totp(info, None, user_id=user_id)
+
     @mutation(permission=USER_MANAGE, description="Unlock a staff user (also forgets their failed sign-ins).")
     async def user_unlock(self, info: strawberry.Info, id: relay.GlobalID) -> UserLockPayload:
         return await _user_lock(info, id, False)
@@ -361,7 +395,7 @@ async def _user_lock(info: strawberry.Info, id: relay.GlobalID, locked: bool) ->
 
 
 @strawberry.type(description="Invitations by a client's own portal administrator.")
-class PortalIdentityMutation:
+class PortalIdentityMutation(TotpMutation):
     @mutation(
         permission=identity.PORTAL_ADMIN,
         description="Invite a colleague of your company to the portal, with no more rights than yours.",

@@ -8,10 +8,10 @@ unknown ``kid`` makes a process read the table again.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
 import time
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 ALGORITHM = "RS256"  # what every OpenID Connect client must support
 ID_TOKEN_SECONDS = 3600
+RING_SECONDS = 60  # how long a process trusts the keys it has read
+_STORES: weakref.WeakKeyDictionary[Any, KeyStore] = weakref.WeakKeyDictionary()
 
 
 class InvalidJWT(Exception):
@@ -76,24 +78,27 @@ async def _load(runtime: Runtime) -> KeyRing | None:
 
 
 class KeyStore:
-    """The key ring of one process, read from the database and kept until a ``kid`` is unknown."""
+    """The key ring of one process, read from the database again after a while or when a ``kid``
+    is unknown (so a key retired elsewhere stops verifying here too)."""
 
     def __init__(self, runtime: Runtime):
         self.runtime = runtime
         self._ring: KeyRing | None = None
-        self._lock = asyncio.Lock()
+        self._read_at = 0.0
+
+    def forget(self) -> None:
+        self._ring = None
 
     async def ring(self, *, reload: bool = False) -> KeyRing:
-        if self._ring is not None and not reload:
+        if self._ring is not None and not reload and time.monotonic() - self._read_at < RING_SECONDS:
             return self._ring
-        async with self._lock:
+        ring = await _load(self.runtime)
+        if ring is None:
+            await rotate(self.runtime)
             ring = await _load(self.runtime)
-            if ring is None:
-                await rotate(self.runtime)
-                ring = await _load(self.runtime)
-            assert ring is not None
-            self._ring = ring
-            return ring
+        assert ring is not None
+        self._ring, self._read_at = ring, time.monotonic()
+        return ring
 
     async def sign(self, claims: dict[str, Any], token_type: str = "JWT") -> str:
         ring = await self.ring()
@@ -131,15 +136,15 @@ async def rotate(runtime: Runtime) -> str:
     async with runtime.engine.transaction():
         await SigningKey.update({SigningKey.retired_at: now}).where(SigningKey.retired_at.is_null())
         await SigningKey.insert(SigningKey(kid=kid, private_jwk=json.dumps(key.as_dict(private=True))))
-    runtime_keys(runtime)._ring = None
+    runtime_keys(runtime).forget()
     return kid
 
 
 def runtime_keys(runtime: Runtime) -> KeyStore:
-    store = getattr(runtime, "_identity_keys", None)
+    """The key store of ``runtime`` (one per booted runtime, made on first use)."""
+    store = _STORES.get(runtime)
     if store is None:
-        store = KeyStore(runtime)
-        runtime._identity_keys = store  # type: ignore[attr-defined]
+        store = _STORES[runtime] = KeyStore(runtime)
     return store
 
 

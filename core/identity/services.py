@@ -839,15 +839,31 @@ async def set_portal_lock(runtime: Runtime, actor: Actor, account_id: int, locke
         await revoke_account_grants(runtime, "portal", account_id, "account_locked")
 
 
-async def set_staff_totp(runtime: Runtime, actor: Actor, user_id: int, secret: str | None, code: str = "") -> None:
-    """Turn TOTP on (proved by a code from the new secret) or off for a staff user."""
-    if str(user_id) != actor.id:
+async def set_totp(
+    runtime: Runtime, actor: Actor, secret: str | None, code: str = "", user_id: int | None = None
+) -> None:
+    """Turn TOTP on for the actor's own account (proved by a code from the new secret), or off;
+    with ``user_id``, an administrator turns a staff user's TOTP off (a lost phone)."""
+    if user_id is not None:
         require(actor, USER_MANAGE)
-    if secret is not None and not totp_matches(secret, code):
-        raise DomainError("WRONG_CODE", _("The one-time code does not match."), ["input", "code"])
+        if secret is not None:
+            raise DomainError("OWN_ACCOUNT_ONLY", _("Only the account holder can set up a one-time code."), ["id"])
+    if secret is not None:
+        try:
+            valid = len(secret) >= 16 and totp_matches(secret, code)
+        except ValueError:  # not base32
+            valid = False
+        if not valid:
+            raise DomainError("WRONG_CODE", _("The one-time code does not match."), ["input", "code"])
     async with runtime.unit_of_work(actor):
-        await _security_row(user_id)
-        await StaffSecurity.update({StaffSecurity.totp_secret: secret}).where(StaffSecurity.user == user_id)
+        if user_id is not None or actor.kind == "staff":
+            staff_id = user_id if user_id is not None else int(actor.id or 0)
+            await _security_row(staff_id)
+            await StaffSecurity.update({StaffSecurity.totp_secret: secret}).where(StaffSecurity.user == staff_id)
+        elif actor.kind in ("portal", "partner") and actor.account_id is not None:
+            await PortalAccount.update({PortalAccount.totp_secret: secret}).where(PortalAccount.id == actor.account_id)
+        else:
+            raise DomainError("FORBIDDEN", _("Only a signed-in person can set up a one-time code."))
 
 
 def _check_rights(kind: str, rights: Sequence[str]) -> list[str]:
