@@ -126,6 +126,11 @@ class Settings:
     smtp_url: str = field(default="", metadata={"parse": lambda v, k: _url(v, k, ("smtp", "smtps"))})
     mail_from: str = "kartoteka@localhost"
     mail_dir: Path = field(default=Path("var/mail"), metadata={"parse": lambda v, k: Path(v)})
+    # optional staff single sign-on through an external OpenID Connect provider (its issuer URL)
+    sso_issuer: str = field(default="", metadata={"parse": lambda v, k: _url(v, k, ("http", "https")).rstrip("/")})
+    sso_client_id: str = ""
+    sso_client_secret: str = field(default="", repr=False, metadata={"secret": True})
+    sso_name: str = "SSO"  # the provider's name on the sign-in button
 
     @property
     def is_sqlite(self) -> bool:
@@ -164,6 +169,9 @@ class Settings:
         """Checks that hold between settings."""
         if self.is_production and self.secret_key == DEV_SECRET:
             raise ConfigError(f"{PREFIX}SECRET_KEY", "must be set in the production profile")
+        if self.sso_issuer and not (self.sso_client_id and self.sso_client_secret):
+            key = "CLIENT_ID" if not self.sso_client_id else "CLIENT_SECRET"
+            raise ConfigError(f"{PREFIX}SSO_{key}", "must be set when KARTOTEKA_SSO_ISSUER is")
         if self.is_production and not self.public_url.startswith("https://"):
             # The OAuth issuer: tokens name it, and cookies of the sign-in pages need TLS.
             raise ConfigError(f"{PREFIX}PUBLIC_URL", "must be the https:// address of this server in production")

@@ -6,12 +6,15 @@ import base64
 import hashlib
 import re
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
 from core.access import services as access
+from core.app import create_app
 from core.auth import SYSTEM
 from core.runtime import Runtime
 
@@ -127,3 +130,21 @@ async def audit_events(runtime: Runtime, name: str) -> list[dict[str, Any]]:
     from core.db.tables import AuditEntry
 
     return await AuditEntry.select().where(AuditEntry.event == name).output(load_json=True)
+
+
+async def grant_tokens(http: httpx.AsyncClient, client: dict[str, Any], **params: str) -> dict[str, Any]:
+    """The token response of a full authorization (the browser is signed in already)."""
+    verifier, challenge = pkce()
+    code = await authorization_code(http, client["clientId"], challenge, **params)
+    response = await exchange(http, client, code, verifier)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@asynccontextmanager
+async def identity_http(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its lifespan, reached at the issuer's address through ASGI."""
+    app = create_app(runtime=runtime)
+    transport = httpx.ASGITransport(app=app)
+    async with app.state.kartoteka_lifespan(app), httpx.AsyncClient(transport=transport, base_url=ISSUER) as client:
+        yield client

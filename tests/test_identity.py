@@ -8,7 +8,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core.app import create_app
 from core.identity import keys
 from core.runtime import Runtime
 from core.settings import Settings, load_settings
@@ -23,6 +22,8 @@ from tests.identity_support import (
     consent,
     csrf_of,
     exchange,
+    grant_tokens,
+    identity_http,
     pkce,
     query_of,
     refresh,
@@ -49,9 +50,7 @@ def settings(database_url: str, plugins_file: Path, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def http(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(runtime=runtime)
-    transport = httpx.ASGITransport(app=app)
-    async with app.state.kartoteka_lifespan(app), httpx.AsyncClient(transport=transport, base_url=ISSUER) as client:
+    async with identity_http(runtime) as client:
         yield client
 
 
@@ -95,10 +94,7 @@ async def test_concurrent_refreshes_with_one_token_spend_it_once(http, runtime):
     await staff_user(runtime, "ala@example.com")
     client = await register_client(http)
     await sign_in(http, "ala@example.com")
-    verifier, challenge = pkce()
-    tokens = (
-        await exchange(http, client, await authorization_code(http, client["clientId"], challenge), verifier)
-    ).json()
+    tokens = await grant_tokens(http, client)
     first, second = await asyncio.gather(
         refresh(http, client, tokens["refresh_token"]), refresh(http, client, tokens["refresh_token"])
     )
@@ -267,10 +263,7 @@ async def test_revocation_and_introspection(http, runtime):
     await staff_user(runtime, "ala@example.com")
     client = await register_client(http)
     await sign_in(http, "ala@example.com")
-    verifier, challenge = pkce()
-    tokens = (
-        await exchange(http, client, await authorization_code(http, client["clientId"], challenge), verifier)
-    ).json()
+    tokens = await grant_tokens(http, client)
     auth = (client["clientId"], client["secret"])
 
     active = (await http.post("/oauth/introspect", data={"token": tokens["access_token"]}, auth=auth)).json()
@@ -290,6 +283,15 @@ async def test_revocation_and_introspection(http, runtime):
     }
     assert (await api(http, tokens["access_token"], VIEWER)).status_code == 401
     assert (await refresh(http, client, tokens["refresh_token"])).json()["error"] == "invalid_grant"
+    wrong_secret = await http.post(
+        "/oauth/introspect", data={"token": tokens["access_token"]}, auth=(client["clientId"], "x")
+    )
+    assert wrong_secret.status_code == 401 and wrong_secret.json()["error"] == "invalid_client"
+    refusals = {
+        (e["payload"]["endpoint"], e["payload"]["error"])
+        for e in await audit_events(runtime, "core.oauth_request_rejected")
+    }
+    assert refusals == {("api", "invalid_token"), ("token", "invalid_grant"), ("introspection", "invalid_client")}
     # Revoking an unknown token is not an error (RFC 7009 §2.2).
     assert (await http.post("/oauth/revoke", data={"token": "nonsense"}, auth=auth)).status_code == 200
 
@@ -298,10 +300,7 @@ async def test_tampered_expired_and_foreign_audience_tokens_are_refused(http, ru
     await staff_user(runtime, "ala@example.com")
     client = await register_client(http)
     await sign_in(http, "ala@example.com")
-    verifier, challenge = pkce()
-    tokens = (
-        await exchange(http, client, await authorization_code(http, client["clientId"], challenge), verifier)
-    ).json()
+    tokens = await grant_tokens(http, client)
     assert (await api(http, tokens["access_token"], VIEWER)).status_code == 200
 
     head, body, signature = tokens["access_token"].split(".")
@@ -366,10 +365,7 @@ async def test_lock_and_disable_take_effect_on_the_next_request(http, runtime):
     user_id = await staff_user(runtime, "ala@example.com")
     client = await register_client(http)
     await sign_in(http, "ala@example.com")
-    verifier, challenge = pkce()
-    tokens = (
-        await exchange(http, client, await authorization_code(http, client["clientId"], challenge), verifier)
-    ).json()
+    tokens = await grant_tokens(http, client)
     from strawberry.relay import to_base64
 
     user = to_base64("UserNode", user_id)
@@ -386,10 +382,7 @@ async def test_lock_and_disable_take_effect_on_the_next_request(http, runtime):
     unlock = "mutation($id: ID!) { userUnlock(id: $id) { userErrors { code } } }"
     await http.post("/graphql", json={"query": unlock, "variables": {"id": user}}, headers={"x-sample-actor": ADMIN})
     assert (await sign_in(http, "ala@example.com")).status_code == 303
-    verifier, challenge = pkce()
-    fresh = (
-        await exchange(http, client, await authorization_code(http, client["clientId"], challenge), verifier)
-    ).json()
+    fresh = await grant_tokens(http, client)
     assert (await api(http, fresh["access_token"], VIEWER)).status_code == 200
 
     disable = "mutation($id: ID!) { userUpdate(id: $id, input: {isActive: false}) { userErrors { code } } }"

@@ -20,7 +20,6 @@ from joserfc.jwk import KeySet
 from strawberry.relay import to_base64
 
 from core.access import services as access
-from core.app import create_app
 from core.auth import SYSTEM
 from core.crm.tables import Company, ContactPoint, Employment, Person
 from core.identity import keys
@@ -37,6 +36,8 @@ from tests.identity_support import (
     authorization_code,
     csrf_of,
     exchange,
+    grant_tokens,
+    identity_http,
     pkce,
     query_of,
     refresh,
@@ -96,9 +97,7 @@ def settings(database_url: str, plugins_file: Path, tmp_path: Path, mailbox: Mai
 
 @pytest.fixture
 async def http(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(runtime=runtime)
-    transport = httpx.ASGITransport(app=app)
-    async with app.state.kartoteka_lifespan(app), httpx.AsyncClient(transport=transport, base_url=ISSUER) as client:
+    async with identity_http(runtime) as client:
         yield client
 
 
@@ -221,10 +220,7 @@ async def test_password_reset_by_email_link(http, runtime, mailbox):
     await staff_user(runtime, "ala@example.com")
     client = await register_client(http)
     await sign_in(http, "ala@example.com")
-    verifier, challenge = pkce()
-    tokens = (
-        await exchange(http, client, await authorization_code(http, client["clientId"], challenge), verifier)
-    ).json()
+    tokens = await grant_tokens(http, client)
 
     page = await http.get("/oauth/password/forgot", headers={"accept-language": "pl"})
     assert "Ustaw nowe hasło" in page.text
@@ -296,8 +292,7 @@ async def test_signing_keys_rotate_without_breaking_tokens(http, runtime):
     await staff_user(runtime, "ala@example.com")
     client = await register_client(http)
     await sign_in(http, "ala@example.com")
-    verifier, challenge = pkce()
-    old = (await exchange(http, client, await authorization_code(http, client["clientId"], challenge), verifier)).json()
+    old = await grant_tokens(http, client)
     [old_kid] = [key["kid"] for key in (await http.get("/oauth/jwks")).json()["keys"]]
 
     new_kid = await keys.rotate(runtime)

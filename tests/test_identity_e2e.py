@@ -10,6 +10,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -51,21 +53,17 @@ async def _audit(settings) -> list[str]:
     return [row["event"] for row in await AuditEntry.select(AuditEntry.event)]
 
 
-def test_full_flow_against_a_running_server(tmp_path: Path):
-    port = free_port()
+@contextmanager
+def serving(log: Path, database: str, plugins: Path, port: int, **extra: str) -> Iterator[str]:
+    """`kartoteka serve` on loopback until the block ends; yields its address."""
     url = f"http://127.0.0.1:{port}"
-    plugins = write_plugins(tmp_path / "plugins.toml", SAMPLE_PLUGINS)
-    database = f"sqlite:///{tmp_path}/served.sqlite3"
-    settings = load_settings(environ={}, database_url=database, plugins_file=plugins, public_url=url)
-    clients = asyncio.run(_prepare(settings))
-
     env = {k: v for k, v in os.environ.items() if not k.startswith("KARTOTEKA_")} | {
         "KARTOTEKA_DATABASE_URL": database,
         "KARTOTEKA_PLUGINS_FILE": str(plugins),
         "KARTOTEKA_PORT": str(port),
         "KARTOTEKA_PUBLIC_URL": url,
+        **extra,
     }
-    log = tmp_path / "server.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "core.cli", "serve"], env=env, stdout=log.open("a"), stderr=subprocess.STDOUT
     )
@@ -78,10 +76,22 @@ def test_full_flow_against_a_running_server(tmp_path: Path):
                     break
             except httpx.TransportError:
                 time.sleep(0.2)
-        _drive(url, clients)
+        yield url
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_full_flow_against_a_running_server(tmp_path: Path):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    plugins = write_plugins(tmp_path / "plugins.toml", SAMPLE_PLUGINS)
+    database = f"sqlite:///{tmp_path}/served.sqlite3"
+    settings = load_settings(environ={}, database_url=database, plugins_file=plugins, public_url=url)
+    clients = asyncio.run(_prepare(settings))
+
+    with serving(tmp_path / "server.log", database, plugins, port):
+        _drive(url, clients)
     events = asyncio.run(_audit(settings))
     assert {"core.signed_in", "core.oauth_grant_revoked", "core.oauth_request_rejected"} <= set(events)
 
@@ -153,3 +163,76 @@ def _drive(url: str, clients: dict[str, str]) -> None:
         refused = api.post("/graphql", json={"query": write}, headers=bearer).json()
         assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
         api.close()
+
+
+async def _prepare_provider(settings, relying_party: str) -> tuple[str, str]:
+    runtime = Runtime.boot(settings, role="cli")
+    await migrate(runtime)
+    for email in ("ala@example.com", "obcy@example.com"):
+        await access.create_user(runtime, SYSTEM, email=email, display_name=email[:3].title(), password=PASSWORD)
+    _, client_id, secret = await identity.create_client(
+        runtime,
+        SYSTEM,
+        name="Kartoteka of another office",
+        redirect_uris=[f"{relying_party}/oauth/sso/callback"],
+        scopes=["openid", "email", "profile"],
+        skip_consent=True,
+    )
+    return client_id, secret
+
+
+async def _prepare_relying_party(settings) -> None:
+    runtime = Runtime.boot(settings, role="cli")
+    await migrate(runtime)
+    await access.create_user(runtime, SYSTEM, email="ala@example.com", display_name="Ala z biura")
+
+
+def test_staff_single_sign_on_through_an_external_oidc_provider(tmp_path: Path):
+    """Two servers: one is the company's OpenID provider, the other signs its staff in through it."""
+    plugins = write_plugins(tmp_path / "plugins.toml", SAMPLE_PLUGINS)
+    provider_port, party_port = free_port(), free_port()
+    party_url = f"http://127.0.0.1:{party_port}"
+    provider_db, party_db = f"sqlite:///{tmp_path}/provider.sqlite3", f"sqlite:///{tmp_path}/party.sqlite3"
+    client_id, secret = asyncio.run(
+        _prepare_provider(load_settings(environ={}, database_url=provider_db, plugins_file=plugins), party_url)
+    )
+    asyncio.run(_prepare_relying_party(load_settings(environ={}, database_url=party_db, plugins_file=plugins)))
+
+    with (
+        serving(tmp_path / "provider.log", provider_db, plugins, provider_port) as provider_url,
+        serving(
+            tmp_path / "party.log",
+            party_db,
+            plugins,
+            party_port,
+            KARTOTEKA_SSO_ISSUER=f"http://127.0.0.1:{provider_port}",
+            KARTOTEKA_SSO_CLIENT_ID=client_id,
+            KARTOTEKA_SSO_CLIENT_SECRET=secret,
+            KARTOTEKA_SSO_NAME="Biuro",
+        ),
+        httpx.Client(timeout=30) as browser,
+    ):
+        login = browser.get(f"{party_url}/oauth/login")
+        assert "Sign in with Biuro" in login.text
+
+        def through_provider(email: str) -> httpx.Response:
+            start = browser.get(f"{party_url}/oauth/sso", params={"next": "/oauth/account"})
+            assert start.status_code == 302 and start.headers["location"].startswith(provider_url)
+            page = browser.get(start.headers["location"])
+            form = {"csrf": csrf_of(page.text), "email": email, "password": PASSWORD, "audience": "staff"}
+            signed_in = browser.post(f"{provider_url}/oauth/login", data={**form, "next": page.url.raw_path.decode()})
+            back = browser.get(provider_url + signed_in.headers["location"])
+            assert back.status_code == 302 and back.headers["location"].startswith(f"{party_url}/oauth/sso/callback")
+            return browser.get(back.headers["location"])
+
+        arrived = through_provider("ala@example.com")
+        assert arrived.status_code == 303 and arrived.headers["location"] == "/oauth/account"
+        assert "Signed in as Ala z biura" in browser.get(f"{party_url}/oauth/account").text
+
+        # Known to the provider, but not a staff user here: no way in.
+        browser.cookies.clear()
+        assert through_provider("obcy@example.com").status_code == 403
+        # A callback this browser did not start (no flow cookie, forged state) is refused.
+        browser.cookies.clear()
+        forged = browser.get(f"{party_url}/oauth/sso/callback", params={"code": "x", "state": "y"})
+        assert forged.status_code == 403

@@ -375,7 +375,7 @@ async def _portal_lock(info: strawberry.Info, id: relay.GlobalID, locked: bool) 
 
     async def change() -> int:
         account_id = decode_id(id, "PortalAccountNode", ["id"])
-        await identity.set_portal_lock(ctx.runtime, ctx.actor, account_id, locked)
+        await identity.set_lock(ctx.runtime, ctx.actor, "portal", account_id, locked)
         return account_id
 
     account_id, errors = await attempt(change())
@@ -387,7 +387,7 @@ async def _user_lock(info: strawberry.Info, id: relay.GlobalID, locked: bool) ->
 
     async def change() -> int:
         user_id = decode_id(id, "UserNode", ["id"])
-        await identity.set_user_lock(ctx.runtime, ctx.actor, user_id, locked)
+        await identity.set_lock(ctx.runtime, ctx.actor, "staff", user_id, locked)
         return user_id
 
     user_id, errors = await attempt(change())

@@ -22,7 +22,7 @@ from litestar.datastructures import Cookie
 
 from core.errors import DomainError
 from core.i18n import LOCALES, _, negotiate
-from core.identity import keys, services
+from core.identity import keys, services, sso
 from core.identity.server import EndpointRequest, KartotekaServer
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 SESSION_COOKIE = "kartoteka_session"
 CSRF_COOKIE = "kartoteka_csrf"
+SSO_COOKIE = "kartoteka_sso"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 # Pages must not be framed by another site (clickjacking of the consent button).
 PAGE_HEADERS = {**NO_STORE, "X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
@@ -68,6 +69,8 @@ TEXTS = {
     "password_saved": _("Your password is saved. You can sign in now."),
     "invitation_title": _("Welcome to the portal"),
     "form_expired": _("This form has expired; please try again."),
+    "sso_button": _("Sign in with {name}"),
+    "sso_refused": _("Single sign-on did not succeed; sign in with your password or ask an administrator."),
     "other_language": _("Polski"),  # the link to the other language; "English" in the Polish catalogue
 }
 
@@ -158,13 +161,11 @@ class Pages:
         uri = self.runtime.settings.issuer + request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return EndpointRequest(request.method, uri, request.headers, query, form)
 
-    async def run(self, endpoint: str, request: Request, call: Any, *args: Any) -> Any:
+    async def run(self, endpoint: str, request: Request, snapshot: EndpointRequest, call: Any, *args: Any) -> Any:
         """Run an authlib call in a worker thread; audit every refusal it produced."""
-        snapshot = args[0] if args and isinstance(args[0], EndpointRequest) else None
         result = await anyio.to_thread.run_sync(call, *args)
-        if snapshot is not None:
-            for error in snapshot.rejections:
-                await self.reject(endpoint, request, error, snapshot)
+        for error in snapshot.rejections:
+            await self.reject(endpoint, request, error, snapshot)
         return result
 
     async def reject(self, endpoint: str, request: Request, error: Any, snapshot: EndpointRequest | None) -> None:
@@ -193,8 +194,18 @@ def identity_routes(runtime: Runtime) -> list[Any]:
         return client, (client["audience"] if client else "staff")
 
     def _login_page(request: Request, audience: str, next_path: str, **options: Any) -> Response:
+        sso_button = ""
+        if audience == "staff" and runtime.settings.sso_issuer:
+            sso_button = pages.text(_locale(request), "sso_button", name=runtime.settings.sso_name)
         return pages.render(
-            request, "login.html", "title_sign_in", audience=audience, next=next_path, email="", **options
+            request,
+            "login.html",
+            "title_sign_in",
+            audience=audience,
+            next=next_path,
+            email="",
+            sso=sso_button,
+            **options,
         )
 
     async def _authorize(request: Request) -> Response:
@@ -240,6 +251,7 @@ def identity_routes(runtime: Runtime) -> list[Any]:
         result = await pages.run(
             "authorize",
             request,
+            snapshot,
             pages.server.create_authorization_response,
             snapshot,
             subject if allowed else None,
@@ -283,6 +295,39 @@ def identity_routes(runtime: Runtime) -> list[Any]:
         else:
             response = Response(b"", status_code=303, headers={"Location": next_path or "/oauth/account", **NO_STORE})
         response.set_cookie(pages._cookie(SESSION_COOKIE, token, int(services.SESSION_LIFETIME.total_seconds())))
+        return response
+
+    @get("/oauth/sso", include_in_schema=False)
+    async def sso_start(request: Request) -> Response:
+        if not runtime.settings.sso_issuer:
+            return pages.render(
+                request, "message.html", "error_title", status=404, message="sso_refused", is_error=True
+            )
+        next_path = services.safe_next(request.query_params.get("next")) or "/oauth/account"
+        location, flow = await sso.start(runtime, next_path)
+        response = Response(b"", status_code=302, headers={"Location": location, **NO_STORE})
+        response.set_cookie(pages._cookie(SSO_COOKIE, flow, sso.FLOW_SECONDS))
+        return response
+
+    @get("/oauth/sso/callback", include_in_schema=False)
+    async def sso_callback(request: Request) -> Response:
+        query = request.query_params
+        try:
+            if not runtime.settings.sso_issuer or query.get("error"):
+                raise sso.SsoRefused(query.get("error") or "not configured")
+            account = await sso.finish(
+                runtime, request.cookies.get(SSO_COOKIE), query.get("state", ""), query.get("code", "")
+            )
+        except sso.SsoRefused as refused:
+            await services.record_rejection(runtime, "sso", "access_denied", refused.reason, "", _address(request))
+            response = pages.render(
+                request, "message.html", "error_title", status=403, message="sso_refused", is_error=True
+            )
+        else:
+            token, _pending = await services.start_session(runtime, "staff", account, _address(request), ("sso",))
+            response = Response(b"", status_code=303, headers={"Location": account["next"], **NO_STORE})
+            response.set_cookie(pages._cookie(SESSION_COOKIE, token, int(services.SESSION_LIFETIME.total_seconds())))
+        response.delete_cookie(SSO_COOKIE, path="/")
         return response
 
     @post("/oauth/login/totp", include_in_schema=False)
@@ -352,32 +397,8 @@ def identity_routes(runtime: Runtime) -> list[Any]:
                 return pages.render(request, "password.html", title, token=token, action=path)
             form = await pages.form(request)
             token = form.get("token", "")
-            if not pages.csrf_ok(request, form):
-                return pages.render(
-                    request,
-                    "password.html",
-                    title,
-                    token=token,
-                    action=path,
-                    message="form_expired",
-                    is_error=True,
-                    status=403,
-                )
-            if form.get("password") != form.get("repeat"):
-                return pages.render(
-                    request,
-                    "password.html",
-                    title,
-                    token=token,
-                    action=path,
-                    message="passwords_differ",
-                    is_error=True,
-                    status=400,
-                )
-            try:
-                await services.set_password_by_link(runtime, token, purpose, form.get("password", ""))
-            except DomainError as error:
-                message = runtime.translator.text(_locale(request), error.message, error.params)
+
+            def refuse(message: str, status: int) -> Response:
                 return pages.render(
                     request,
                     "password.html",
@@ -386,30 +407,33 @@ def identity_routes(runtime: Runtime) -> list[Any]:
                     action=path,
                     message=message,
                     is_error=True,
-                    status=400,
+                    status=status,
                 )
+
+            if not pages.csrf_ok(request, form):
+                return refuse("form_expired", 403)
+            if form.get("password") != form.get("repeat"):
+                return refuse("passwords_differ", 400)
+            try:
+                await services.set_password_by_link(runtime, token, purpose, form.get("password", ""))
+            except DomainError as error:
+                return refuse(runtime.translator.text(_locale(request), error.message, error.params), 400)
             return pages.render(request, "message.html", title, message="password_saved")
 
         return route(path, http_method=["GET", "POST"], include_in_schema=False, name=f"identity.{purpose}")(handler)
 
-    @post("/oauth/token", include_in_schema=False)
-    async def token(request: Request) -> Response:
-        snapshot = await pages.snapshot(request)
-        return pages.oauth_response(await pages.run("token", request, pages.server.create_token_response, snapshot))
+    def _endpoint(name: str, path: str) -> Any:
+        """The token endpoint, or another of authlib's endpoints (revocation, introspection)."""
 
-    @post("/oauth/revoke", include_in_schema=False)
-    async def revoke(request: Request) -> Response:
-        snapshot = await pages.snapshot(request)
-        result = await pages.run("revocation", request, pages.server.create_endpoint_response, "revocation", snapshot)
-        return pages.oauth_response(result)
+        async def handler(request: Request) -> Response:
+            snapshot = await pages.snapshot(request)
+            if name == "token":
+                result = await pages.run(name, request, snapshot, pages.server.create_token_response, snapshot)
+            else:
+                result = await pages.run(name, request, snapshot, pages.server.create_endpoint_response, name, snapshot)
+            return pages.oauth_response(result)
 
-    @post("/oauth/introspect", include_in_schema=False)
-    async def introspect(request: Request) -> Response:
-        snapshot = await pages.snapshot(request)
-        result = await pages.run(
-            "introspection", request, pages.server.create_endpoint_response, "introspection", snapshot
-        )
-        return pages.oauth_response(result)
+        return post(path, include_in_schema=False, name=f"identity.{name}")(handler)
 
     @route("/oauth/userinfo", http_method=["GET", "POST"], include_in_schema=False)
     async def userinfo(request: Request) -> Response:
@@ -457,14 +481,16 @@ def identity_routes(runtime: Runtime) -> list[Any]:
         login_form,
         login,
         login_totp,
+        sso_start,
+        sso_callback,
         account,
         logout,
         password_forgot,
         _password_page("reset", "/oauth/password/reset", "reset_title"),
         _password_page("invitation", "/oauth/invitation", "invitation_title"),
-        token,
-        revoke,
-        introspect,
+        _endpoint("token", "/oauth/token"),
+        _endpoint("revocation", "/oauth/revoke"),
+        _endpoint("introspection", "/oauth/introspect"),
         userinfo,
         jwks,
         discovery,

@@ -12,6 +12,7 @@ replayed code revokes its grant; no implicit and no password grant are registere
 from __future__ import annotations
 
 import hmac
+import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
     from core.runtime import Runtime
 
 T = TypeVar("T")
+# authlib logs issued tokens at DEBUG ("Issue token %r to %r"); never let them reach a log.
+logging.getLogger("authlib").setLevel(logging.INFO)
 SECRET_METHODS = ["client_secret_basic", "client_secret_post"]
 
 

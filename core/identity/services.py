@@ -9,6 +9,7 @@ disabling takes effect on the next request.
 from __future__ import annotations
 
 import asyncio
+import functools
 import secrets
 import threading
 from collections.abc import Callable, Sequence
@@ -131,7 +132,7 @@ class ServiceSubject:
         return self.client_id
 
 
-async def _staff_account(email: str) -> dict[str, Any] | None:
+async def staff_account(email: str) -> dict[str, Any] | None:
     row = (
         await User.select(User.id, User.email, User.display_name, User.password_hash, User.is_active)
         .where(User.email == email)
@@ -163,7 +164,7 @@ async def _portal_account(email: str) -> dict[str, Any] | None:
 
 
 async def _account(audience: Audience, email: str) -> dict[str, Any] | None:
-    return await (_staff_account(email) if audience == "staff" else _portal_account(email))
+    return await (staff_account(email) if audience == "staff" else _portal_account(email))
 
 
 def _subject(audience: Audience, row: dict[str, Any], auth_time: datetime, methods: Sequence[str]) -> Subject:
@@ -192,6 +193,9 @@ async def _record_failure(
     async with runtime.unit_of_work(ANONYMOUS) as uow:
         if reason != "throttled":
             await LoginAttempt.insert(LoginAttempt(account=f"{audience}:{email}", address=address))
+        # Attempts older than the window count for nothing: forget them as new ones come.
+        window = timedelta(minutes=runtime.settings.login_throttle_minutes)
+        await LoginAttempt.delete().where(LoginAttempt.attempted_at < _now() - window)
         await uow.publish(SignInFailed(email=email, address=address, reason=reason, **_ids(audience, account_id)))
 
 
@@ -218,7 +222,8 @@ async def check_password(runtime: Runtime, audience: Audience, email: str, passw
         raise SignInRefused("throttled")
     row = await _account(audience, email)
     # An unknown address costs a hash too, so timing does not tell which addresses exist.
-    good = await asyncio.to_thread(_bounded, verify_password, row["password_hash"] if row else _DUMMY_HASH, password)
+    stored = row["password_hash"] if row else _dummy_hash()
+    good = await asyncio.to_thread(_bounded, verify_password, stored, password)
     if row is None or not good or not row["usable"]:
         await _record_failure(runtime, audience, email, address, "wrong_password", row["id"] if row else None)
         raise SignInRefused("wrong_password")
@@ -228,7 +233,9 @@ async def check_password(runtime: Runtime, audience: Audience, email: str, passw
     return row
 
 
-_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def totp_matches(secret: str, code: str) -> bool:
@@ -267,10 +274,14 @@ async def _account_by_id(audience: Audience, account_id: int) -> dict[str, Any] 
     return await _account(audience, row["email"]) if row else None
 
 
-async def start_session(runtime: Runtime, audience: Audience, row: dict[str, Any], address: str) -> tuple[str, bool]:
-    """A browser session for ``row``; returns the cookie value and whether a TOTP code is still due."""
+async def start_session(
+    runtime: Runtime, audience: Audience, row: dict[str, Any], address: str, methods: Sequence[str] = ("pwd",)
+) -> tuple[str, bool]:
+    """A browser session for ``row``; returns the cookie value and whether a TOTP code is still due
+    (never after single sign-on: the provider has authenticated the person its own way)."""
     token = new_secret()
-    pending = bool(row["totp_secret"])
+    pending = bool(row["totp_secret"]) and "sso" not in methods
+    await LoginSession.delete().where(LoginSession.expires_at < _now())
     await LoginSession.insert(
         LoginSession(
             token_hash=hash_token(token),
@@ -280,7 +291,7 @@ async def start_session(runtime: Runtime, audience: Audience, row: dict[str, Any
         )
     )
     if not pending:
-        await _signed_in(runtime, audience, row, address, ["pwd"])
+        await _signed_in(runtime, audience, row, address, list(methods))
     return token, pending
 
 
@@ -800,43 +811,33 @@ async def revoke_account_grants(runtime: Runtime, audience: Audience, account_id
     )
 
 
-async def set_user_lock(runtime: Runtime, actor: Actor, user_id: int, locked: bool) -> None:
-    require(actor, USER_MANAGE)
-    if locked and str(user_id) == actor.id and actor.kind == "staff":
+async def set_lock(runtime: Runtime, actor: Actor, audience: Audience, account_id: int, locked: bool) -> None:
+    """Lock (no sign-in; sessions and grants end at once) or unlock a staff user or portal account."""
+    require(actor, USER_MANAGE if audience == "staff" else PORTAL_ACCOUNT_MANAGE)
+    if locked and audience == "staff" and actor.kind == "staff" and str(account_id) == actor.id:
         raise DomainError("SELF_LOCK", _("You cannot lock your own account."), ["id"])
+    table = User if audience == "staff" else PortalAccount
     async with runtime.unit_of_work(actor) as uow:
-        if not await User.exists().where(User.id == user_id):
-            raise DomainError("NOT_FOUND", _("No such user."), ["id"])
-        await _security_row(user_id)
-        await StaffSecurity.update({StaffSecurity.locked_at: _now() if locked else None}).where(
-            StaffSecurity.user == user_id
-        )
+        if not await table.exists().where(table.id == account_id):
+            message = _("No such user.") if audience == "staff" else _("No such portal account.")
+            raise DomainError("NOT_FOUND", message, ["id"])
+        locked_at = _now() if locked else None
+        if audience == "staff":
+            await _security_row(account_id)
+            await StaffSecurity.update({StaffSecurity.locked_at: locked_at}).where(StaffSecurity.user == account_id)
+        else:
+            await PortalAccount.update({PortalAccount.locked_at: locked_at}).where(PortalAccount.id == account_id)
         if not locked:
-            await _forget_failures("staff", user_id)
-        await uow.publish(AccountLockChanged(user_id=user_id, locked=locked))
+            await _forget_failures(audience, account_id)
+        await uow.publish(AccountLockChanged(locked=locked, **_ids(audience, account_id)))
     if locked:
-        await revoke_account_grants(runtime, "staff", user_id, "account_locked")
+        await revoke_account_grants(runtime, audience, account_id, "account_locked")
 
 
 async def _forget_failures(audience: Audience, account_id: int) -> None:
     row = await _account_by_id(audience, account_id)
     if row is not None:
         await LoginAttempt.delete().where(LoginAttempt.account == f"{audience}:{row['email']}")
-
-
-async def set_portal_lock(runtime: Runtime, actor: Actor, account_id: int, locked: bool) -> None:
-    require(actor, PORTAL_ACCOUNT_MANAGE)
-    async with runtime.unit_of_work(actor) as uow:
-        if not await PortalAccount.exists().where(PortalAccount.id == account_id):
-            raise DomainError("NOT_FOUND", _("No such portal account."), ["id"])
-        await PortalAccount.update({PortalAccount.locked_at: _now() if locked else None}).where(
-            PortalAccount.id == account_id
-        )
-        if not locked:
-            await _forget_failures("portal", account_id)
-        await uow.publish(AccountLockChanged(portal_account_id=account_id, locked=locked))
-    if locked:
-        await revoke_account_grants(runtime, "portal", account_id, "account_locked")
 
 
 async def set_totp(
