@@ -67,8 +67,10 @@ async def test_authorization_code_with_pkce_refresh_rotation_and_reuse_detection
     signed_in = await sign_in(http, "ala@example.com", next_path=url)
     assert signed_in.status_code == 303 and signed_in.headers["location"] == url
 
-    code = await authorization_code(http, client["clientId"], challenge, nonce="n-1")
-    tokens = (await exchange(http, client, code, verifier)).json()
+    answer = await consent(http, authorize_url(client["clientId"], challenge, nonce="n-1", state="st-1"))
+    callback = query_of(answer.headers["location"])
+    assert callback["state"] == "st-1" and callback["iss"] == ISSUER  # RFC 9207
+    tokens = (await exchange(http, client, callback["code"], verifier)).json()
     assert tokens["token_type"] == "Bearer" and tokens["refresh_token"].startswith("kr_") and "id_token" in tokens
 
     viewer = (await api(http, tokens["access_token"], VIEWER)).json()["data"]["viewer"]

@@ -467,6 +467,7 @@ def identity_routes(runtime: Runtime) -> list[Any]:
             "response_modes_supported": ["query"],
             "grant_types_supported": list(services.GRANT_TYPES),
             "code_challenge_methods_supported": ["S256"],
+            "authorization_response_iss_parameter_supported": True,
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": [keys.ALGORITHM],
             "scopes_supported": [*services.OIDC_SCOPES, services.API_SCOPE, *runtime.registry.permissions],

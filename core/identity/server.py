@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio.from_thread
+from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import (
     AuthorizationCodeMixin,
@@ -207,6 +208,13 @@ class S256Only(CodeChallenge):
 
 class CodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = [*SECRET_METHODS, "none"]
+
+    def create_authorization_response(self, redirect_uri: str, grant_user: Any) -> tuple[int, str, list]:
+        """With the issuer in the redirect (RFC 9207), so a client of several servers can tell
+        which one answered (the mix-up attack)."""
+        status, body, headers = super().create_authorization_response(redirect_uri, grant_user)
+        issuer = self.server.runtime.settings.issuer
+        return status, body, [(name, add_params_to_uri(value, [("iss", issuer)])) for name, value in headers]
 
     def save_authorization_code(self, code: str, request: Any) -> None:
         runtime = self.server.runtime
