@@ -89,7 +89,6 @@ async def test_authorization_code_with_pkce_refresh_rotation_and_reuse_detection
     assert revoked["payload"]["reason"] == "refresh_token_reuse"
 
 
-@sqlite_only
 async def test_concurrent_refreshes_with_one_token_spend_it_once(http, runtime):
     import asyncio
 
@@ -415,3 +414,19 @@ def test_malformed_identity_settings_stop_start_up_naming_the_key(environ, key):
     with pytest.raises(ConfigError) as raised:
         load_settings(environ=environ)
     assert raised.value.key == key
+
+
+@sqlite_only
+async def test_password_hashes_are_argon2id_and_upgraded_at_sign_in(http, runtime):
+    from argon2 import PasswordHasher
+
+    from core.access.tables import User
+
+    user_id = await staff_user(runtime, "ala@example.com")
+    stored = (await User.select(User.password_hash).where(User.id == user_id).first())["password_hash"]
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("correct horse battery")
+    await User.update({User.password_hash: weak}).where(User.id == user_id)
+    assert (await sign_in(http, "ala@example.com")).status_code == 303
+    upgraded = (await User.select(User.password_hash).where(User.id == user_id).first())["password_hash"]
+    assert upgraded != weak and upgraded.startswith("$argon2id$v=19$m=65536,t=3,p=4$")

@@ -20,7 +20,15 @@ from urllib.parse import urlsplit
 
 import pyotp
 
-from core.access.services import USER_MANAGE, actor_for_user, hash_password, hash_token, require, verify_password
+from core.access.services import (
+    USER_MANAGE,
+    actor_for_user,
+    hash_password,
+    hash_token,
+    password_needs_rehash,
+    require,
+    verify_password,
+)
 from core.access.tables import User
 from core.auth import ANONYMOUS, Actor
 from core.crm.tables import Company, ContactPoint, Employment
@@ -230,6 +238,11 @@ async def check_password(runtime: Runtime, audience: Audience, email: str, passw
     if row["locked_at"] is not None:
         await _record_failure(runtime, audience, email, address, "locked", row["id"])
         raise SignInRefused("locked")
+    if password_needs_rehash(stored):
+        # The only moment the password is known: bring its hash up to today's argon2 parameters.
+        table = User if audience == "staff" else PortalAccount
+        new_hash = await asyncio.to_thread(_bounded, hash_password, password)
+        await table.update({table.password_hash: new_hash}).where(table.id == row["id"])
     return row
 
 
