@@ -322,7 +322,7 @@ def oauth_client_create(
 ) -> None:
     """Register an OAuth client; prints its client_id and secret (the secret is shown only once)."""
     from core.auth import SYSTEM
-    from core.identity.services import create_client
+    from core.identity.clients import create_client
 
     runtime = _boot()
     _, client_id, secret = _service(

@@ -21,7 +21,7 @@ from core.access import services as access
 from core.auth import SYSTEM
 from core.db.migrate import migrate
 from core.db.tables import AuditEntry
-from core.identity import services as identity
+from core.identity import clients
 from core.runtime import Runtime
 from core.settings import load_settings
 from tests.conftest import SAMPLE_PLUGINS, write_plugins
@@ -39,10 +39,10 @@ async def _prepare(settings) -> dict[str, str]:
     await access.create_user(
         runtime, SYSTEM, email="ala@example.com", display_name="Ala", password=PASSWORD, roles=["sales_rep"]
     )
-    _, app_id, _ = await identity.create_client(
+    _, app_id, _ = await clients.create_client(
         runtime, SYSTEM, name="Admin UI", confidential=False, redirect_uris=[REDIRECT], scopes=["openid", "api"]
     )
-    _, partner_id, partner_secret = await identity.create_client(
+    _, partner_id, partner_secret = await clients.create_client(
         runtime, SYSTEM, name="ERP", grant_types=["client_credentials"], scopes=["core.company.read"]
     )
     return {"app": app_id, "partner": partner_id, "partner_secret": partner_secret}
@@ -170,7 +170,7 @@ async def _prepare_provider(settings, relying_party: str) -> tuple[str, str]:
     await migrate(runtime)
     for email in ("ala@example.com", "obcy@example.com"):
         await access.create_user(runtime, SYSTEM, email=email, display_name=email[:3].title(), password=PASSWORD)
-    _, client_id, secret = await identity.create_client(
+    _, client_id, secret = await clients.create_client(
         runtime,
         SYSTEM,
         name="Kartoteka of another office",

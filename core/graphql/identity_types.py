@@ -15,6 +15,7 @@ from core.graphql.access_types import UserNode, _node, attempt, decode_id, maxim
 from core.graphql.errors import UserError
 from core.graphql.pagination import paginate_by_id
 from core.graphql.permissions import AUTHENTICATED, field, mutation
+from core.identity import accounts, clients
 from core.identity import services as identity
 from core.identity.tables import OAuthClient, PortalAccount
 
@@ -30,7 +31,7 @@ async def _accounts_by_ids(node_ids: list[Any]) -> list[Any]:
 
 @strawberry.type(description="An application that signs people in through Kartoteka or calls its API on its own.")
 class OAuthClientNode(relay.Node):
-    node_permission: ClassVar[str] = identity.CLIENT_MANAGE
+    node_permission: ClassVar[str] = clients.CLIENT_MANAGE
 
     id: relay.NodeID[int]
     client_id: str = strawberry.field(description="The public identifier the application sends.")
@@ -80,7 +81,7 @@ def _client_node(row: dict[str, Any]) -> OAuthClientNode:
 
 @strawberry.type(description="A person of the CRM who signs in to the portal for one company.")
 class PortalAccountNode(relay.Node):
-    node_permission: ClassVar[str] = identity.PORTAL_ACCOUNT_MANAGE
+    node_permission: ClassVar[str] = accounts.PORTAL_ACCOUNT_MANAGE
 
     id: relay.NodeID[int]
     email: str
@@ -174,7 +175,7 @@ class UserLockPayload:
 
 @strawberry.type
 class IdentityQuery:
-    @field(permission=identity.CLIENT_MANAGE, description="Registered OAuth clients, oldest first.")
+    @field(permission=clients.CLIENT_MANAGE, description="Registered OAuth clients, oldest first.")
     async def oauth_clients(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> relay.Connection[OAuthClientNode]:
@@ -187,7 +188,7 @@ class IdentityQuery:
             to_node=_client_node,
         )
 
-    @field(permission=identity.PORTAL_ACCOUNT_MANAGE, description="Portal accounts, oldest first.")
+    @field(permission=accounts.PORTAL_ACCOUNT_MANAGE, description="Portal accounts, oldest first.")
     async def portal_accounts(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> relay.Connection[PortalAccountNode]:
@@ -213,7 +214,7 @@ class TotpPayload:
 
 
 async def _totp(info: strawberry.Info, secret: str | None, code: str = "", user_id: int | None = None) -> TotpPayload:
-    _, errors = await attempt(identity.set_totp(info.context.runtime, info.context.actor, secret, code, user_id))
+    _, errors = await attempt(accounts.set_totp(info.context.runtime, info.context.actor, secret, code, user_id))
     return TotpPayload(enabled=secret is not None and not errors, user_errors=errors)
 
 
@@ -233,11 +234,11 @@ class TotpMutation:
 
 @strawberry.type
 class IdentityMutation(TotpMutation):
-    @mutation(permission=identity.CLIENT_MANAGE, description="Register an OAuth client; its secret is shown once.")
+    @mutation(permission=clients.CLIENT_MANAGE, description="Register an OAuth client; its secret is shown once.")
     async def oauth_client_create(self, info: strawberry.Info, input: OAuthClientCreateInput) -> OAuthClientPayload:
         ctx = info.context
         created, errors = await attempt(
-            identity.create_client(
+            clients.create_client(
                 ctx.runtime,
                 ctx.actor,
                 name=input.name,
@@ -253,7 +254,7 @@ class IdentityMutation(TotpMutation):
         return OAuthClientPayload(client=await _client(info, row_id), client_secret=secret, user_errors=errors)
 
     @mutation(
-        permission=identity.CLIENT_MANAGE, description="Change a client's redirect URIs, grants, scopes or status."
+        permission=clients.CLIENT_MANAGE, description="Change a client's redirect URIs, grants, scopes or status."
     )
     async def oauth_client_update(
         self, info: strawberry.Info, id: relay.GlobalID, input: OAuthClientUpdateInput
@@ -262,7 +263,7 @@ class IdentityMutation(TotpMutation):
 
         async def update() -> int:
             row_id = decode_id(id, "OAuthClientNode", ["id"])
-            await identity.update_client(
+            await clients.update_client(
                 ctx.runtime,
                 ctx.actor,
                 row_id,
@@ -279,21 +280,21 @@ class IdentityMutation(TotpMutation):
         return OAuthClientPayload(client=await _client(info, row_id), client_secret=None, user_errors=errors)
 
     @mutation(
-        permission=identity.CLIENT_MANAGE, description="Give a confidential client a new secret; the old one stops."
+        permission=clients.CLIENT_MANAGE, description="Give a confidential client a new secret; the old one stops."
     )
     async def oauth_client_rotate_secret(self, info: strawberry.Info, id: relay.GlobalID) -> OAuthClientPayload:
         ctx = info.context
 
         async def rotate() -> tuple[int, str]:
             row_id = decode_id(id, "OAuthClientNode", ["id"])
-            return row_id, await identity.rotate_client_secret(ctx.runtime, ctx.actor, row_id)
+            return row_id, await clients.rotate_client_secret(ctx.runtime, ctx.actor, row_id)
 
         rotated, errors = await attempt(rotate())
         row_id, secret = rotated if rotated else (None, None)
         return OAuthClientPayload(client=await _client(info, row_id), client_secret=secret, user_errors=errors)
 
     @mutation(
-        permission=identity.PORTAL_ACCOUNT_MANAGE,
+        permission=accounts.PORTAL_ACCOUNT_MANAGE,
         description="Give a person of the CRM a portal account and e-mail them an invitation.",
     )
     async def portal_account_invite(
@@ -301,7 +302,7 @@ class IdentityMutation(TotpMutation):
     ) -> PortalAccountPayload:
         return await _invite(info, input)
 
-    @mutation(permission=identity.PORTAL_ACCOUNT_MANAGE, description="Change a portal account's rights or status.")
+    @mutation(permission=accounts.PORTAL_ACCOUNT_MANAGE, description="Change a portal account's rights or status.")
     async def portal_account_update(
         self, info: strawberry.Info, id: relay.GlobalID, input: PortalAccountUpdateInput
     ) -> PortalAccountPayload:
@@ -309,7 +310,7 @@ class IdentityMutation(TotpMutation):
 
         async def update() -> int:
             account_id = decode_id(id, "PortalAccountNode", ["id"])
-            await identity.update_portal_account(
+            await accounts.update_portal_account(
                 ctx.runtime,
                 ctx.actor,
                 account_id,
@@ -323,13 +324,13 @@ class IdentityMutation(TotpMutation):
         return PortalAccountPayload(account=await _node(PortalAccountNode, info, account_id), user_errors=errors)
 
     @mutation(
-        permission=identity.PORTAL_ACCOUNT_MANAGE,
+        permission=accounts.PORTAL_ACCOUNT_MANAGE,
         description="Lock a portal account: it cannot sign in and its tokens stop at once.",
     )
     async def portal_account_lock(self, info: strawberry.Info, id: relay.GlobalID) -> PortalAccountPayload:
         return await _portal_lock(info, id, True)
 
-    @mutation(permission=identity.PORTAL_ACCOUNT_MANAGE, description="Unlock a portal account.")
+    @mutation(permission=accounts.PORTAL_ACCOUNT_MANAGE, description="Unlock a portal account.")
     async def portal_account_unlock(self, info: strawberry.Info, id: relay.GlobalID) -> PortalAccountPayload:
         return await _portal_lock(info, id, False)
 
@@ -353,7 +354,7 @@ class IdentityMutation(TotpMutation):
 async def _invite(info: strawberry.Info, input: PortalAccountInviteInput) -> PortalAccountPayload:
     ctx = info.context
     invitation, errors = await attempt(
-        identity.invite_portal_person(
+        accounts.invite_portal_person(
             ctx.runtime,
             ctx.actor,
             person_id=input.person_id,
@@ -375,7 +376,7 @@ async def _portal_lock(info: strawberry.Info, id: relay.GlobalID, locked: bool) 
 
     async def change() -> int:
         account_id = decode_id(id, "PortalAccountNode", ["id"])
-        await identity.set_lock(ctx.runtime, ctx.actor, "portal", account_id, locked)
+        await accounts.set_lock(ctx.runtime, ctx.actor, "portal", account_id, locked)
         return account_id
 
     account_id, errors = await attempt(change())
@@ -387,7 +388,7 @@ async def _user_lock(info: strawberry.Info, id: relay.GlobalID, locked: bool) ->
 
     async def change() -> int:
         user_id = decode_id(id, "UserNode", ["id"])
-        await identity.set_lock(ctx.runtime, ctx.actor, "staff", user_id, locked)
+        await accounts.set_lock(ctx.runtime, ctx.actor, "staff", user_id, locked)
         return user_id
 
     user_id, errors = await attempt(change())

@@ -22,7 +22,7 @@ from litestar.datastructures import Cookie
 
 from core.errors import DomainError
 from core.i18n import LOCALES, _, negotiate
-from core.identity import keys, services, sso
+from core.identity import accounts, clients, keys, services, sso
 from core.identity.server import EndpointRequest, KartotekaServer
 
 if TYPE_CHECKING:
@@ -190,7 +190,7 @@ def identity_routes(runtime: Runtime) -> list[Any]:
     issuer = runtime.settings.issuer
 
     async def _client_audience(request: Request) -> tuple[dict[str, Any] | None, services.Audience]:
-        client = await services.client_by_client_id(request.query_params.get("client_id") or "")
+        client = await clients.client_by_client_id(request.query_params.get("client_id") or "")
         return client, (client["audience"] if client else "staff")
 
     def _login_page(request: Request, audience: str, next_path: str, **options: Any) -> Response:
@@ -383,14 +383,14 @@ def identity_routes(runtime: Runtime) -> list[Any]:
                 status=403,
             )
         audience = form.get("audience") if form.get("audience") in services.AUDIENCES else "staff"
-        await services.request_password_reset(runtime, audience, form.get("email", ""), _locale(request))
+        await accounts.request_password_reset(runtime, audience, form.get("email", ""), _locale(request))
         return pages.render(request, "message.html", "reset_title", message="reset_sent")
 
     def _password_page(purpose: str, path: str, title: str) -> Any:
         async def handler(request: Request) -> Response:
             if request.method == "GET":
                 token = request.query_params.get("token", "")
-                if await services.link_account(token, purpose) is None:
+                if await accounts.link_account(token, purpose) is None:
                     return pages.render(
                         request, "message.html", title, status=400, message=_LINK_INVALID, is_error=True
                     )
@@ -415,7 +415,7 @@ def identity_routes(runtime: Runtime) -> list[Any]:
             if form.get("password") != form.get("repeat"):
                 return refuse("passwords_differ", 400)
             try:
-                await services.set_password_by_link(runtime, token, purpose, form.get("password", ""))
+                await accounts.set_password_by_link(runtime, token, purpose, form.get("password", ""))
             except DomainError as error:
                 return refuse(runtime.translator.text(_locale(request), error.message, error.params), 400)
             return pages.render(request, "message.html", title, message="password_saved")

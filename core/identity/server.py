@@ -38,7 +38,7 @@ from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from authlib.oidc.core import OpenIDCode, UserInfo
 
 from core.access.services import hash_token
-from core.identity import keys, services
+from core.identity import clients, keys, services
 from core.identity.tables import OAuthCode
 
 if TYPE_CHECKING:
@@ -392,7 +392,7 @@ class KartotekaServer(AuthorizationServer):
         self.register_endpoint(Introspection)
 
     def query_client(self, client_id: str) -> Client | None:
-        row = _db(services.client_by_client_id, client_id)
+        row = _db(clients.client_by_client_id, client_id)
         return Client(row) if row else None
 
     def save_token(self, token: dict[str, Any], request: Any) -> None:
