@@ -13,7 +13,7 @@ from cross_web import HTTPException
 from litestar import Litestar, Request, Response, Router, get
 from litestar.background_tasks import BackgroundTasks
 from litestar.di import Provide
-from litestar.exceptions import ServiceUnavailableException
+from litestar.exceptions import NotAuthorizedException, ServiceUnavailableException
 from strawberry.litestar import make_graphql_controller
 
 from core.auth import ANONYMOUS, Actor
@@ -22,12 +22,19 @@ from core.graphql.compose import build_schema
 from core.graphql.context import Context
 from core.graphql.export import export_route
 from core.i18n import _, negotiate
+from core.identity.routes import identity_routes
+from core.identity.services import record_rejection
 from core.jobs.inprocess import InProcessJobs
 from core.plugins.specs import Surface
 from core.runtime import Runtime
 from core.settings import Settings
 
 DEFAULT_MAX_BODY = 10_000_000  # Litestar's default request_max_body_size
+# Who may use each GraphQL surface: the portal is for client and partner persons only.
+SURFACE_ACTORS: dict[str, frozenset[str]] = {
+    "staff": frozenset({"anonymous", "staff", "service", "system"}),
+    "portal": frozenset({"anonymous", "portal", "partner"}),
+}
 
 
 async def resolve_actor(request: Request, runtime: Runtime) -> Actor:
@@ -58,11 +65,25 @@ def _context_getter(runtime: Runtime, surface: Surface) -> Callable[[Request, Re
     # Takes ``response`` so that the dependencies form one chain (response → this → context →
     # root value): see _no_root_value.
     async def context_getter(request: Request, response: Response | None) -> Context:
+        actor = await resolve_actor(request, runtime)
+        if actor.kind not in SURFACE_ACTORS[surface]:
+            await record_rejection(
+                runtime,
+                surface,
+                "invalid_token",
+                f"{actor.kind} actor",
+                "",
+                request.client.host if request.client else "",
+            )
+            raise NotAuthorizedException(
+                detail=f"The {surface} API does not accept {actor.kind} credentials.",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
         return Context(
             request=request,
             response=response,
             runtime=runtime,
-            actor=await resolve_actor(request, runtime),
+            actor=actor,
             surface=surface,
             locale=_locale(request.headers.get("accept-language")),
         )
@@ -163,6 +184,7 @@ def create_app(
             staff,
             export_route(staff.schema, _context_getter(runtime, "staff")),
             _graphql_controller(runtime, "portal", "/portal/graphql"),
+            *identity_routes(runtime),
             *plugin_routers,
         ],
         lifespan=[lifespan],

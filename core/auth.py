@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-ActorKind = Literal["anonymous", "staff", "portal", "service", "system"]
+ActorKind = Literal["anonymous", "staff", "portal", "partner", "service", "system"]
 RecordScope = Literal["own", "team", "territory", "all"]
 RECORD_SCOPES: tuple[RecordScope, ...] = ("own", "team", "territory", "all")  # narrowest first
 
@@ -22,6 +22,9 @@ class Actor:
     record_scopes: Mapping[str, RecordScope] = field(default_factory=dict)
     team_id: int | None = None
     territory_ids: frozenset[int] = field(default_factory=frozenset)
+    # Portal and partner actors: the company they act for and their portal account.
+    company_id: int | None = None
+    account_id: int | None = None
 
     def can(self, code: str) -> bool:
         """Deny unless granted; a superuser holds every staff right but never portal scope."""

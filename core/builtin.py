@@ -64,6 +64,9 @@ class CorePlugin(Plugin):
             Permission("core.task.read", "See other users' tasks and calendars (within the record scope)."),
             Permission("core.task.write", "Create tasks."),
             Permission("core.task.assign", "Give tasks to other users."),
+            Permission("core.oauth_client.manage", "Register OAuth clients, change them and rotate their secrets."),
+            Permission("core.portal_account.manage", "Invite persons to the portal, set their rights, lock them."),
+            Permission("core.portal.admin", "A client's portal administrator: invites colleagues (portal accounts)."),
         ]
 
     @hookimpl
@@ -143,8 +146,9 @@ class CorePlugin(Plugin):
         from core.crm.events import EVENT_TYPES
         from core.crm.tasks import EVENT_TYPES as TASK_EVENTS
         from core.crm.timeline import TimelineEntryAdded
+        from core.identity.events import EVENT_TYPES as IDENTITY_EVENTS
 
-        return [*EVENT_TYPES, TimelineEntryAdded, *TASK_EVENTS, AttachmentChanged]
+        return [*EVENT_TYPES, TimelineEntryAdded, *TASK_EVENTS, AttachmentChanged, *IDENTITY_EVENTS]
 
     @hookimpl
     def kartoteka_jobs(self) -> list:
@@ -171,15 +175,24 @@ class CorePlugin(Plugin):
 
     @hookimpl
     async def kartoteka_actor_from_request(self, request: Any, runtime: Any) -> Actor | None:
-        """Personal access tokens: ``Authorization: Bearer kt_…``."""
-        from core.access.services import InvalidToken, actor_for_token
+        """Personal access tokens (``Bearer kt_…``) and OAuth access tokens (JWTs) of this server."""
+        from core.access.services import TOKEN_PREFIX, InvalidToken, actor_for_token
+        from core.identity.services import TokenRejected, actor_for_access_token, record_rejection
 
         header = request.headers.get("authorization", "")
         if not header.lower().startswith(BEARER):
             return None
+        token = header[len(BEARER) :].strip()
         try:
-            return await actor_for_token(runtime, header[len(BEARER) :].strip())
-        except InvalidToken:
+            if token.startswith(TOKEN_PREFIX):
+                return await actor_for_token(runtime, token)
+            # Each API is its own audience: a portal token never opens the staff API, nor the reverse.
+            audience = "portal" if request.url.path.startswith("/portal/") else "staff"
+            return await actor_for_access_token(runtime, token, audience)
+        except (InvalidToken, TokenRejected) as error:
+            reason = getattr(error, "reason", "personal access token")
+            address = request.client.host if request.client else ""
+            await record_rejection(runtime, "api", "invalid_token", reason, "", address)
             raise NotAuthorizedException(
                 detail="Invalid, expired or revoked access token.",
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
@@ -239,6 +252,7 @@ class CorePlugin(Plugin):
         from core.graphql.core_types import make_queries
         from core.graphql.crm_types import CrmQuery, SyncQuery, TimelineQuery
         from core.graphql.custom_field_types import CustomFieldQuery
+        from core.graphql.identity_types import IdentityQuery
         from core.graphql.task_types import TaskQuery
 
         if surface != "staff":
@@ -252,6 +266,7 @@ class CorePlugin(Plugin):
             SyncQuery,
             TaskQuery,
             AttachmentQuery,
+            IdentityQuery,
         ]
 
     @hookimpl
@@ -261,11 +276,12 @@ class CorePlugin(Plugin):
         from core.graphql.core_types import CoreMutation
         from core.graphql.crm_types import CrmMutation, GdprMutation, MergeMutation, TimelineMutation
         from core.graphql.custom_field_types import CustomFieldMutation
+        from core.graphql.identity_types import IdentityMutation, PortalIdentityMutation
         from core.graphql.import_types import ImportMutation
         from core.graphql.task_types import TaskMutation
 
         if surface != "staff":
-            return []
+            return [PortalIdentityMutation]
         return [
             CoreMutation,
             AccessMutation,
@@ -277,4 +293,5 @@ class CorePlugin(Plugin):
             TaskMutation,
             AttachmentMutation,
             ImportMutation,
+            IdentityMutation,
         ]

@@ -115,6 +115,22 @@ class Settings:
     # import and export
     import_max_bytes: int = field(default=5 * 1024 * 1024, metadata={"parse": _int(1, 2**30)})
     export_max_rows: int = field(default=100_000, metadata={"parse": _int(1, 10_000_000)})
+    # identity (OAuth 2.1 / OpenID Connect): the issuer is the public address of this server
+    public_url: str = field(default="", metadata={"parse": lambda v, k: _url(v, k, ("http", "https")).rstrip("/")})
+    access_token_seconds: int = field(default=300, metadata={"parse": _int(10, 86_400)})
+    refresh_token_days: int = field(default=30, metadata={"parse": _int(1, 365)})
+    login_failures_per_account: int = field(default=5, metadata={"parse": _int(1, 1_000)})
+    login_failures_per_ip: int = field(default=30, metadata={"parse": _int(1, 100_000)})
+    login_throttle_minutes: int = field(default=15, metadata={"parse": _int(1, 1_440)})
+    # outgoing mail (password resets, invitations): SMTP, or without it .eml files in mail_dir
+    smtp_url: str = field(default="", metadata={"parse": lambda v, k: _url(v, k, ("smtp", "smtps"))})
+    mail_from: str = "kartoteka@localhost"
+    mail_dir: Path = field(default=Path("var/mail"), metadata={"parse": lambda v, k: Path(v)})
+    # optional staff single sign-on through an external OpenID Connect provider (its issuer URL)
+    sso_issuer: str = field(default="", metadata={"parse": lambda v, k: _url(v, k, ("http", "https")).rstrip("/")})
+    sso_client_id: str = ""
+    sso_client_secret: str = field(default="", repr=False, metadata={"secret": True})
+    sso_name: str = "SSO"  # the provider's name on the sign-in button
 
     @property
     def is_sqlite(self) -> bool:
@@ -127,6 +143,11 @@ class Settings:
     @property
     def broker_in_memory(self) -> bool:
         return self.broker_url.startswith("memory")
+
+    @property
+    def issuer(self) -> str:
+        """The OpenID Connect issuer: the public URL, or this process's own address."""
+        return self.public_url or f"http://{self.host}:{self.port}"
 
     @property
     def is_production(self) -> bool:
@@ -148,6 +169,12 @@ class Settings:
         """Checks that hold between settings."""
         if self.is_production and self.secret_key == DEV_SECRET:
             raise ConfigError(f"{PREFIX}SECRET_KEY", "must be set in the production profile")
+        if self.sso_issuer and not (self.sso_client_id and self.sso_client_secret):
+            key = "CLIENT_ID" if not self.sso_client_id else "CLIENT_SECRET"
+            raise ConfigError(f"{PREFIX}SSO_{key}", "must be set when KARTOTEKA_SSO_ISSUER is")
+        if self.is_production and not self.public_url.startswith("https://"):
+            # The OAuth issuer: tokens name it, and cookies of the sign-in pages need TLS.
+            raise ConfigError(f"{PREFIX}PUBLIC_URL", "must be the https:// address of this server in production")
         return self
 
 

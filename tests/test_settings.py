@@ -62,7 +62,13 @@ def test_invalid_value_names_the_variable(key, value, problem):
 def test_production_requires_a_real_secret_key():
     with pytest.raises(ConfigError, match="KARTOTEKA_SECRET_KEY"):
         load_settings(environ={"KARTOTEKA_PROFILE": "production"})
-    settings = load_settings(environ={"KARTOTEKA_PROFILE": "production", "KARTOTEKA_SECRET_KEY": "x" * 40})
+    settings = load_settings(
+        environ={
+            "KARTOTEKA_PROFILE": "production",
+            "KARTOTEKA_SECRET_KEY": "x" * 40,
+            "KARTOTEKA_PUBLIC_URL": "https://crm.example.com",
+        }
+    )
     assert settings.is_production
 
 

@@ -43,6 +43,14 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
+def password_needs_rehash(password_hash: str) -> bool:
+    """Whether a stored hash was made with weaker parameters than today's (rehash at sign-in)."""
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True
+
+
 def hash_token(token: str) -> str:
     # Tokens carry 256 random bits, so a fast hash is enough to make a stolen table useless.
     return hashlib.sha256(token.encode()).hexdigest()

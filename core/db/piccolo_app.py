@@ -7,6 +7,7 @@ from piccolo.conf.apps import AppConfig
 from core.access import tables as access
 from core.crm import tables as crm
 from core.db import tables
+from core.identity.tables import TABLES as IDENTITY_TABLES
 
 APP_CONFIG = AppConfig(
     app_name="core",
@@ -39,6 +40,7 @@ APP_CONFIG = AppConfig(
         access.CalendarFeed,
         crm.Attachment,
         crm.Follower,
+        *IDENTITY_TABLES,
     ],
     migration_dependencies=[],
     commands=[],
