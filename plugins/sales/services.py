@@ -55,6 +55,7 @@ from plugins.sales.tables import Opportunity, SalesPlan, SalesProcess, SalesStag
 
 ENTITY = "sales.opportunity"  # custom fields of opportunities
 ERASED = "—"  # the name of a deal whose person was erased (GDPR)
+NO_TEAM = 0  # update_process(team_id=NO_TEAM): the process belongs to no team any more
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("99999999999999.99")
 # What a stage may require before an opportunity enters it (besides "custom.<key>").
@@ -273,8 +274,8 @@ async def update_process(
             await _name_free(changes[SalesProcess.name], except_id=process_id)
         if description is not None:
             changes[SalesProcess.description] = _text(description, ["input", "description"], limit=5000, required=False)
-        if team_id is not None:
-            changes[SalesProcess.team] = await _team(team_id, ["input", "team"])
+        if team_id is not None:  # NO_TEAM hands the process back to everyone
+            changes[SalesProcess.team] = None if team_id == NO_TEAM else await _team(team_id, ["input", "team"])
         if archived is not None:
             changes[SalesProcess.archived_at] = datetime.now(UTC) if archived else None
         if changes:

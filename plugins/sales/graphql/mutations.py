@@ -46,7 +46,9 @@ class SalesProcessCreateInput:
 class SalesProcessUpdateInput:
     name: str | None = None
     description: str | None = None
-    team: relay.GlobalID | None = None
+    team: relay.GlobalID | None = strawberry.field(
+        default=strawberry.UNSET, description="null: the process belongs to no team any more."
+    )
     archived: bool | None = strawberry.field(default=None, description="Archived processes take no new deals.")
 
 
@@ -204,6 +206,13 @@ def _optional_id(value: relay.GlobalID | None, type_name: str, path: list[str]) 
     return None if value is None else decode_id(value, type_name, path)
 
 
+def _team_change(team: Any) -> int | None:
+    """Not given: unchanged (None); null: no team (NO_TEAM); an id: that team."""
+    if team is strawberry.UNSET:
+        return None
+    return services.NO_TEAM if team is None else decode_id(team, "TeamNode", ["input", "team"])
+
+
 def _competitors(items: list[CompetitorInput] | None) -> list[dict[str, Any]] | None:
     if items is None:
         return None
@@ -277,7 +286,7 @@ class SalesMutation:
                 process_id,
                 name=input.name,
                 description=input.description,
-                team_id=_optional_id(input.team, "TeamNode", ["input", "team"]),
+                team_id=_team_change(input.team),
                 archived=input.archived,
             )
             return process_id

@@ -220,3 +220,19 @@ async def test_an_open_opportunity_entered_by_mistake_can_be_deleted(client, run
     assert won["data"]["opportunityWin"]["userErrors"] == []
     closed = await as_user(client, rep, delete, {"id": kept["id"]})
     assert closed["data"]["opportunityDelete"]["userErrors"] == [{"field": ["id"], "code": "CLOSED"}]
+
+
+async def test_a_process_is_handed_to_a_team_and_back(client, runtime, engine_kind):
+    users = await sales_team(runtime)
+    admin = users["admin"][1]
+    process = await create_process(client, admin, "Flota", [{"name": "Zapytanie"}])
+    update = """mutation($id: ID!, $input: SalesProcessUpdateInput!) { salesProcessUpdate(id: $id, input: $input) {
+        process { name team { name } } userErrors { field code } } }"""
+    teams = await as_user(client, admin, "{ teams { edges { node { id name } } } }")
+    krakow = next(e["node"]["id"] for e in teams["data"]["teams"]["edges"] if e["node"]["name"] == "Kraków")
+    handed = await as_user(client, admin, update, {"id": process["id"], "input": {"team": krakow}})
+    assert handed["data"]["salesProcessUpdate"]["process"]["team"] == {"name": "Kraków"}
+    renamed = await as_user(client, admin, update, {"id": process["id"], "input": {"name": "Flota 2027"}})
+    assert renamed["data"]["salesProcessUpdate"]["process"] == {"name": "Flota 2027", "team": {"name": "Kraków"}}
+    back = await as_user(client, admin, update, {"id": process["id"], "input": {"team": None}})
+    assert back["data"]["salesProcessUpdate"]["process"]["team"] is None
