@@ -153,10 +153,12 @@ class CorePlugin(Plugin):
     @hookimpl
     def kartoteka_jobs(self) -> list:
         from core.crm.tasks import send_due_reminders
+        from core.mail import send_queued_mail
 
         return [
             JobSpec(name="core.send_task_reminders", fn=send_due_reminders, description="Task reminders."),
             JobSpec(name="core.prune_outbox", fn=prune_outbox, description="Forget finished background work."),
+            JobSpec(name="core.send_mail", fn=send_queued_mail, description="Send a queued e-mail once."),
         ]
 
     @hookimpl

@@ -1,23 +1,64 @@
-"""Outgoing e-mail: one small interface, SMTP in production, ``.eml`` files without a server.
+"""Outgoing e-mail: one service for the core and every plugin, SMTP in production (aiosmtplib:
+TLS, STARTTLS when the server offers it, login), ``.eml`` files without a server.
 
-Messages carry one-time links (invitations, password resets), so they are never logged; without
-``KARTOTEKA_SMTP_URL`` they are written to ``KARTOTEKA_MAIL_DIR``, where an operator of an
-embedded installation can read them.
+Mail that belongs to the client file goes through :func:`queue_mail`: a row in ``core_mail`` and
+a job in the same transaction as the change that caused it. The job (``core.send_mail``) reads
+the row; once it is marked sent, a retried or re-delivered job sends nothing. The sent message
+lands on the timeline of every person and company its recipient matches. The only gap left is
+the moment between the SMTP server accepting a message and the job's commit: a worker killed
+exactly then sends it again, with the same Message-ID.
+
+Messages may carry one-time links (invitations, password resets), so they are never logged;
+without ``KARTOTEKA_SMTP_URL`` they are written to ``KARTOTEKA_MAIL_DIR``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import secrets
-import smtplib
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+import aiosmtplib
+
+from core.crm.tables import Company, ContactPoint, Employment, Person
+from core.db.tables import OutgoingMail
+from core.errors import DomainError
+from core.i18n import _
 from core.settings import Settings
 
+if TYPE_CHECKING:
+    from core.events.bus import UnitOfWork
+    from core.jobs.context import JobContext
+
 SMTP_TIMEOUT = 30
+SEND_JOB = "core.send_mail"
+# Addresses at these domains belong to people, not to the company the domain would suggest.
+FREE_MAIL = frozenset(
+    (
+        "gmail.com",
+        "googlemail.com",
+        "wp.pl",
+        "o2.pl",
+        "onet.pl",
+        "op.pl",
+        "interia.pl",
+        "poczta.fm",
+        "tlen.pl",
+        "gazeta.pl",
+        "yahoo.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "icloud.com",
+        "proton.me",
+    )
+)
 
 
 def build_message(settings: Settings, to: str, subject: str, body: str) -> EmailMessage:
@@ -26,20 +67,28 @@ def build_message(settings: Settings, to: str, subject: str, body: str) -> Email
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=settings.mail_from.rpartition("@")[2] or None)
+    message["Message-ID"] = new_message_id(settings)
     message.set_content(body)
     return message
 
 
-def _send_smtp(url: str, message: EmailMessage) -> None:
+def new_message_id(settings: Settings) -> str:
+    return make_msgid(domain=settings.mail_from.rpartition("@")[2] or None)
+
+
+async def _send_smtp(url: str, message: EmailMessage) -> None:
     parts = urlsplit(url)
     secure = parts.scheme == "smtps"
-    port = parts.port or (465 if secure else 25)
-    smtp_class = smtplib.SMTP_SSL if secure else smtplib.SMTP
-    with smtp_class(parts.hostname or "127.0.0.1", port, timeout=SMTP_TIMEOUT) as client:
-        if parts.username:
-            client.login(unquote(parts.username), unquote(parts.password or ""))
-        client.send_message(message)
+    await aiosmtplib.send(
+        message,
+        hostname=parts.hostname or "127.0.0.1",
+        port=parts.port or (465 if secure else 25),
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password or "") if parts.username else None,
+        use_tls=secure,
+        start_tls=None if not secure else False,  # None: STARTTLS when the server offers it
+        timeout=SMTP_TIMEOUT,
+    )
 
 
 def _write_file(folder: Path, message: EmailMessage) -> None:
@@ -47,9 +96,162 @@ def _write_file(folder: Path, message: EmailMessage) -> None:
     (folder / f"{secrets.token_hex(8)}.eml").write_bytes(message.as_bytes())
 
 
-async def send_mail(settings: Settings, to: str, subject: str, body: str) -> None:
-    message = build_message(settings, to, subject, body)
+async def deliver(settings: Settings, message: EmailMessage) -> None:
+    """Hand one message to the SMTP server, or write it as a file without one."""
     if settings.smtp_url:
-        await asyncio.to_thread(_send_smtp, settings.smtp_url, message)
+        await _send_smtp(settings.smtp_url, message)
     else:
         await asyncio.to_thread(_write_file, settings.mail_dir, message)
+
+
+async def send_mail(settings: Settings, to: str, subject: str, body: str) -> None:
+    """Send at once (sign-in links the user waits for on the page); client mail uses queue_mail."""
+    await deliver(settings, build_message(settings, to, subject, body))
+
+
+# --- queued mail ----------------------------------------------------------------------------------
+async def queue_mail(
+    uow: UnitOfWork,
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    key: str,
+    html: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    source: str = "",
+    author_id: int | None = None,
+) -> int:
+    """Queue one message to one recipient in ``uow``'s transaction and return its id.
+
+    ``key`` names the message for its sender ("marketing.campaign:7:person:12"): queuing the same
+    key again returns the first message and sends nothing more."""
+    from core.validation import normalise_email
+
+    address = normalise_email(to, ["to"])
+    if not subject.strip():
+        raise DomainError("BLANK", _("This field must not be blank."), ["subject"])
+    existing = await OutgoingMail.select(OutgoingMail.id).where(OutgoingMail.idempotency_key == key).first()
+    if existing:
+        return existing["id"]
+    settings = uow.runtime.settings
+    [row] = await OutgoingMail.insert(
+        OutgoingMail(
+            idempotency_key=key,
+            to_address=address,
+            subject=subject.strip(),
+            text_body=text,
+            html_body=html,
+            headers=dict(headers or {}),
+            message_id=new_message_id(settings),
+            source=source,
+            author=author_id,
+        )
+    ).returning(OutgoingMail.id)
+    await uow.defer(SEND_JOB, mail_id=row["id"])
+    return row["id"]
+
+
+def _message(settings: Settings, mail: Mapping[str, Any]) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = mail["to_address"]
+    message["Subject"] = mail["subject"]
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = mail["message_id"]
+    for name, value in (mail["headers"] or {}).items():
+        message[name] = value
+    message.set_content(mail["text_body"] or "")
+    if mail["html_body"]:
+        message.add_alternative(mail["html_body"], subtype="html")
+    return message
+
+
+async def send_queued_mail(ctx: JobContext, mail_id: int) -> None:
+    """The ``core.send_mail`` job: send a queued message unless it went already, then log it on
+    the timelines of the persons and companies it was sent to."""
+    runtime = ctx.runtime
+    query = OutgoingMail.select().where(OutgoingMail.id == mail_id).output(load_json=True)
+    if runtime.settings.is_postgres:
+        query = query.lock_rows()  # a second delivery of the job waits, then finds it sent
+    mail = await query.first()
+    if mail is None or mail["status"] != "queued":
+        return
+    attempts = mail["attempts"] + 1
+    try:
+        await deliver(runtime.settings, _message(runtime.settings, mail))
+    except aiosmtplib.SMTPResponseException as error:
+        if error.code < 500:
+            raise  # 4xx: the server asks to try later; the job is retried with backoff
+        await OutgoingMail.update(
+            {OutgoingMail.status: "failed", OutgoingMail.attempts: attempts, OutgoingMail.last_error: str(error)[:2000]}
+        ).where(OutgoingMail.id == mail_id)
+        return
+    except aiosmtplib.SMTPRecipientsRefused as error:
+        await OutgoingMail.update(
+            {OutgoingMail.status: "failed", OutgoingMail.attempts: attempts, OutgoingMail.last_error: str(error)[:2000]}
+        ).where(OutgoingMail.id == mail_id)
+        return
+    await OutgoingMail.update(
+        {OutgoingMail.status: "sent", OutgoingMail.attempts: attempts, OutgoingMail.sent_at: datetime.now(UTC)}
+    ).where(OutgoingMail.id == mail_id)
+    await _log_on_timelines(ctx, mail)
+
+
+async def recipients_in_file(address: str) -> list[tuple[int | None, int | None]]:
+    """(company, person) pairs an address belongs to: persons with the address (and the company
+    each works at), companies with it, and failing both the companies using its domain (not a
+    free-mail one), so mail to someone new at a known client still lands on the client."""
+    found: list[tuple[int | None, int | None]] = []
+    points = await ContactPoint.select(ContactPoint.company, ContactPoint.person).where(
+        (ContactPoint.kind == "email") & (ContactPoint.value == address)
+    )
+    persons = [p["person"] for p in points if p["person"] is not None]
+    live_persons = {
+        row["id"]
+        for row in await Person.select(Person.id).where(Person.id.is_in(persons or [-1]) & Person.deleted_at.is_null())
+    }
+    for person_id in sorted(live_persons):
+        employer = (
+            await Employment.select(Employment.company)
+            .where((Employment.person == person_id) & Employment.company.deleted_at.is_null())
+            .order_by(Employment.is_primary, ascending=False)
+            .first()
+        )
+        found.append((employer["company"] if employer else None, person_id))
+    companies = {p["company"] for p in points if p["company"] is not None} - {c for c, _p in found}
+    domain = address.rpartition("@")[2]
+    if not found and not companies and domain and domain not in FREE_MAIL:
+        rows = await ContactPoint.select(ContactPoint.company).where(
+            (ContactPoint.kind == "email") & ContactPoint.company.is_not_null() & ContactPoint.value.like(f"%@{domain}")
+        )
+        companies = {row["company"] for row in rows}
+    if companies:
+        live = await Company.select(Company.id).where(
+            Company.id.is_in(sorted(companies)) & Company.deleted_at.is_null()
+        )
+        found += [(row["id"], None) for row in sorted(live, key=lambda r: r["id"])]
+    return found
+
+
+async def _log_on_timelines(ctx: JobContext, mail: Mapping[str, Any]) -> None:
+    from core.crm.timeline import record
+
+    for company_id, person_id in await recipients_in_file(mail["to_address"]):
+        await record(
+            ctx.runtime,
+            ctx.uow,
+            kind="core.email",
+            company_id=company_id,
+            person_id=person_id,
+            subject=mail["subject"],
+            body=mail["text_body"] or "",
+            author_id=mail["author"],
+            source=mail["source"] or f"core.mail:{mail['id']}",
+            data={
+                "direction": "out",
+                "mail_id": mail["id"],
+                "message_id": mail["message_id"],
+                "to": mail["to_address"],
+            },
+        )

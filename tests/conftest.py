@@ -7,11 +7,13 @@ so a CI run without the services is red, not silently green.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import socket
 import textwrap
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,22 @@ enabled = true
 trust_test_header = true
 """
 STAFF = "staff:sample.note.read,sample.note.write,core.jobs.read,core.jobs.manage,core.system.read"
+
+
+@contextlib.contextmanager
+def smtp_server(handler: Any) -> Iterator[str]:
+    """A real SMTP server (aiosmtpd) on a free loopback port, serving ``handler``; yields its URL."""
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield f"smtp://127.0.0.1:{port}"
+    finally:
+        controller.stop()
 
 
 def postgres_url(database: str) -> str:

@@ -111,9 +111,13 @@ def test_hook_kartoteka_event_subscribers(runtime):
 
 
 def test_hook_kartoteka_jobs(runtime):
-    assert {"sample.touch_note", "sample.tick", "core.send_task_reminders", "core.prune_outbox"} == set(
-        runtime.registry.jobs
-    )
+    assert {
+        "sample.touch_note",
+        "sample.tick",
+        "core.send_task_reminders",
+        "core.prune_outbox",
+        "core.send_mail",
+    } == set(runtime.registry.jobs)
     actor = runtime.actor("job.sample.touch_note")
     assert actor.actor_name == "job.sample.touch_note"
     assert actor.queue_name == "default"

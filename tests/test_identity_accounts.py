@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import email
 import re
-import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +13,6 @@ from pathlib import Path
 import httpx
 import pyotp
 import pytest
-from aiosmtpd.controller import Controller
 from joserfc import jwt
 from joserfc.jwk import KeySet
 from strawberry.relay import to_base64
@@ -26,6 +24,7 @@ from core.identity import keys
 from core.identity.tables import SigningKey
 from core.runtime import Runtime
 from core.settings import Settings, load_settings
+from tests.conftest import smtp_server
 from tests.identity_support import (
     ADMIN,
     ISSUER,
@@ -67,20 +66,12 @@ class Mailbox:
         return re.search(r"https?://\S+", body).group(0)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def mailbox() -> Mailbox:
     box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    box.url = f"smtp://127.0.0.1:{controller.port}"
-    yield box
-    controller.stop()
+    with smtp_server(box) as url:
+        box.url = url
+        yield box
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ APP_CONFIG = AppConfig(
         tables.Delivery,
         tables.ScheduleState,
         tables.AuditEntry,
+        tables.OutgoingMail,
         access.Team,
         access.Territory,
         access.User,

@@ -56,3 +56,23 @@ class AuditEntry(Table, tablename="core_audit"):
     entity_id = BigInt(null=True, default=None)
     changes = JSONB(default={})
     payload = JSONB(default={})
+
+
+class OutgoingMail(Table, tablename="core_mail"):
+    """A message queued for sending: the job that sends it reads it here, so a retried or
+    re-delivered job sees it already sent and sends nothing (the idempotency of outgoing mail)."""
+
+    idempotency_key = Varchar(length=200, unique=True)  # the sender's: "marketing.campaign:7:person:12"
+    to_address = Varchar(length=320)
+    subject = Varchar(length=998)
+    text_body = Text(default="")
+    html_body = Text(null=True, default=None)
+    headers = JSONB(default={})  # extra headers: List-Unsubscribe, In-Reply-To…
+    message_id = Varchar(length=300)  # fixed when queued, the same for every attempt
+    status = Varchar(length=8, default="queued")  # queued | sent | failed
+    attempts = Integer(default=0)
+    last_error = Text(default="")
+    source = Varchar(length=200, default="")  # "<plugin>.<record>:<id>" the message is about
+    author = Integer(null=True, default=None)  # the user on whose behalf it goes, for the timeline
+    queued_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)
