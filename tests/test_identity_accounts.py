@@ -256,6 +256,13 @@ async def test_totp_second_step(http, runtime):
     assert wrong == {"enabled": False, "userErrors": [{"code": "WRONG_CODE"}]}
     right = (await api(http, pat, enable, secret=secret, code=pyotp.TOTP(secret).now())).json()
     assert right["data"]["viewerTotpEnable"] == {"enabled": True, "userErrors": []}
+    # With TOTP on, a token alone can neither drop it nor put in another secret.
+    disable = """mutation($code: String!) { viewerTotpDisable(currentCode: $code) { enabled userErrors { code } } }"""
+    kept = (await api(http, pat, disable, code="000000")).json()["data"]["viewerTotpDisable"]
+    assert kept["userErrors"] == [{"code": "WRONG_CODE"}]
+    other = pyotp.random_base32()
+    swapped = (await api(http, pat, enable, secret=other, code=pyotp.TOTP(other).now())).json()
+    assert swapped["data"]["viewerTotpEnable"] == {"enabled": False, "userErrors": [{"code": "WRONG_CODE"}]}
 
     first = await sign_in(http, "ala@example.com")
     assert first.status_code == 200 and 'name="code"' in first.text

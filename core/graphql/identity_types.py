@@ -213,8 +213,12 @@ class TotpPayload:
     user_errors: list[UserError]
 
 
-async def _totp(info: strawberry.Info, secret: str | None, code: str = "", user_id: int | None = None) -> TotpPayload:
-    _, errors = await attempt(accounts.set_totp(info.context.runtime, info.context.actor, secret, code, user_id))
+async def _totp(
+    info: strawberry.Info, secret: str | None, code: str = "", user_id: int | None = None, current_code: str = ""
+) -> TotpPayload:
+    _, errors = await attempt(
+        accounts.set_totp(info.context.runtime, info.context.actor, secret, code, user_id, current_code)
+    )
     return TotpPayload(enabled=secret is not None and not errors, user_errors=errors)
 
 
@@ -224,12 +228,17 @@ class TotpMutation:
         permission=AUTHENTICATED,
         description="Require a one-time code at sign-in: send a new base32 secret and a code it generates now.",
     )
-    async def viewer_totp_enable(self, info: strawberry.Info, secret: str, code: str) -> TotpPayload:
-        return await _totp(info, secret, code)
+    async def viewer_totp_enable(
+        self, info: strawberry.Info, secret: str, code: str, current_code: str = ""
+    ) -> TotpPayload:
+        return await _totp(info, secret, code, current_code=current_code)
 
-    @mutation(permission=AUTHENTICATED, description="Stop asking for a one-time code at sign-in.")
-    async def viewer_totp_disable(self, info: strawberry.Info) -> TotpPayload:
-        return await _totp(info, None)
+    @mutation(
+        permission=AUTHENTICATED,
+        description="Stop asking for a one-time code at sign-in; needs a code from the current secret.",
+    )
+    async def viewer_totp_disable(self, info: strawberry.Info, current_code: str) -> TotpPayload:
+        return await _totp(info, None, current_code=current_code)
 
 
 @strawberry.type

@@ -88,16 +88,39 @@ async def _forget_failures(audience: Audience, account_id: int) -> None:
         await LoginAttempt.delete().where(LoginAttempt.account == f"{audience}:{row['email']}")
 
 
+async def _current_totp(actor: Actor) -> str | None:
+    if actor.kind == "staff" and actor.id and actor.id.isdigit():
+        row = await StaffSecurity.select(StaffSecurity.totp_secret).where(StaffSecurity.user == int(actor.id)).first()
+    elif actor.kind in ("portal", "partner") and actor.account_id is not None:
+        row = await PortalAccount.select(PortalAccount.totp_secret).where(PortalAccount.id == actor.account_id).first()
+    else:
+        return None
+    return row["totp_secret"] if row else None
+
+
 async def set_totp(
-    runtime: Runtime, actor: Actor, secret: str | None, code: str = "", user_id: int | None = None
+    runtime: Runtime,
+    actor: Actor,
+    secret: str | None,
+    code: str = "",
+    user_id: int | None = None,
+    current_code: str = "",
 ) -> None:
     """Turn TOTP on for the actor's own account (proved by a code from the new secret), or off;
-    with ``user_id``, an administrator turns a staff user's TOTP off (a lost phone)."""
+    with ``user_id``, an administrator turns a staff user's TOTP off (a lost phone). An account
+    that has TOTP already changes or drops it only with a code from the current secret: a token
+    alone (a narrow app's, a stolen one) cannot remove the second factor or put in its own."""
     if user_id is not None:
         require(actor, USER_MANAGE)
         if secret is not None:
             raise DomainError("OWN_ACCOUNT_ONLY", _("Only the account holder can set up a one-time code."), ["id"])
+    if user_id is None:
+        current = await _current_totp(actor)
+        if current and not totp_matches(current, current_code):
+            raise DomainError("WRONG_CODE", _("The one-time code does not match."), ["currentCode"])
     if secret is not None:
+        if len(secret) > 64:
+            raise DomainError("TOO_LONG", _("At most {limit} characters."), ["input", "secret"], limit=64)
         try:
             valid = len(secret) >= 16 and totp_matches(secret, code)
         except ValueError:  # not base32

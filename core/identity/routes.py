@@ -235,7 +235,8 @@ def identity_routes(runtime: Runtime) -> list[Any]:
                 "consent.html",
                 "consent_title",
                 intro=pages.text(locale, "consent_intro", client=client["name"]),
-                scopes=snapshot.scope.split() if snapshot.scope else [],
+                # What will be granted, not what was asked: no scope asked means all of the client's.
+                scopes=(grant.client.get_allowed_scope(snapshot.scope) or "").split(),
                 action=_relative(request),
                 signed_in_as=pages.text(locale, "signed_in_as", name=subject.display_name),
             )

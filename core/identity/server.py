@@ -352,7 +352,7 @@ class Introspection(IntrospectionEndpoint):
         row = _db(services.find_token_grant, self.server.runtime, token_string)
         if row is None:
             return None
-        return IssuedToken(row, live=_db(services.grant_is_live, row))
+        return IssuedToken(row, live=not row["spent"] and _db(services.grant_is_live, row))
 
     def check_permission(self, token: IssuedToken, client: Client, request: Any) -> bool:
         return token.check_client(client)  # a client learns about its own tokens only

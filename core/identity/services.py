@@ -217,7 +217,8 @@ async def check_password(runtime: Runtime, audience: Audience, email: str, passw
         raise SignInRefused("throttled")
     row = await account_by_email(audience, email)
     # An unknown address costs a hash too, so timing does not tell which addresses exist.
-    stored = row["password_hash"] if row else _dummy_hash()
+    # An account without a password yet (invited, not activated) costs the same hash as well.
+    stored = (row["password_hash"] if row else None) or _dummy_hash()
     good = await asyncio.to_thread(bounded_hashing, verify_password, stored, password)
     if row is None or not good or not row["usable"]:
         await _record_failure(runtime, audience, email, address, "wrong_password", row["id"] if row else None)
@@ -483,24 +484,29 @@ async def find_token_grant(runtime: Runtime, token: str) -> dict[str, Any] | Non
     """The grant of a refresh token or an access token of ours (for revocation and introspection)."""
     if token.startswith("kr_"):
         row = (
-            await OAuthRefreshToken.select(OAuthRefreshToken.grant, OAuthRefreshToken.expires_at)
+            await OAuthRefreshToken.select(
+                OAuthRefreshToken.grant, OAuthRefreshToken.expires_at, OAuthRefreshToken.rotated_at
+            )
             .where(OAuthRefreshToken.token_hash == hash_token(token))
             .first()
         )
         if row is None:
             return None
         grant_id, expires_at, claims = row["grant"], aware(row["expires_at"]), {}
+        spent = row["rotated_at"] is not None
     else:
         claims = await _access_claims(runtime, token)
         if claims is None:
             return None
         grant_id, expires_at = claims["gid"], datetime.fromtimestamp(claims["exp"], UTC)
+        spent = False
     grant = await _grant_state(grant_id)
     if grant is None:
         return None
     return {
         **grant,
         "expires_at": expires_at,
+        "spent": spent,  # a refresh token already exchanged: revocable, never active
         "claims": claims,
         "token_type": "refresh_token" if not claims else "access_token",
     }

@@ -113,7 +113,7 @@ async def finish(runtime: Runtime, cookie: str | None, state: str, code: str) ->
             raise SsoRefused("token request refused")
         keys = KeySet.import_key_set((await client.get(metadata["jwks_uri"])).json())
     try:
-        claims = jwt.decode(answer.json()["id_token"], keys).claims
+        claims = jwt.decode(answer.json()["id_token"], keys, algorithms=["RS256", "PS256", "ES256"]).claims
         jwt.JWTClaimsRegistry(
             iss={"essential": True, "value": settings.sso_issuer},
             aud={"essential": True, "value": settings.sso_client_id},
@@ -123,7 +123,7 @@ async def finish(runtime: Runtime, cookie: str | None, state: str, code: str) ->
     except (JoseError, ValueError) as error:
         raise SsoRefused(f"bad ID token: {error}") from None
     email = str(claims.get("email") or "").lower()
-    if not email or claims.get("email_verified") is False:
+    if not email or claims.get("email_verified") is not True:  # absent or "false" is not verified
         raise SsoRefused("no verified e-mail address")
     account = await services.staff_account(email)
     if account is None or not account["usable"] or account["locked_at"] is not None:
