@@ -23,6 +23,7 @@ from core.identity.services import (
     account_by_email,
     account_by_id,
     account_ids,
+    attempt_key,
     aware,
     bounded_hashing,
     new_secret,
@@ -85,7 +86,7 @@ async def set_lock(runtime: Runtime, actor: Actor, audience: Audience, account_i
 async def _forget_failures(audience: Audience, account_id: int) -> None:
     row = await account_by_id(audience, account_id)
     if row is not None:
-        await LoginAttempt.delete().where(LoginAttempt.account == f"{audience}:{row['email']}")
+        await LoginAttempt.delete().where(LoginAttempt.account == attempt_key(audience, row["email"]))
 
 
 async def _current_totp(actor: Actor) -> str | None:

@@ -185,7 +185,7 @@ async def _record_failure(
 ) -> None:
     async with runtime.unit_of_work(ANONYMOUS) as uow:
         if reason != "throttled":
-            await LoginAttempt.insert(LoginAttempt(account=f"{audience}:{email}", address=address))
+            await LoginAttempt.insert(LoginAttempt(account=attempt_key(audience, email), address=address))
         # Attempts older than the window count for nothing: forget them as new ones come.
         window = timedelta(minutes=runtime.settings.login_throttle_minutes)
         await LoginAttempt.delete().where(LoginAttempt.attempted_at < utc_now() - window)
@@ -198,7 +198,7 @@ async def _throttled(runtime: Runtime, audience: Audience, email: str, address: 
     settings = runtime.settings
     since = utc_now() - timedelta(minutes=settings.login_throttle_minutes)
     recent = LoginAttempt.attempted_at > since
-    by_account = await LoginAttempt.count().where(recent & (LoginAttempt.account == f"{audience}:{email}"))
+    by_account = await LoginAttempt.count().where(recent & (LoginAttempt.account == attempt_key(audience, email)))
     if by_account >= settings.login_failures_per_account:
         return True
     return (
@@ -239,6 +239,12 @@ def _dummy_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))
 
 
+def attempt_key(audience: str, email: str) -> str:
+    """The account a sign-in attempt counts against, within its column (a very long typed address
+    would not fit and must not break the counting on PostgreSQL)."""
+    return f"{audience}:{email}"[:254]
+
+
 def totp_matches(secret: str, code: str) -> bool:
     return bool(code) and pyotp.TOTP(secret).verify(code.strip(), valid_window=1)
 
@@ -265,7 +271,7 @@ async def _signed_in(
     runtime: Runtime, audience: Audience, row: dict[str, Any], address: str, methods: list[str]
 ) -> None:
     async with runtime.unit_of_work(ANONYMOUS) as uow:
-        await LoginAttempt.delete().where(LoginAttempt.account == f"{audience}:{row['email']}")
+        await LoginAttempt.delete().where(LoginAttempt.account == attempt_key(audience, row["email"]))
         await uow.publish(SignedIn(address=address, methods=methods, **account_ids(audience, row["id"])))
 
 
