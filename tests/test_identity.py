@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from core.identity import keys
+from core.identity import keys, services
 from core.runtime import Runtime
 from core.settings import Settings, load_settings
 from tests.identity_support import (
@@ -337,6 +338,18 @@ async def test_a_hundred_password_attempts_in_a_minute(http, runtime):
     assert (await http.post("/oauth/login", data={**form, "password": "correct horse battery"})).status_code == 429
     failures = await audit_events(runtime, "core.sign_in_failed")
     assert len(failures) == 101 and failures[-1]["payload"]["reason"] == "throttled"
+
+
+async def test_a_burst_of_parallel_guesses_gets_no_more_tries_than_the_throttle(http, runtime, engine_kind):
+    await staff_user(runtime, "ala@example.com")
+    results = await asyncio.gather(
+        *[services.check_password(runtime, "staff", "ala@example.com", f"guess-{n}", "10.0.0.9") for n in range(20)],
+        return_exceptions=True,
+    )
+    reasons = [str(result) for result in results]
+    assert all(isinstance(result, services.SignInRefused) for result in results)
+    assert reasons.count("wrong_password") <= runtime.settings.login_failures_per_account
+    assert reasons.count("throttled") >= 20 - runtime.settings.login_failures_per_account
 
 
 @sqlite_only

@@ -180,11 +180,29 @@ class SignInRefused(Exception):
         super().__init__(reason)
 
 
+async def _reserve_attempt(runtime: Runtime, audience: Audience, email: str, address: str) -> int:
+    """Count this attempt before checking the password, committed at once: requests sent at the
+    same moment then see each other, and a burst gets no more tries than the throttle allows. A
+    sign-in that succeeds takes its attempt back."""
+    async with runtime.unit_of_work(ANONYMOUS):
+        [row] = await LoginAttempt.insert(
+            LoginAttempt(account=attempt_key(audience, email), address=address)
+        ).returning(LoginAttempt.id)
+    return row["id"]
+
+
 async def _record_failure(
-    runtime: Runtime, audience: Audience, email: str, address: str, reason: str, account_id: int | None
+    runtime: Runtime,
+    audience: Audience,
+    email: str,
+    address: str,
+    reason: str,
+    account_id: int | None,
+    *,
+    counted: bool = False,
 ) -> None:
     async with runtime.unit_of_work(ANONYMOUS) as uow:
-        if reason != "throttled":
+        if reason != "throttled" and not counted:
             await LoginAttempt.insert(LoginAttempt(account=attempt_key(audience, email), address=address))
         # Attempts older than the window count for nothing: forget them as new ones come.
         window = timedelta(minutes=runtime.settings.login_throttle_minutes)
@@ -194,16 +212,17 @@ async def _record_failure(
         )
 
 
-async def _throttled(runtime: Runtime, audience: Audience, email: str, address: str) -> bool:
+async def _throttled(runtime: Runtime, audience: Audience, email: str, address: str, *, reserved: int = 0) -> bool:
+    """Whether the recent failures reach the limits; ``reserved`` attempts of this request are
+    among those counted and do not count against it."""
     settings = runtime.settings
     since = utc_now() - timedelta(minutes=settings.login_throttle_minutes)
     recent = LoginAttempt.attempted_at > since
     by_account = await LoginAttempt.count().where(recent & (LoginAttempt.account == attempt_key(audience, email)))
-    if by_account >= settings.login_failures_per_account:
+    if by_account - reserved >= settings.login_failures_per_account:
         return True
-    return (
-        await LoginAttempt.count().where(recent & (LoginAttempt.address == address)) >= settings.login_failures_per_ip
-    )
+    by_address = await LoginAttempt.count().where(recent & (LoginAttempt.address == address))
+    return by_address - reserved >= settings.login_failures_per_ip
 
 
 async def check_password(runtime: Runtime, audience: Audience, email: str, password: str, address: str) -> dict:
@@ -212,7 +231,9 @@ async def check_password(runtime: Runtime, audience: Audience, email: str, passw
         email = normalise_email(email, ["email"])
     except DomainError:
         email = email.strip().lower()[:254]
-    if await _throttled(runtime, audience, email, address):
+    attempt = await _reserve_attempt(runtime, audience, email, address)
+    if await _throttled(runtime, audience, email, address, reserved=1):
+        await LoginAttempt.delete().where(LoginAttempt.id == attempt)  # refused unchecked: no try used
         await _record_failure(runtime, audience, email, address, "throttled", None)
         raise SignInRefused("throttled")
     row = await account_by_email(audience, email)
@@ -221,8 +242,11 @@ async def check_password(runtime: Runtime, audience: Audience, email: str, passw
     stored = (row["password_hash"] if row else None) or _dummy_hash()
     good = await asyncio.to_thread(bounded_hashing, verify_password, stored, password)
     if row is None or not good or not row["usable"]:
-        await _record_failure(runtime, audience, email, address, "wrong_password", row["id"] if row else None)
+        await _record_failure(
+            runtime, audience, email, address, "wrong_password", row["id"] if row else None, counted=True
+        )
         raise SignInRefused("wrong_password")
+    await LoginAttempt.delete().where(LoginAttempt.id == attempt)  # the password was right
     if row["locked_at"] is not None:
         await _record_failure(runtime, audience, email, address, "locked", row["id"])
         raise SignInRefused("locked")
