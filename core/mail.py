@@ -61,14 +61,27 @@ FREE_MAIL = frozenset(
 )
 
 
-def build_message(settings: Settings, to: str, subject: str, body: str) -> EmailMessage:
+def build_message(
+    settings: Settings,
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    html: str | None = None,
+    message_id: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = new_message_id(settings)
+    message["Message-ID"] = message_id or new_message_id(settings)
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
+    if html:
+        message.add_alternative(html, subtype="html")
     return message
 
 
@@ -152,21 +165,6 @@ async def queue_mail(
     return row["id"]
 
 
-def _message(settings: Settings, mail: Mapping[str, Any]) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = settings.mail_from
-    message["To"] = mail["to_address"]
-    message["Subject"] = mail["subject"]
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = mail["message_id"]
-    for name, value in (mail["headers"] or {}).items():
-        message[name] = value
-    message.set_content(mail["text_body"] or "")
-    if mail["html_body"]:
-        message.add_alternative(mail["html_body"], subtype="html")
-    return message
-
-
 async def send_queued_mail(ctx: JobContext, mail_id: int) -> None:
     """The ``core.send_mail`` job: send a queued message unless it went already, then log it on
     the timelines of the persons and companies it was sent to."""
@@ -179,15 +177,19 @@ async def send_queued_mail(ctx: JobContext, mail_id: int) -> None:
         return
     attempts = mail["attempts"] + 1
     try:
-        await deliver(runtime.settings, _message(runtime.settings, mail))
-    except aiosmtplib.SMTPResponseException as error:
-        if error.code < 500:
+        message = build_message(
+            runtime.settings,
+            mail["to_address"],
+            mail["subject"],
+            mail["text_body"] or "",
+            html=mail["html_body"],
+            message_id=mail["message_id"],  # the same on every attempt
+            headers=mail["headers"],
+        )
+        await deliver(runtime.settings, message)
+    except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused) as error:
+        if isinstance(error, aiosmtplib.SMTPResponseException) and error.code < 500:
             raise  # 4xx: the server asks to try later; the job is retried with backoff
-        await OutgoingMail.update(
-            {OutgoingMail.status: "failed", OutgoingMail.attempts: attempts, OutgoingMail.last_error: str(error)[:2000]}
-        ).where(OutgoingMail.id == mail_id)
-        return
-    except aiosmtplib.SMTPRecipientsRefused as error:
         await OutgoingMail.update(
             {OutgoingMail.status: "failed", OutgoingMail.attempts: attempts, OutgoingMail.last_error: str(error)[:2000]}
         ).where(OutgoingMail.id == mail_id)

@@ -594,8 +594,12 @@ async def create_opportunity(
             raise DomainError("NOT_FOUND", _("No such record, or it is outside your area."), ["input", "process"])
         if process["archived_at"] is not None:
             raise DomainError("ARCHIVED", _("This sales process is archived."), ["input", "process"])
-        stages = await SalesStage.select().where(SalesStage.process == process_id).order_by(SalesStage.position)
-        stages = [dict(s, required_fields=_json_list(s["required_fields"])) for s in stages]
+        stages = (
+            await SalesStage.select()
+            .where(SalesStage.process == process_id)
+            .order_by(SalesStage.position)
+            .output(load_json=True)
+        )
         stage = stages[0] if stage_id is None else next((s for s in stages if s["id"] == stage_id), None)
         if stage is None:
             raise DomainError("WRONG_PROCESS", _("This stage belongs to another sales process."), ["input", "stage"])
@@ -637,14 +641,6 @@ async def create_opportunity(
             stage=stage["name"],
         )
     return opportunity_id
-
-
-def _json_list(value: Any) -> list[Any]:
-    if isinstance(value, str):
-        import json
-
-        return json.loads(value or "[]")
-    return list(value or [])
 
 
 async def _locked_opportunity(runtime: Runtime, actor: Actor, opportunity_id: int) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from plugins.sales.graphql.types import OpportunityNode, SalesProcessNode, SalesStageNode, StageChangeType
 from plugins.sales.graphql.types import OpportunityStatus as Status
+from plugins.sales.permissions import OPPORTUNITY_READ
 from plugins.sales.services import readable
 from plugins.sales.tables import Opportunity, SalesProcess, SalesStage, StageChange
 
@@ -13,7 +14,7 @@ OPEN_PER_RECORD = 50  # a client with more open deals than this is listed in the
 
 
 def _may_read(context: Any) -> bool:
-    return context.actor.scope_for("sales.opportunity.read") is not None
+    return context.actor.scope_for(OPPORTUNITY_READ) is not None
 
 
 async def load_opportunities(keys: list[int], context: Any) -> list[OpportunityNode | None]:

@@ -206,6 +206,23 @@ def _optional_id(value: relay.GlobalID | None, type_name: str, path: list[str]) 
     return None if value is None else decode_id(value, type_name, path)
 
 
+def _values(input: Any, clear: tuple[str, ...] = ()) -> services.OpportunityValues:
+    """What an opportunityCreate or opportunityUpdate input says, for the service."""
+    return services.OpportunityValues(
+        name=input.name,
+        company_id=_optional_id(input.company, "Company", ["input", "company"]),
+        person_id=_optional_id(input.person, "Person", ["input", "person"]),
+        owner_id=_optional_id(input.owner, "UserNode", ["input", "owner"]),
+        value=input.value,
+        currency=input.currency,
+        expected_close_date=input.expected_close_date,
+        competitors=_competitors(input.competitors),
+        source=input.source,
+        custom=input.custom_fields,
+        clear=clear,
+    )
+
+
 def _team_change(team: Any) -> int | None:
     """Not given: unchanged (None); null: no team (NO_TEAM); an id: that team."""
     if team is strawberry.UNSET:
@@ -416,18 +433,7 @@ class SalesMutation:
                 process_id=decode_id(input.process, "SalesProcess", ["input", "process"]),
                 stage_id=_optional_id(input.stage, "SalesStage", ["input", "stage"]),
                 opened_at=input.opened_at,
-                values=services.OpportunityValues(
-                    name=input.name,
-                    company_id=_optional_id(input.company, "Company", ["input", "company"]),
-                    person_id=_optional_id(input.person, "Person", ["input", "person"]),
-                    owner_id=_optional_id(input.owner, "UserNode", ["input", "owner"]),
-                    value=input.value,
-                    currency=input.currency,
-                    expected_close_date=input.expected_close_date,
-                    competitors=_competitors(input.competitors),
-                    source=input.source,
-                    custom=input.custom_fields,
-                ),
+                values=_values(input),
             )
 
         return await _opportunity_payload(info, create())
@@ -445,19 +451,7 @@ class SalesMutation:
                 ctx.actor,
                 currencies_of(ctx.runtime),
                 opportunity_id,
-                services.OpportunityValues(
-                    name=input.name,
-                    company_id=_optional_id(input.company, "Company", ["input", "company"]),
-                    person_id=_optional_id(input.person, "Person", ["input", "person"]),
-                    owner_id=_optional_id(input.owner, "UserNode", ["input", "owner"]),
-                    value=input.value,
-                    currency=input.currency,
-                    expected_close_date=input.expected_close_date,
-                    competitors=_competitors(input.competitors),
-                    source=input.source,
-                    custom=input.custom_fields,
-                    clear=tuple(input.clear or ()),
-                ),
+                _values(input, clear=tuple(input.clear or ())),
             )
             return opportunity_id
 
