@@ -15,6 +15,8 @@ from core.crm.collation import sort_key as name_key
 from core.crm.custom_fields import CustomFieldEntity
 from core.crm.custom_fields import apply_patch as apply_custom_fields
 from core.crm.custom_fields import definitions as custom_field_definitions
+from core.crm.gdpr import has_consent, withdraw_consent
+from core.crm.merge_fields import PERSON_VARIABLES, person_variables, user_variables
 from core.crm.scoping import require_reachable, visible
 from core.crm.services import (
     ContactInput,
@@ -59,6 +61,7 @@ from core.plugins.specs import (
     TypeExtension,
 )
 from core.runtime import Runtime
+from core.templates import TemplateRenderError, check_template, render_template, sample_context
 from core.validation import normalise_email, normalise_nip
 
 API_VERSION = 1
@@ -67,6 +70,7 @@ __all__ = [
     "ANONYMOUS",
     "API_VERSION",
     "AUTHENTICATED",
+    "PERSON_VARIABLES",
     "PUBLIC",
     "SYSTEM",
     "Actor",
@@ -99,6 +103,7 @@ __all__ = [
     "Surface",
     "Team",
     "TeamNode",
+    "TemplateRenderError",
     "Territory",
     "TimelineEntry",
     "TimelineKind",
@@ -111,6 +116,7 @@ __all__ = [
     "apply_custom_fields",
     "attempt",
     "batched_field",
+    "check_template",
     "composed_class",
     "composed_type",
     "create_company",
@@ -123,6 +129,7 @@ __all__ = [
     "escape_like",
     "extensible",
     "field",
+    "has_consent",
     "hookimpl",
     "hookspec",
     "load_each",
@@ -134,11 +141,16 @@ __all__ = [
     "page_size",
     "paginate_by_id",
     "paginate_by_key",
+    "person_variables",
     "queue_mail",
     "record_timeline",
+    "render_template",
     "require_reachable",
+    "sample_context",
     "update_company",
     "update_person",
+    "user_variables",
     "visible",
     "visible_custom_values",
+    "withdraw_consent",
 ]
