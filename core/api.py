@@ -16,7 +16,13 @@ from core.crm.custom_fields import CustomFieldEntity
 from core.crm.custom_fields import apply_patch as apply_custom_fields
 from core.crm.custom_fields import definitions as custom_field_definitions
 from core.crm.gdpr import has_consent, withdraw_consent
-from core.crm.merge_fields import PERSON_VARIABLES, person_variables, user_variables
+from core.crm.merge_fields import (
+    PERSON_VARIABLES,
+    declared_variables,
+    person_variables,
+    recipient_contexts,
+    user_variables,
+)
 from core.crm.scoping import require_reachable, visible
 from core.crm.services import (
     ContactInput,
@@ -44,13 +50,14 @@ from core.graphql.pagination import make_connection, page_size, paginate_by_id
 from core.graphql.permissions import AUTHENTICATED, PUBLIC, field, mutation
 from core.i18n import _
 from core.jobs.context import JobContext
-from core.mail import queue_mail
+from core.mail import cancel_mail, mails_with_message_ids, queue_mail
 from core.plugins.hookspecs import hookimpl, hookspec
 from core.plugins.specs import (
     JobSpec,
     LoaderSpec,
     NoConfig,
     Permission,
+    PersonFact,
     Plugin,
     PluginInfo,
     RetryPolicy,
@@ -58,6 +65,7 @@ from core.plugins.specs import (
     ScheduleSpec,
     Subscriber,
     Surface,
+    TemplateVariable,
     TypeExtension,
 )
 from core.runtime import Runtime
@@ -92,6 +100,7 @@ __all__ = [
     "PermanentJobFailure",
     "Permission",
     "Person",
+    "PersonFact",
     "Plugin",
     "PluginInfo",
     "Related",
@@ -104,6 +113,7 @@ __all__ = [
     "Team",
     "TeamNode",
     "TemplateRenderError",
+    "TemplateVariable",
     "Territory",
     "TimelineEntry",
     "TimelineKind",
@@ -116,6 +126,7 @@ __all__ = [
     "apply_custom_fields",
     "attempt",
     "batched_field",
+    "cancel_mail",
     "check_template",
     "composed_class",
     "composed_type",
@@ -123,6 +134,7 @@ __all__ = [
     "create_person",
     "create_task",
     "custom_field_definitions",
+    "declared_variables",
     "decode_id",
     "each",
     "encode_key",
@@ -133,6 +145,7 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "load_each",
+    "mails_with_message_ids",
     "make_connection",
     "mutation",
     "name_key",
@@ -143,6 +156,7 @@ __all__ = [
     "paginate_by_key",
     "person_variables",
     "queue_mail",
+    "recipient_contexts",
     "record_timeline",
     "render_template",
     "require_reachable",

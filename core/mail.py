@@ -165,6 +165,30 @@ async def queue_mail(
     return row["id"]
 
 
+async def cancel_mail(mail_ids: list[int]) -> list[int]:
+    """Stop queued messages (an unsubscribe, a cancelled campaign); those already sent stay sent.
+
+    On PostgreSQL the sending job holds the row's lock while it talks to the SMTP server, so a
+    message is either cancelled here or sent there, never both."""
+    if not mail_ids:
+        return []
+    rows = (
+        await OutgoingMail.update({OutgoingMail.status: "cancelled"})
+        .where(OutgoingMail.id.is_in(mail_ids) & (OutgoingMail.status == "queued"))
+        .returning(OutgoingMail.id)
+    )
+    return [row["id"] for row in rows]
+
+
+async def mails_with_message_ids(message_ids: list[str]) -> list[dict[str, Any]]:
+    """Our messages a reply or a bounce refers to: id, recipient address and status."""
+    if not message_ids:
+        return []
+    return await OutgoingMail.select(OutgoingMail.id, OutgoingMail.to_address, OutgoingMail.status).where(
+        OutgoingMail.message_id.is_in(sorted(set(message_ids)))
+    )
+
+
 async def send_queued_mail(ctx: JobContext, mail_id: int) -> None:
     """The ``core.send_mail`` job: send a queued message unless it went already, then log it on
     the timelines of the persons and companies it was sent to."""

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.access.tables import User
 from core.crm.custom_fields import definitions
 from core.crm.tables import ContactPoint, Employment, Person
+
+if TYPE_CHECKING:
+    from core.plugins.specs import TemplateVariable
+    from core.runtime import Runtime
 
 # Declared variables with sample values (core.templates): what a template may name.
 PERSON_VARIABLES: dict[str, Any] = {
@@ -104,3 +108,27 @@ async def user_variables(user_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     ids = sorted(set(user_ids))
     rows = await User.select(User.id, User.display_name, User.email, User.locale).where(User.id.is_in(ids or [-1]))
     return {row["id"]: {"name": row["display_name"], "email": row["email"], "language": row["locale"]} for row in rows}
+
+
+async def plugin_variables(runtime: Runtime) -> list[TemplateVariable]:
+    """What the enabled plugins add to person templates (``kartoteka_template_variables``)."""
+    found: list[TemplateVariable] = []
+    for _plugin, variables in await runtime.call_each("kartoteka_template_variables"):
+        found.extend(variables or [])
+    return found
+
+
+async def declared_variables(runtime: Runtime, **extra: Any) -> dict[str, Any]:
+    """Variables a template written for persons may name: ``recipient``, the plugins' own, ``extra``."""
+    return {"recipient": PERSON_VARIABLES, **{v.name: v.sample for v in await plugin_variables(runtime)}, **extra}
+
+
+async def recipient_contexts(runtime: Runtime, person_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Each live person's template context: ``recipient`` plus the plugins' variables."""
+    ids = sorted(set(person_ids))
+    contexts = {person_id: {"recipient": values} for person_id, values in (await person_variables(ids)).items()}
+    for variable in await plugin_variables(runtime):
+        values = await variable.load(list(contexts))
+        for person_id, context in contexts.items():
+            context[variable.name] = values.get(person_id, variable.sample)
+    return contexts

@@ -69,7 +69,7 @@ class OutgoingMail(Table, tablename="core_mail"):
     html_body = Text(null=True, default=None)
     headers = JSONB(default={})  # extra headers: List-Unsubscribe, In-Reply-To…
     message_id = Varchar(length=300)  # fixed when queued, the same for every attempt
-    status = Varchar(length=8, default="queued")  # queued | sent | failed
+    status = Varchar(length=16, default="queued")  # queued | sent | failed | cancelled
     attempts = Integer(default=0)
     last_error = Text(default="")
     source = Varchar(length=200, default="")  # "<plugin>.<record>:<id>" the message is about

@@ -155,6 +155,36 @@ class TypeExtension:
 
 
 @dataclass(frozen=True)
+class PersonFact:
+    """Something a plugin knows about persons that segments may select by ("bought product X").
+
+    ``persons(params, sqlite)`` returns a ``piccolo.querystring.QueryString`` selecting the ids of
+    the persons the fact holds for (one column); ``params`` maps each declared parameter to a
+    value the core has checked against ``parameters`` (name → "text" | "int" | "date").
+    """
+
+    name: str
+    label_en: str
+    label_pl: str
+    persons: Callable[[Mapping[str, Any], bool], Any]
+    parameters: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TemplateVariable:
+    """A variable a plugin adds to templates written for persons (campaigns, rule e-mails).
+
+    ``sample`` is what a preview shows and what a template is checked against (a mapping:
+    its keys are the attributes a template may use); ``load(person_ids)`` returns each person's
+    value (a mapping with the same keys), batched for a whole campaign.
+    """
+
+    name: str
+    sample: Any
+    load: Callable[[list[int]], Awaitable[Mapping[int, Any]]]
+
+
+@dataclass(frozen=True)
 class GraphQLContribution:
     """What one plugin contributes to one surface (used internally by the composer)."""
 

@@ -11,6 +11,7 @@ from core.api import (
     CustomFieldEntity,
     JobSpec,
     LoaderSpec,
+    PersonFact,
     Plugin,
     PluginInfo,
     ScheduleSpec,
@@ -163,6 +164,27 @@ class SalesPlugin(Plugin):
         from plugins.sales.services import person_erase
 
         await person_erase(person_id)
+
+    @hookimpl
+    def kartoteka_person_facts(self):
+        from plugins.sales.services import open_deal_persons, won_deal_persons
+
+        return [
+            PersonFact(
+                "sales.won_deal",
+                "Won a deal (or works at a company that did) since a date",
+                "Wygrana szansa (osoby lub jej firmy) od dnia",
+                won_deal_persons,
+                {"since": "date"},
+            ),
+            PersonFact("sales.open_deal", "Has an open opportunity", "Ma otwartą szansę sprzedaży", open_deal_persons),
+        ]
+
+    @hookimpl
+    async def kartoteka_attributed_revenue(self, contacts, window_days):
+        from plugins.sales.services import attributed_revenue
+
+        return await attributed_revenue(contacts, window_days, self.config.currency)
 
     @hookimpl
     def kartoteka_event_subscribers(self):

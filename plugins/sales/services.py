@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from piccolo.querystring import QueryString
+
 from core.api import (
     SYSTEM,
     Actor,
@@ -1219,3 +1221,47 @@ async def follow_company_merge(event: Any, ctx: Any) -> None:
 async def follow_person_merge(event: Any, ctx: Any) -> None:
     """Sync subscriber of ``core.person_merged``."""
     await Opportunity.update({Opportunity.person: event.person_id}).where(Opportunity.person == event.loser_id)
+
+
+# --- what other plugins ask of sales ----------------------------------------------------------------
+def won_deal_persons(params: Mapping[str, Any], sqlite: bool) -> QueryString:
+    """Persons on a deal won since ``since`` — or working at a company that won one."""
+    since = params["since"]
+    return QueryString(
+        "SELECT person FROM sales_opportunity WHERE status = 'won' AND deleted_at IS NULL AND person IS NOT NULL "
+        "AND closed_at >= {} "
+        "UNION SELECT core_employment.person FROM core_employment JOIN sales_opportunity "
+        "ON sales_opportunity.company = core_employment.company WHERE sales_opportunity.status = 'won' "
+        "AND sales_opportunity.deleted_at IS NULL AND sales_opportunity.closed_at >= {}",
+        since,
+        since,
+    )
+
+
+def open_deal_persons(params: Mapping[str, Any], sqlite: bool) -> QueryString:
+    return QueryString(
+        "SELECT person FROM sales_opportunity WHERE status = 'open' AND deleted_at IS NULL AND person IS NOT NULL"
+    )
+
+
+async def attributed_revenue(contacts: list[tuple[int, datetime]], window_days: int, currency: str) -> dict[str, Any]:
+    """Deals won on which a contacted person is the client, within the window after the contact."""
+    first_contact: dict[int, datetime] = {}
+    for person_id, at in contacts:
+        if person_id not in first_contact or at < first_contact[person_id]:
+            first_contact[person_id] = at
+    deals, revenue = 0, Decimal("0")
+    ids = sorted(first_contact)
+    for start in range(0, len(ids), 5_000):
+        rows = await Opportunity.select(Opportunity.person, Opportunity.closed_at, Opportunity.value_base).where(
+            Opportunity.person.is_in(ids[start : start + 5_000])
+            & (Opportunity.status == "won")
+            & Opportunity.deleted_at.is_null()
+        )
+        for row in rows:
+            closed = row["closed_at"] if row["closed_at"].tzinfo else row["closed_at"].replace(tzinfo=UTC)
+            contacted = first_contact[row["person"]]
+            if contacted <= closed <= contacted + timedelta(days=window_days):
+                deals += 1
+                revenue += Decimal(str(row["value_base"] or 0))
+    return {"deals": deals, "revenue": revenue, "currency": currency}

@@ -11,12 +11,14 @@ from core.api import (
     JobSpec,
     LoaderSpec,
     Permission,
+    PersonFact,
     Plugin,
     PluginInfo,
     RetryPolicy,
     RoleTemplate,
     ScheduleSpec,
     Subscriber,
+    TemplateVariable,
     TimelineKind,
     TypeExtension,
     hookimpl,
@@ -80,6 +82,27 @@ class SamplePlugin(Plugin):
     @hookimpl
     def kartoteka_role_templates(self):
         return [RoleTemplate("sample_editor", "Writes sample notes.", ("sample.note.read", "sample.note.write"), "own")]
+
+    @hookimpl
+    def kartoteka_person_facts(self):
+        from piccolo.querystring import QueryString
+
+        def named(params, sqlite):
+            return QueryString("SELECT id FROM core_person WHERE last_name = {}", params["last_name"])
+
+        return [PersonFact("sample.named", "Has this last name", "Ma to nazwisko", named, {"last_name": "text"})]
+
+    @hookimpl
+    def kartoteka_template_variables(self):
+        async def tiers(person_ids):
+            return {person_id: {"tier": "gold" if person_id % 2 else "silver"} for person_id in person_ids}
+
+        return [TemplateVariable("sample", {"tier": "gold"}, tiers)]
+
+    @hookimpl
+    def kartoteka_attributed_revenue(self, contacts, window_days):
+        # Stands in for a sales plugin: one deal of 100 per contacted person.
+        return {"deals": len(contacts), "revenue": 100 * len(contacts), "currency": "PLN"}
 
     @hookimpl
     def kartoteka_timeline_kinds(self):

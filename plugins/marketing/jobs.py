@@ -1,0 +1,29 @@
+"""Background work of the marketing plugin: starting and sending campaigns, occasion greetings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from core.api import JobContext
+from plugins.marketing import campaigns, occasions
+from plugins.marketing.responses import active_campaign_ids
+
+
+async def campaign_tick(ctx: JobContext) -> None:
+    """Start campaigns whose time has come and give every sending campaign its next batch."""
+    now = datetime.now(UTC)
+    await campaigns.start_due(ctx.runtime, ctx.uow, now)
+    for campaign_id in await active_campaign_ids():
+        await ctx.uow.defer("marketing.send_batch", campaign_id=campaign_id)
+
+
+async def send_batch(ctx: JobContext, campaign_id: int) -> None:
+    """Queue one batch; while the rate allows more at once, the next batch follows at once."""
+    taken = await campaigns.send_batch(ctx.runtime, ctx.uow, campaign_id, datetime.now(UTC))
+    if taken == campaigns.BATCH:
+        await ctx.uow.defer("marketing.send_batch", campaign_id=campaign_id)
+
+
+async def send_occasions(ctx: JobContext) -> None:
+    if await occasions.greet_all(ctx.runtime, ctx.uow) >= occasions.BATCH:
+        await ctx.uow.defer("marketing.send_occasions")  # a big holiday audience: the rest at once

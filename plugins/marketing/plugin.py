@@ -1,0 +1,142 @@
+"""The marketing plugin: segments, campaigns, unsubscribe and results, occasion mailings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import msgspec
+
+from core.api import (
+    JobSpec,
+    LoaderSpec,
+    Plugin,
+    PluginInfo,
+    RetryPolicy,
+    ScheduleSpec,
+    Subscriber,
+    TimelineKind,
+    hookimpl,
+)
+from plugins.marketing import permissions
+
+
+class MarketingConfig(msgspec.Struct, forbid_unknown_fields=True):
+    tick_seconds: int = 5  # how often scheduled campaigns are started and sending ones given a batch
+    occasion_check_minutes: int = 60  # how often birthdays and holidays are looked for
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.tick_seconds <= 3600:
+            raise ValueError("tick_seconds: expected a number of seconds from 1 to 3600")
+        if not 1 <= self.occasion_check_minutes <= 1440:
+            raise ValueError("occasion_check_minutes: expected a number of minutes from 1 to 1440")
+
+
+class MarketingPlugin(Plugin):
+    info = PluginInfo(
+        description="Segments, personalised campaigns with consent and one-click unsubscribe, results, occasion mail.",
+        label="Marketing",
+    )
+    Config = MarketingConfig
+
+    @hookimpl
+    def kartoteka_piccolo_apps(self):
+        return ["plugins.marketing.piccolo_app"]
+
+    @hookimpl
+    def kartoteka_permissions(self):
+        return permissions.PERMISSIONS
+
+    @hookimpl
+    def kartoteka_role_templates(self):
+        return permissions.ROLE_TEMPLATES
+
+    @hookimpl
+    def kartoteka_event_types(self):
+        from plugins.marketing.events import EVENT_TYPES
+
+        return EVENT_TYPES
+
+    @hookimpl
+    def kartoteka_timeline_kinds(self):
+        return [
+            TimelineKind("marketing.clicked", "Clicked a link in a campaign", "Kliknięcie w link kampanii"),
+            TimelineKind("marketing.unsubscribed", "Unsubscribed", "Rezygnacja z subskrypcji"),
+        ]
+
+    @hookimpl
+    def kartoteka_jobs(self):
+        from plugins.marketing import jobs
+
+        return [
+            JobSpec("marketing.campaign_tick", jobs.campaign_tick, description="Start due campaigns; pace sending."),
+            JobSpec(
+                "marketing.send_batch",
+                jobs.send_batch,
+                queue="mail",
+                retry=RetryPolicy(max_retries=20),
+                description="Queue a campaign's next messages.",
+            ),
+            JobSpec("marketing.send_occasions", jobs.send_occasions, description="Greet birthdays and holidays."),
+        ]
+
+    @hookimpl
+    def kartoteka_schedules(self):
+        return [
+            ScheduleSpec(
+                "marketing.campaign_tick", "marketing.campaign_tick", timedelta(seconds=self.config.tick_seconds)
+            ),
+            ScheduleSpec(
+                "marketing.send_occasions",
+                "marketing.send_occasions",
+                timedelta(minutes=self.config.occasion_check_minutes),
+            ),
+        ]
+
+    @hookimpl
+    def kartoteka_event_subscribers(self):
+        from plugins.marketing.responses import stop_queued_mail
+
+        return [
+            # In the withdrawal's own transaction: from its commit on, no queued message goes out.
+            Subscriber("marketing.stop_queued_mail", "core.consent_withdrawn", stop_queued_mail, mode="sync"),
+        ]
+
+    @hookimpl
+    def kartoteka_graphql_queries(self, surface):
+        from plugins.marketing.graphql.queries import MarketingQuery
+
+        return [MarketingQuery] if surface == "staff" else []
+
+    @hookimpl
+    def kartoteka_graphql_mutations(self, surface):
+        from plugins.marketing.graphql.mutations import MarketingMutation
+
+        return [MarketingMutation] if surface == "staff" else []
+
+    @hookimpl
+    def kartoteka_dataloaders(self):
+        from plugins.marketing.graphql import loaders
+
+        return [
+            LoaderSpec(name="marketing.segment", batch=loaders.load_segments),
+            LoaderSpec(name="marketing.campaign", batch=loaders.load_campaigns),
+            LoaderSpec(name="marketing.occasion", batch=loaders.load_occasions),
+        ]
+
+    @hookimpl
+    def kartoteka_http_routes(self):
+        from plugins.marketing.routes import ROUTES
+
+        return ROUTES
+
+    @hookimpl
+    async def kartoteka_person_export(self, person_id):
+        from plugins.marketing.responses import person_export
+
+        return await person_export(person_id)
+
+    @hookimpl
+    async def kartoteka_person_erase(self, person_id):
+        from plugins.marketing.responses import person_erase
+
+        await person_erase(person_id)
