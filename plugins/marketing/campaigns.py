@@ -194,7 +194,8 @@ def render_for(
     subject = " ".join(render_template(campaign["subject"], values).split())  # one header line
     text = render_template(campaign["text_body"], values)
     if unsubscribe not in text:
-        text = f"{text.rstrip()}\n\n--\n{_('Unsubscribe')}: {unsubscribe}\n"
+        label = runtime.translator.text(context["recipient"]["language"] or "pl", _("Unsubscribe"))
+        text = f"{text.rstrip()}\n\n--\n{label}: {unsubscribe}\n"
     body_html = None
     if campaign["html_body"]:
         body_html = render_template(campaign["html_body"], values, html=True)
@@ -281,10 +282,9 @@ async def _transition(runtime: Runtime, actor: Actor, campaign_id: int, allowed:
         if campaign["status"] not in allowed:
             raise DomainError(
                 "CAMPAIGN_STATE",
-                _("A campaign that is {status} cannot be {action}."),
+                _("This cannot be done while the campaign is {status}."),
                 ["id"],
                 status=campaign["status"],
-                action=to,
             )
         await Campaign.update({Campaign.status: to, Campaign.updated_at: datetime.now(UTC)}).where(
             Campaign.id == campaign_id
@@ -389,7 +389,7 @@ async def send_batch(runtime: Runtime, uow: UnitOfWork, campaign_id: int, now: d
     settings = runtime.settings
     for row in pending:
         context = contexts.get(row["person"])
-        reason = "erased" if context is None else "" if row["person"] in allowed else "no_consent"
+        reason = "no_consent" if row["person"] not in allowed else "erased" if context is None else ""
         if context is not None and not reason and not context["recipient"]["email"]:
             reason = "no_address"
         if context is not None and not reason and context["recipient"]["email"] in suppressed:

@@ -20,7 +20,16 @@ ROLE_TEMPLATES = [
     RoleTemplate(
         "marketer",
         "Builds segments and campaigns and sends them.",
-        (SEGMENT_READ, SEGMENT_MANAGE, CAMPAIGN_READ, CAMPAIGN_MANAGE, CAMPAIGN_SEND),
+        # Reading the client file is what segments and previews are made of.
+        (
+            "core.person.read",
+            "core.company.read",
+            SEGMENT_READ,
+            SEGMENT_MANAGE,
+            CAMPAIGN_READ,
+            CAMPAIGN_MANAGE,
+            CAMPAIGN_SEND,
+        ),
         "all",
     ),
     RoleTemplate("sales_manager", "", (SEGMENT_READ, CAMPAIGN_READ), extends=True),

@@ -26,6 +26,7 @@ from plugins.marketing.campaigns import ATTRIBUTION_DAYS, campaign_row, require
 from plugins.marketing.permissions import CAMPAIGN_READ
 from plugins.marketing.tables import Campaign, Click, OccasionSend, Recipient, Suppression
 
+CENT = Decimal("0.01")
 UNSUBSCRIBE_VALID_DAYS = 400  # a newsletter kept for a year still unsubscribes
 CLICK_VALID_DAYS = 400
 
@@ -202,7 +203,7 @@ GROUP BY r.status, r.skip_reason, m.status
 async def campaign_stats(runtime: Runtime, actor: Any, campaign_id: int) -> CampaignStats:
     require(actor, CAMPAIGN_READ)
     campaign = await campaign_row(campaign_id)
-    stats = CampaignStats(cost=Decimal(str(campaign["cost"] or 0)))
+    stats = CampaignStats(cost=Decimal(str(campaign["cost"] or 0)).quantize(CENT))
     for row in await Recipient.raw(STATS_SQL, campaign_id):
         n = row["n"]
         stats.audience += n
@@ -243,7 +244,7 @@ async def _attribute(runtime: Runtime, campaign_id: int, stats: CampaignStats) -
     ):
         if answer:
             stats.deals += int(answer["deals"])
-            stats.revenue += Decimal(str(answer["revenue"]))
+            stats.revenue = (stats.revenue + Decimal(str(answer["revenue"]))).quantize(CENT)
             stats.currency = stats.currency or answer.get("currency", "")
 
 

@@ -8,7 +8,8 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from core.api import ClientError, DomainError, Person, _, decode_id, field, paginate_by_id, paginate_by_key
+from core.api import ClientError, DomainError, _, decode_id, field, paginate_by_id, paginate_by_key
+from core.api import Person as PersonTable
 from plugins.marketing import campaigns, occasions, responses, segments
 from plugins.marketing.graphql.types import (
     CampaignNode,
@@ -73,9 +74,9 @@ class MarketingQuery:
         except DomainError as error:
             raise client_error(error) from None
         rows = await (
-            Person.select(Person.id)
+            PersonTable.select(PersonTable.id)
             .where(segments.members_condition(ctx.actor, condition))
-            .order_by(Person.id)
+            .order_by(PersonTable.id)
             .limit(PREVIEW_SAMPLE)
         )
         people = await ctx.loaders["core.person"].load_many([row["id"] for row in rows])
@@ -99,11 +100,11 @@ class MarketingQuery:
             condition = await segments.compile_criteria(ctx.runtime, segment["criteria"], ["criteria"])
         except DomainError as error:
             raise client_error(error) from None
-        query = Person.select(Person.id).where(segments.members_condition(ctx.actor, condition))
+        query = PersonTable.select(PersonTable.id).where(segments.members_condition(ctx.actor, condition))
         if with_phone:
             query = query.where(segments.has_phone())
         connection = await paginate_by_id(
-            query, Person.id, first=first, after=after, maximum=_maximum(info), to_node=lambda row: row["id"]
+            query, PersonTable.id, first=first, after=after, maximum=_maximum(info), to_node=lambda row: row["id"]
         )
         people = await ctx.loaders["core.person"].load_many([edge.node for edge in connection.edges])
         for edge, person in zip(connection.edges, people, strict=True):

@@ -96,7 +96,7 @@ class CampaignNode(relay.Node):
             html=row["html_body"],
             scheduled_at=row["scheduled_at"],
             rate_per_minute=row["rate_per_minute"],
-            cost=Decimal(str(row["cost"])),
+            cost=Decimal(str(row["cost"])).quantize(Decimal("0.01")),
             audience_size=row["audience_size"],
             started_at=row["started_at"],
             finished_at=row["finished_at"],
