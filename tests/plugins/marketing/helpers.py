@@ -42,7 +42,7 @@ async def person(
     tags: tuple[str, ...] = (),
     company: int | None = None,
     consent: bool = True,
-    birthday: str | None = None,
+    birthday: Any = None,
     phone: str | None = None,
 ) -> int:
     values: dict[str, Any] = {"first_name": first, "last_name": last}
