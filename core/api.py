@@ -33,7 +33,7 @@ from core.crm.services import (
     update_company,
     update_person,
 )
-from core.crm.tables import Company, ContactPoint, Employment, Person, TimelineEntry
+from core.crm.tables import Company, Consent, ContactPoint, Employment, Person, TimelineEntry
 from core.crm.tasks import create_task
 from core.crm.timeline import TimelineKind
 from core.crm.timeline import record as record_timeline
@@ -84,6 +84,7 @@ __all__ = [
     "Actor",
     "ClientError",
     "Company",
+    "Consent",
     "ContactInput",
     "ContactPoint",
     "CustomFieldEntity",

@@ -130,6 +130,12 @@ class MarketingPlugin(Plugin):
         return ROUTES
 
     @hookimpl
+    async def kartoteka_demo_data(self, runtime):
+        from plugins.marketing.demo import load_demo
+
+        return await load_demo(runtime)
+
+    @hookimpl
     async def kartoteka_person_export(self, person_id):
         from plugins.marketing.responses import person_export
 

@@ -18,12 +18,13 @@ from pathlib import Path
 import pytest
 
 from core.auth import SYSTEM
-from core.crm.tables import Consent, ContactPoint, Person
+from core.crm.tables import ContactPoint
 from core.db.migrate import migrate
 from core.runtime import Runtime
 from core.settings import load_settings
 from plugins.marketing import campaigns, links, responses, segments
 from plugins.marketing.campaigns import MessageTemplate
+from plugins.marketing.demo import generate_audience
 from plugins.marketing.tables import Recipient
 from tests.conftest import RABBITMQ_URL, SAMPLE_PLUGINS, smtp_server, wait_for, write_plugins
 from tests.plugins.marketing.helpers import SmtpSink
@@ -85,22 +86,6 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
-async def _client_file(count: int) -> None:
-    for start in range(0, count, 1_000):
-        numbers = range(start, min(start + 1_000, count))
-        rows = await Person.insert(
-            *[Person(first_name=f"Osoba{n}", last_name="Testowa", sort_name=f"testowa osoba{n}") for n in numbers]
-        ).returning(Person.id)
-        ids = [row["id"] for row in rows]
-        await ContactPoint.insert(
-            *[
-                ContactPoint(person=i, kind="email", value=f"osoba{n}@example.pl")
-                for i, n in zip(ids, numbers, strict=True)
-            ]
-        )
-        await Consent.insert(*[Consent(person=i, purpose="marketing", channel="email", source="test") for i in ids])
-
-
 async def test_a_worker_killed_mid_campaign_sends_each_message_once(environment, smtp, tmp_path):
     log = tmp_path / "worker.log"
     runtime = Runtime.boot(load_settings(environ=environment), role="web")
@@ -113,7 +98,7 @@ async def test_a_worker_killed_mid_campaign_sends_each_message_once(environment,
         stderr=subprocess.STDOUT,
     )
     try:
-        await _client_file(RECIPIENTS)
+        await generate_audience(RECIPIENTS)
         segment = await segments.create_segment(runtime, SYSTEM, name="Wszyscy", description="", criteria={"all": []})
         campaign_id = await campaigns.create_campaign(
             runtime,
