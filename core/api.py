@@ -41,7 +41,7 @@ from core.errors import DomainError, PermanentJobFailure
 from core.events.base import Event
 from core.events.bus import UnitOfWork
 from core.graphql.access_types import TeamNode, UserNode, attempt, decode_id
-from core.graphql.batching import batched_field, each, load_each
+from core.graphql.batching import batched_field, each, load_each, nodes_by_loader, reload
 from core.graphql.compose import Extensible, composed_class, composed_type, extensible
 from core.graphql.crm_types import DeletePayload, escape_like, visible_custom_values
 from core.graphql.errors import ClientError, UserError
@@ -150,6 +150,7 @@ __all__ = [
     "make_connection",
     "mutation",
     "name_key",
+    "nodes_by_loader",
     "normalise_email",
     "normalise_nip",
     "page_size",
@@ -159,6 +160,7 @@ __all__ = [
     "queue_mail",
     "recipient_contexts",
     "record_timeline",
+    "reload",
     "render_template",
     "require_reachable",
     "sample_context",

@@ -22,6 +22,7 @@ source, in order.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -197,3 +198,19 @@ def _global_id(type_name: str, source: Any) -> str:
 def _encoded_id(type_name: str, node_id: str) -> str:
     """What the ID scalar makes of ``GlobalID(type_name, node_id)`` (base64 of ``Type:id``)."""
     return str(relay.GlobalID(type_name, node_id))
+
+
+async def nodes_by_loader(info: Any, loader: str, node_ids: list[Any]) -> list[Any]:
+    """``resolve_nodes`` of a relay type through a request loader (ids that are not numbers: None)."""
+    ids = [int(i) for i in node_ids if str(i).isdigit()]
+    found = dict(zip(ids, await info.context.loaders[loader].load_many(ids), strict=True)) if ids else {}
+    return [found.get(int(i)) if str(i).isdigit() else None for i in node_ids]
+
+
+async def reload(info: Any, loader: str, record_id: int | None) -> Any:
+    """A record as it is now, for a mutation's payload (the request may have loaded it before)."""
+    if record_id is None:
+        return None
+    with contextlib.suppress(KeyError):
+        info.context.loaders[loader].clear(record_id)
+    return await info.context.loaders[loader].load(record_id)

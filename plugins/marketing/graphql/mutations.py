@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -11,7 +10,7 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from core.api import UserError, attempt, decode_id, mutation
+from core.api import UserError, attempt, decode_id, mutation, reload
 from plugins.marketing import campaigns, occasions, segments
 from plugins.marketing.campaigns import MessageTemplate
 from plugins.marketing.graphql.types import CampaignNode, OccasionNode, SegmentNode
@@ -103,22 +102,14 @@ class SuppressionPayload:
     user_errors: list[UserError]
 
 
-async def _fresh(info: Any, loader: str, record_id: int | None) -> Any:
-    if record_id is None:
-        return None
-    with contextlib.suppress(KeyError):
-        info.context.loaders[loader].clear(record_id)
-    return await info.context.loaders[loader].load(record_id)
-
-
 async def _segment_payload(info: Any, action: Any) -> SegmentPayload:
     segment_id, errors = await attempt(action)
-    return SegmentPayload(segment=await _fresh(info, "marketing.segment", segment_id), user_errors=errors)
+    return SegmentPayload(segment=await reload(info, "marketing.segment", segment_id), user_errors=errors)
 
 
 async def _campaign_payload(info: Any, action: Any) -> CampaignPayload:
     campaign_id, errors = await attempt(action)
-    return CampaignPayload(campaign=await _fresh(info, "marketing.campaign", campaign_id), user_errors=errors)
+    return CampaignPayload(campaign=await reload(info, "marketing.campaign", campaign_id), user_errors=errors)
 
 
 def _on_campaign(info: Any, id: relay.GlobalID, change: Any) -> Any:
@@ -244,7 +235,7 @@ class MarketingMutation:
             )
 
         occasion_id, errors = await attempt(create())
-        return OccasionPayload(occasion=await _fresh(info, "marketing.occasion", occasion_id), user_errors=errors)
+        return OccasionPayload(occasion=await reload(info, "marketing.occasion", occasion_id), user_errors=errors)
 
     @mutation(permission=CAMPAIGN_MANAGE)
     async def occasion_set_active(self, info: strawberry.Info, id: relay.GlobalID, active: bool) -> OccasionPayload:
@@ -255,7 +246,7 @@ class MarketingMutation:
             return await occasions.set_occasion_active(ctx.runtime, ctx.actor, occasion_id, active)
 
         occasion_id, errors = await attempt(change())
-        return OccasionPayload(occasion=await _fresh(info, "marketing.occasion", occasion_id), user_errors=errors)
+        return OccasionPayload(occasion=await reload(info, "marketing.occasion", occasion_id), user_errors=errors)
 
     @mutation(permission=CAMPAIGN_MANAGE, description="Never send marketing mail to this address.")
     async def suppression_add(self, info: strawberry.Info, email: str) -> SuppressionPayload:

@@ -10,16 +10,10 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from core.api import batched_field, extensible, load_each
+from core.api import batched_field, extensible, load_each, nodes_by_loader
 from plugins.marketing.permissions import CAMPAIGN_READ, SEGMENT_READ
 
 PersonRef = extensible("Person", "staff")
-
-
-async def by_loader(info: Any, loader: str, node_ids: list[Any]) -> list[Any]:
-    ids = [int(i) for i in node_ids if str(i).isdigit()]
-    found = dict(zip(ids, await info.context.loaders[loader].load_many(ids), strict=True)) if ids else {}
-    return [found.get(int(i)) if str(i).isdigit() else None for i in node_ids]
 
 
 @strawberry.type(description="How many persons a segment selects now, as far as you can see.")
@@ -57,7 +51,7 @@ class SegmentNode(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Any, node_ids: list[Any], required: bool = False) -> list:
-        return await by_loader(info, "marketing.segment", node_ids)
+        return await nodes_by_loader(info, "marketing.segment", node_ids)
 
 
 @strawberry.type(name="Campaign", description="A message sent to a segment, personalised for each recipient.")
@@ -106,7 +100,7 @@ class CampaignNode(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Any, node_ids: list[Any], required: bool = False) -> list:
-        return await by_loader(info, "marketing.campaign", node_ids)
+        return await nodes_by_loader(info, "marketing.campaign", node_ids)
 
 
 @strawberry.type(description="Recipients skipped for one reason.")
@@ -215,7 +209,7 @@ class OccasionNode(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Any, node_ids: list[Any], required: bool = False) -> list:
-        return await by_loader(info, "marketing.occasion", node_ids)
+        return await nodes_by_loader(info, "marketing.occasion", node_ids)
 
 
 @strawberry.type(description="A holiday of the Polish calendar an occasion can be tied to.")

@@ -12,7 +12,7 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from core.api import DeletePayload, DomainError, UserError, _, attempt, decode_id, mutation
+from core.api import DeletePayload, DomainError, UserError, _, attempt, decode_id, mutation, reload
 from plugins.sales import services
 from plugins.sales.graphql.types import OpportunityNode, SalesProcessNode, SalesStageNode
 from plugins.sales.permissions import OPPORTUNITY_WRITE, PLAN_MANAGE, PROCESS_MANAGE
@@ -236,27 +236,19 @@ def _competitors(items: list[CompetitorInput] | None) -> list[dict[str, Any]] | 
     return [{"name": c.name, "strengths": c.strengths, "weaknesses": c.weaknesses, "price": c.price} for c in items]
 
 
-async def _fresh(info: Any, loader: str, record_id: int | None) -> Any:
-    if record_id is None:
-        return None
-    with contextlib.suppress(KeyError):
-        info.context.loaders[loader].clear(record_id)
-    return await info.context.loaders[loader].load(record_id)
-
-
 async def _process_payload(info: Any, action: Any) -> SalesProcessPayload:
     process_id, errors = await attempt(action)
-    return SalesProcessPayload(process=await _fresh(info, "sales.process", process_id), user_errors=errors)
+    return SalesProcessPayload(process=await reload(info, "sales.process", process_id), user_errors=errors)
 
 
 async def _stage_payload(info: Any, action: Any) -> SalesStagePayload:
     stage_id, errors = await attempt(action)
-    return SalesStagePayload(stage=await _fresh(info, "sales.stage", stage_id), user_errors=errors)
+    return SalesStagePayload(stage=await reload(info, "sales.stage", stage_id), user_errors=errors)
 
 
 async def _opportunity_payload(info: Any, action: Any) -> OpportunityPayload:
     opportunity_id, errors = await attempt(action)
-    return OpportunityPayload(opportunity=await _fresh(info, "sales.opportunity", opportunity_id), user_errors=errors)
+    return OpportunityPayload(opportunity=await reload(info, "sales.opportunity", opportunity_id), user_errors=errors)
 
 
 async def _act(info: Any, id: relay.GlobalID, action: Any) -> OpportunityPayload:
@@ -362,7 +354,7 @@ class SalesMutation:
         if process_id is not None:
             with contextlib.suppress(KeyError):
                 ctx.loaders["sales.stages_by_process"].clear(process_id)
-        return SalesProcessPayload(process=await _fresh(info, "sales.process", process_id), user_errors=errors)
+        return SalesProcessPayload(process=await reload(info, "sales.process", process_id), user_errors=errors)
 
     @mutation(permission=OPPORTUNITY_WRITE, description="Mark a lead qualified and keep what qualification found.")
     async def lead_qualify(self, info: strawberry.Info, input: LeadQualifyInput) -> LeadQualifyPayload:
@@ -519,7 +511,7 @@ class SalesMutation:
 
         entry_id, errors = await attempt(log())
         return OpportunityContactPayload(
-            opportunity=await _fresh(info, "sales.opportunity", opportunity_id if entry_id else None),
+            opportunity=await reload(info, "sales.opportunity", opportunity_id if entry_id else None),
             timeline_entry_id=entry_id,
             user_errors=errors,
         )

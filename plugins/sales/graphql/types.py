@@ -19,6 +19,7 @@ from core.api import (
     extensible,
     field,
     load_each,
+    nodes_by_loader,
     visible_custom_values,
 )
 from plugins.sales.permissions import OPPORTUNITY_READ
@@ -62,7 +63,7 @@ class SalesStageNode(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Any, node_ids: list[Any], required: bool = False) -> list:
-        return await _by_loader(info, "sales.stage", node_ids)
+        return await nodes_by_loader(info, "sales.stage", node_ids)
 
 
 @strawberry.type(name="SalesProcess", description="A way of selling: ordered stages an opportunity goes through.")
@@ -97,7 +98,7 @@ class SalesProcessNode(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Any, node_ids: list[Any], required: bool = False) -> list:
-        return await _by_loader(info, "sales.process", node_ids)
+        return await nodes_by_loader(info, "sales.process", node_ids)
 
 
 @strawberry.enum(description="Where an opportunity stands.")
@@ -241,13 +242,7 @@ class OpportunityNode(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Any, node_ids: list[Any], required: bool = False) -> list:
-        return await _by_loader(info, "sales.opportunity", node_ids)
-
-
-async def _by_loader(info: Any, loader: str, node_ids: list[Any]) -> list[Any]:
-    ids = [int(i) for i in node_ids if str(i).isdigit()]
-    found = dict(zip(ids, await info.context.loaders[loader].load_many(ids), strict=True)) if ids else {}
-    return [found.get(int(i)) if str(i).isdigit() else None for i in node_ids]
+        return await nodes_by_loader(info, "sales.opportunity", node_ids)
 
 
 class CompanyOpportunities:
