@@ -167,7 +167,7 @@ class MergeCandidate(Table, tablename="marketing_merge_candidate"):
     kind = Varchar(length=16)  # person | company
     new_id = BigInt()  # the record the submission created
     existing_id = BigInt()  # the record it resembles
-    score = Integer()  # 0–100
+    score = Integer()  # 0 to 100
     reasons = JSONB(default=[])  # ["name 88", "company 100", "phone"]
     submission = ForeignKey(FormSubmission, null=True, on_delete=OnDelete.set_null)
     status = Varchar(length=16, default="open")  # open | merged | kept_apart
