@@ -18,7 +18,7 @@ forwards = ddl_forwards(
         "CREATE UNIQUE INDEX marketing_lead_person_once ON marketing_lead_assignment (person) WHERE person IS NOT NULL",
         "CREATE UNIQUE INDEX marketing_lead_company_once ON marketing_lead_assignment (company)"
         " WHERE company IS NOT NULL AND person IS NULL",
-        "CREATE INDEX marketing_form_attempt_address ON marketing_form_attempt (address, attempted_at)",
+        "CREATE INDEX marketing_form_attempt_window ON marketing_form_attempt (address, attempted_at)",
         "CREATE INDEX marketing_form_submission_status ON marketing_form_submission (status, id)",
         "CREATE INDEX marketing_routing_rule_order ON marketing_routing_rule (position, id)",
     ),

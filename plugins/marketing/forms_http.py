@@ -88,7 +88,7 @@ async def _read_post(request: Request) -> forms.Posted:
     raise LookupError(media_type)
 
 
-@route("/forms/{key:str}", http_method=[HttpMethod.OPTIONS], status_code=204)
+@route("/forms/{key:str}", http_method=[HttpMethod.OPTIONS])
 async def form_preflight(request: Request, key: str) -> Response:
     form = await forms.form_by_key(key)
     headers = _cors(form, request.headers.get("origin"))

@@ -3,6 +3,7 @@ routing rules and the leads no rule placed."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from enum import Enum
 from typing import Any, ClassVar
@@ -479,7 +480,8 @@ class RoutingRulesPayload:
 async def _fresh(info: Any, loader: str, record_id: int | None) -> Any:
     if record_id is None:
         return None
-    info.context.loaders[loader].clear(record_id)
+    with contextlib.suppress(KeyError):  # not loaded in this request yet
+        info.context.loaders[loader].clear(record_id)
     return await info.context.loaders[loader].load(record_id)
 
 
