@@ -45,6 +45,7 @@ from plugins.marketing.tables import FormAttempt, FormSubmission, MergeCandidate
 FIELDS = ("email", "first_name", "last_name", "phone", "company", "nip", "position", "message", "territory")
 FIELD_LIMITS = {"message": 5000}
 TEXT_LIMIT = 300
+CONSENT_CHANNELS = ("email", "phone", "sms", "post", "any")  # as the core's consent records take them
 HONEYPOT = "website"  # hidden by the page's CSS: people leave it empty, bots fill it in
 MAX_QUESTIONS = 10
 MAX_CHOICES = 20
@@ -146,6 +147,13 @@ def _check_definition(definition: FormDefinition) -> dict[str, Any]:
             raise DomainError("BLANK", _("This field must not be blank."), [*path, "purpose"])
         if not offer.text.strip():
             raise DomainError("BLANK", _("This field must not be blank."), [*path, "text"])
+        if offer.channel not in CONSENT_CHANNELS:
+            raise DomainError(
+                "INVALID_CHOICE",
+                _("Allowed values: {allowed}."),
+                [*path, "channel"],
+                allowed=", ".join(CONSENT_CHANNELS),
+            )
         consents.append({"purpose": purpose, "channel": offer.channel, "text": offer.text.strip()[:2000]})
     if len(definition.allowed_origins) > MAX_ORIGINS:
         raise DomainError("TOO_MANY", _("At most {limit} sites."), ["input", "allowedOrigins"], limit=MAX_ORIGINS)

@@ -88,7 +88,7 @@ async def _checked(values: RuleValues) -> dict[str, Any]:
         "territory": territory,
         "min_employees": values.min_employees,
         "max_employees": values.max_employees,
-        "source": values.source.strip().lower()[:100],
+        "source": values.source.strip()[:100],  # form keys are case-sensitive
         "assignee": values.assignee_id,
         "team": values.team_id,
         "active": values.active,
