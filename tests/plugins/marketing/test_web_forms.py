@@ -278,3 +278,34 @@ async def test_web_activity_becomes_one_timeline_entry_per_visit(client, runtime
         headers={"authorization": f"Bearer {site_token}"},
     )
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == ["events", "0", "seconds"]
+
+
+async def test_a_submission_whose_processing_fails_is_kept_and_retried_by_the_job(client, runtime, token, monkeypatch):
+    from plugins.marketing import jobs, matching
+    from plugins.marketing.tables import FormSubmission as Submission
+
+    form = await make_form(client, token)
+    real_match = matching.match_person
+
+    async def broken(**values):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(matching, "match_person", broken)
+    sent = await client.post(f"/plugins/marketing/forms/{form['key']}", json={"email": "x@y.pl", "last_name": "Iks"})
+    assert sent.status_code == 202  # the visitor's data is safe: stored before processing
+    [row] = await Submission.select().output(load_json=True)
+    assert (row["status"], row["attempts"], row["values"]["last_name"]) == ("failed", 1, "Iks")
+    assert "database hiccup" in row["error"]
+    assert await people_with("x@y.pl") == []  # nothing half-done
+
+    monkeypatch.setattr(matching, "match_person", real_match)
+    await Submission.update({Submission.received_at: datetime.now(UTC) - timedelta(minutes=5)}).where(
+        Submission.id == row["id"]
+    )
+    from core.jobs.context import JobContext
+
+    async with runtime.unit_of_work() as uow:
+        await jobs.retry_submissions(JobContext(runtime=runtime, uow=uow, actor=SYSTEM, occurred_at=datetime.now(UTC)))
+    [row] = await Submission.select().output(load_json=True)
+    assert (row["status"], row["attempts"], row["error"]) == ("processed", 2, "")
+    assert len(await people_with("x@y.pl")) == 1
