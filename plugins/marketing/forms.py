@@ -39,6 +39,7 @@ from core.api import (
     record_timeline,
 )
 from plugins.marketing import matching, routing
+from plugins.marketing.campaigns import require, user_id
 from plugins.marketing.permissions import FORM_MANAGE, LEAD_MERGE
 from plugins.marketing.tables import FormAttempt, FormSubmission, MergeCandidate, WebForm
 
@@ -54,15 +55,6 @@ MAX_ORIGINS = 20
 MAX_ATTEMPTS = 10  # processing tries before a submission waits for a person to look at it
 RETRY_AFTER = timedelta(minutes=1)  # a submission still unprocessed this long is the job's to retry
 RETRY_BATCH = 50
-
-
-def require(actor: Actor, code: str) -> None:
-    if not actor.can(code):
-        raise DomainError("FORBIDDEN", _("You do not have the permission {permission}."), permission=code)
-
-
-def _user_id(actor: Actor) -> int | None:
-    return int(actor.id) if actor.kind == "staff" and str(actor.id).isdigit() else None
 
 
 # --- definitions ---------------------------------------------------------------------------------
@@ -189,7 +181,7 @@ async def create_form(runtime: Runtime, actor: Actor, definition: FormDefinition
                 **checked,
                 key=secrets.token_urlsafe(12),
                 territory=await _territory_id(definition.territory),
-                created_by=_user_id(actor),
+                created_by=user_id(actor),
             )
         ).returning(WebForm.id)
     return row["id"]
@@ -564,7 +556,7 @@ async def resolve_candidate(runtime: Runtime, actor: Actor, candidate_id: int, m
         await MergeCandidate.update(
             {
                 MergeCandidate.status: "merged" if merge else "kept_apart",
-                MergeCandidate.resolved_by: _user_id(actor),
+                MergeCandidate.resolved_by: user_id(actor),
                 MergeCandidate.resolved_at: datetime.now(UTC),
             }
         ).where(MergeCandidate.id == candidate_id)

@@ -30,17 +30,13 @@ from core.api import (
     update_company,
     update_person,
 )
+from plugins.marketing.campaigns import require
 from plugins.marketing.permissions import LEAD_ROUTE
 from plugins.marketing.tables import LeadAssignment, RoutingRule
 
 SIZE_FIELD = "employees"  # the company custom field routing reads the company size from
 CALL_WITHIN = timedelta(days=1)
 MAX_RULES = 200
-
-
-def require(actor: Actor, code: str) -> None:
-    if not actor.can(code):
-        raise DomainError("FORBIDDEN", _("You do not have the permission {permission}."), permission=code)
 
 
 # --- rules ---------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from core.api import (
     normalise_email,
     record_timeline,
 )
+from plugins.marketing.campaigns import require
 from plugins.marketing.permissions import FORM_MANAGE
 from plugins.marketing.tables import TrackingSite, WebVisit
 
@@ -38,11 +39,6 @@ PAGE_LIMIT = 500
 OLDEST = timedelta(days=7)  # a site replaying older history would flood timelines after the fact
 CLOCK_SKEW = timedelta(minutes=5)
 TOP_PAGES = 10  # listed in a visit's timeline entry (all of them stay in its data)
-
-
-def require(actor: Actor, code: str) -> None:
-    if not actor.can(code):
-        raise DomainError("FORBIDDEN", _("You do not have the permission {permission}."), permission=code)
 
 
 def _hash(secret: str) -> str:

@@ -3,7 +3,6 @@ routing rules and the leads no rule placed."""
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 from enum import Enum
 from typing import Any, ClassVar
@@ -26,6 +25,7 @@ from core.api import (
     paginate_by_key,
 )
 from plugins.marketing import forms, routing, tracking
+from plugins.marketing.graphql.mutations import _fresh
 from plugins.marketing.graphql.types import PersonRef, by_loader
 from plugins.marketing.permissions import FORM_MANAGE, FORM_READ, LEAD_MERGE, LEAD_ROUTE
 from plugins.marketing.tables import FormSubmission, LeadAssignment, MergeCandidate, RoutingRule, TrackingSite, WebForm
@@ -475,14 +475,6 @@ class RoutingRulePayload:
 class RoutingRulesPayload:
     routing_rules: list[RoutingRuleNode]
     user_errors: list[UserError]
-
-
-async def _fresh(info: Any, loader: str, record_id: int | None) -> Any:
-    if record_id is None:
-        return None
-    with contextlib.suppress(KeyError):  # not loaded in this request yet
-        info.context.loaders[loader].clear(record_id)
-    return await info.context.loaders[loader].load(record_id)
 
 
 @strawberry.type
