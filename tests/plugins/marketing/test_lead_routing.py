@@ -149,3 +149,19 @@ async def test_routing_needs_its_permission(client, runtime):
     token = (await make_user(runtime, "m@firma.pl", roles=["marketer"]))[1]
     denied = await as_user(client, token, RULES)
     assert denied["data"] is None and denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_leads_created_elsewhere_without_an_owner_are_routed_too(client, runtime, staff):
+    from core.crm import services as crm
+    from tests.conftest import wait_for
+
+    rule = {"name": "Import", "source": "other", "assignee": gid("User", staff["bogdan"])}
+    created = await as_user(client, staff["token"], RULE_CREATE, {"input": rule})
+    assert created["data"]["routingRuleCreate"]["userErrors"] == []
+    imported = await crm.create_person(runtime, SYSTEM, {"last_name": "Zimport"})
+
+    async def owner() -> int | None:
+        return (await Person.select(Person.owner).where(Person.id == imported).first())["owner"]
+
+    assert await wait_for(owner) == staff["bogdan"]
+    assert await Task.count().where((Task.person == imported) & (Task.assignee == staff["bogdan"])) == 1
