@@ -15,7 +15,8 @@ from core.crm.collation import sort_key as name_key
 from core.crm.custom_fields import CustomFieldEntity
 from core.crm.custom_fields import apply_patch as apply_custom_fields
 from core.crm.custom_fields import definitions as custom_field_definitions
-from core.crm.gdpr import has_consent, withdraw_consent
+from core.crm.gdpr import give_consent, has_consent, withdraw_consent
+from core.crm.merge import merge as merge_records
 from core.crm.merge_fields import (
     PERSON_VARIABLES,
     declared_variables,
@@ -70,7 +71,7 @@ from core.plugins.specs import (
 )
 from core.runtime import Runtime
 from core.templates import TemplateRenderError, check_template, render_template, sample_context
-from core.validation import normalise_email, normalise_nip
+from core.validation import normalise_email, normalise_nip, normalise_phone
 
 API_VERSION = 1
 
@@ -142,17 +143,20 @@ __all__ = [
     "escape_like",
     "extensible",
     "field",
+    "give_consent",
     "has_consent",
     "hookimpl",
     "hookspec",
     "load_each",
     "mails_with_message_ids",
     "make_connection",
+    "merge_records",
     "mutation",
     "name_key",
     "nodes_by_loader",
     "normalise_email",
     "normalise_nip",
+    "normalise_phone",
     "page_size",
     "paginate_by_id",
     "paginate_by_key",

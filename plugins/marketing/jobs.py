@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from core.api import JobContext
-from plugins.marketing import campaigns, occasions
+from plugins.marketing import campaigns, forms, occasions, routing, tracking
 from plugins.marketing.responses import active_campaign_ids
 
 
@@ -27,3 +28,20 @@ async def send_batch(ctx: JobContext, campaign_id: int) -> None:
 async def send_occasions(ctx: JobContext) -> None:
     if await occasions.greet_all(ctx.runtime, ctx.uow) >= occasions.BATCH:
         await ctx.uow.defer("marketing.send_occasions")  # a big holiday audience: the rest at once
+
+
+async def retry_submissions(ctx: JobContext) -> None:
+    await forms.retry_unprocessed(ctx.runtime, ctx.uow)
+
+
+async def close_visits(ctx: JobContext) -> None:
+    gap = timedelta(minutes=ctx.runtime.plugins.plugin("marketing").config.visit_gap_minutes)
+    await tracking.close_idle_visits(ctx.runtime, ctx.uow, datetime.now(UTC), gap)
+
+
+async def route_new_person(event: Any, ctx: JobContext) -> None:
+    await routing.route_new_record(ctx.runtime, ctx.uow, person_id=event.person_id, company_id=None)
+
+
+async def route_new_company(event: Any, ctx: JobContext) -> None:
+    await routing.route_new_record(ctx.runtime, ctx.uow, person_id=None, company_id=event.company_id)

@@ -1,4 +1,5 @@
-"""Public HTTP routes of marketing mail: unsubscribe (RFC 8058 one-click) and tracked clicks.
+"""Public HTTP routes of the marketing plugin: unsubscribe (RFC 8058 one-click), tracked clicks,
+web forms and the web-activity endpoint.
 
 No login: the signed link is the authority. The unsubscribe page (GET) only asks; the change is
 a POST — what mail clients send for one-click unsubscribe, and what the page's button sends —
@@ -16,6 +17,7 @@ from litestar.response import Redirect, Response
 from core.api import _
 from core.i18n import negotiate
 from plugins.marketing import links
+from plugins.marketing.forms_http import FORM_ROUTES
 from plugins.marketing.responses import click, unsubscribe
 
 PAGE_HEADERS = {
@@ -95,4 +97,4 @@ async def follow_click(request: Request, token: str) -> Response | Redirect:
     )
 
 
-ROUTES = [unsubscribe_page, unsubscribe_now, follow_click]
+ROUTES = [unsubscribe_page, unsubscribe_now, follow_click, *FORM_ROUTES]
