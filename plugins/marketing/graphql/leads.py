@@ -22,11 +22,12 @@ from core.api import (
     field,
     load_each,
     mutation,
+    nodes_by_loader,
     paginate_by_key,
+    reload,
 )
 from plugins.marketing import forms, routing, tracking
-from plugins.marketing.graphql.mutations import _fresh
-from plugins.marketing.graphql.types import PersonRef, by_loader
+from plugins.marketing.graphql.types import PersonRef
 from plugins.marketing.permissions import FORM_MANAGE, FORM_READ, LEAD_MERGE, LEAD_ROUTE
 from plugins.marketing.tables import FormSubmission, LeadAssignment, MergeCandidate, RoutingRule, TrackingSite, WebForm
 
@@ -98,7 +99,7 @@ class WebFormNode(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Any, node_ids: list[Any], required: bool = False) -> list:
-        return await by_loader(info, "marketing.form", node_ids)
+        return await nodes_by_loader(info, "marketing.form", node_ids)
 
 
 @strawberry.type(name="FormSubmission", description="What a visitor sent through a form, as sent.")
@@ -151,7 +152,7 @@ class FormSubmissionNode(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Any, node_ids: list[Any], required: bool = False) -> list:
-        return await by_loader(info, "marketing.form_submission", node_ids)
+        return await nodes_by_loader(info, "marketing.form_submission", node_ids)
 
 
 @strawberry.type(name="MergeCandidate", description="A web lead that may be a record the CRM has: a person decides.")
@@ -200,7 +201,7 @@ class MergeCandidateNode(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Any, node_ids: list[Any], required: bool = False) -> list:
-        return await by_loader(info, "marketing.merge_candidate", node_ids)
+        return await nodes_by_loader(info, "marketing.merge_candidate", node_ids)
 
 
 @strawberry.type(name="TrackingSite", description="A website allowed to report its visitors' activity.")
@@ -221,7 +222,7 @@ class TrackingSiteNode(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Any, node_ids: list[Any], required: bool = False) -> list:
-        return await by_loader(info, "marketing.tracking_site", node_ids)
+        return await nodes_by_loader(info, "marketing.tracking_site", node_ids)
 
 
 @strawberry.type(name="RoutingRule", description="Where new leads go; rules are tried in order, the first match wins.")
@@ -271,7 +272,7 @@ class RoutingRuleNode(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Any, node_ids: list[Any], required: bool = False) -> list:
-        return await by_loader(info, "marketing.routing_rule", node_ids)
+        return await nodes_by_loader(info, "marketing.routing_rule", node_ids)
 
 
 @strawberry.type(description="A new lead and where routing sent it.")
@@ -492,7 +493,7 @@ class LeadMutation:
             territory=input.territory,
         )
         form_id, errors = await attempt(forms.create_form(ctx.runtime, ctx.actor, definition))
-        return FormPayload(form=await _fresh(info, "marketing.form", form_id), user_errors=errors)
+        return FormPayload(form=await reload(info, "marketing.form", form_id), user_errors=errors)
 
     @mutation(permission=FORM_MANAGE, description="Close a form (its posts are refused) or open it again.")
     async def form_set_active(self, info: strawberry.Info, id: relay.GlobalID, active: bool) -> FormPayload:
@@ -502,7 +503,7 @@ class LeadMutation:
             return await forms.set_form_active(ctx.runtime, ctx.actor, decode_id(id, "WebForm", ["id"]), active)
 
         form_id, errors = await attempt(change())
-        return FormPayload(form=await _fresh(info, "marketing.form", form_id), user_errors=errors)
+        return FormPayload(form=await reload(info, "marketing.form", form_id), user_errors=errors)
 
     @mutation(permission=LEAD_MERGE, description="MERGE the new record into the existing one, or KEEP_APART.")
     async def merge_candidate_resolve(
@@ -516,7 +517,7 @@ class LeadMutation:
 
         candidate_id, errors = await attempt(resolve())
         return MergeCandidatePayload(
-            merge_candidate=await _fresh(info, "marketing.merge_candidate", candidate_id), user_errors=errors
+            merge_candidate=await reload(info, "marketing.merge_candidate", candidate_id), user_errors=errors
         )
 
     @mutation(permission=FORM_MANAGE, description="Let a site report web activity; returns its token once.")
@@ -525,7 +526,7 @@ class LeadMutation:
         created, errors = await attempt(tracking.create_site(ctx.runtime, ctx.actor, name))
         site_id, token = created if created else (None, None)
         return TrackingSitePayload(
-            site=await _fresh(info, "marketing.tracking_site", site_id), token=token, user_errors=errors
+            site=await reload(info, "marketing.tracking_site", site_id), token=token, user_errors=errors
         )
 
     @mutation(permission=FORM_MANAGE, description="The site's token stops working at once.")
@@ -537,7 +538,7 @@ class LeadMutation:
 
         site_id, errors = await attempt(revoke())
         return TrackingSitePayload(
-            site=await _fresh(info, "marketing.tracking_site", site_id), token=None, user_errors=errors
+            site=await reload(info, "marketing.tracking_site", site_id), token=None, user_errors=errors
         )
 
     @mutation(permission=LEAD_ROUTE, description="Add a routing rule at the end of the list.")
@@ -549,7 +550,7 @@ class LeadMutation:
 
         rule_id, errors = await attempt(create())
         return RoutingRulePayload(
-            routing_rule=await _fresh(info, "marketing.routing_rule", rule_id), user_errors=errors
+            routing_rule=await reload(info, "marketing.routing_rule", rule_id), user_errors=errors
         )
 
     @mutation(permission=LEAD_ROUTE, description="Replace a rule's conditions and target.")
@@ -564,7 +565,7 @@ class LeadMutation:
 
         rule_id, errors = await attempt(update())
         return RoutingRulePayload(
-            routing_rule=await _fresh(info, "marketing.routing_rule", rule_id), user_errors=errors
+            routing_rule=await reload(info, "marketing.routing_rule", rule_id), user_errors=errors
         )
 
     @mutation(permission=LEAD_ROUTE)
