@@ -133,19 +133,19 @@ def _check_condition(item: Mapping[str, Any], fields: dict[str, PayloadField], p
     if field is None:
         raise _bad(
             "UNKNOWN_FIELD",
-            _("The event has no field {field}; it has: {fields}."),
+            _("The event has no field {name}; it has: {fields}."),
             [*path, "field"],
-            field=str(name),
+            name=str(name),
             fields=", ".join(sorted(fields)),
         )
     op = item.get("op")
     if op not in OPERATORS[field.kind]:
         raise _bad(
             "OPERATOR_NOT_ALLOWED",
-            _("The operator {op} does not apply to {field} ({kind}); use one of: {allowed}."),
+            _("The operator {op} does not apply to {name} ({kind}); use one of: {allowed}."),
             [*path, "op"],
             op=str(op),
-            field=field.name,
+            name=field.name,
             kind=field.kind,
             allowed=", ".join(OPERATORS[field.kind]),
         )
@@ -160,9 +160,9 @@ def _check_condition(item: Mapping[str, Any], fields: dict[str, PayloadField], p
     if not all(_value_fits(field.kind, op, each) for each in values):
         raise _bad(
             "VALUE_TYPE",
-            _("The value does not fit the field {field} ({kind})."),
+            _("The value does not fit the field {name} ({kind})."),
             [*path, "value"],
-            field=field.name,
+            name=field.name,
             kind=field.kind,
         )
     return {"field": field.name, "op": op, "value": value}

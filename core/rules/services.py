@@ -203,9 +203,9 @@ async def _check_set_field(action: Mapping[str, Any], event_type: type[Event], p
     else:
         raise DomainError(
             "UNKNOWN_FIELD",
-            _("A rule can set lifecycle, tag or custom.<key>; not {field}."),
+            _("A rule can set lifecycle, tag or custom.<key>; not {name}."),
             field_path,
-            field=str(field),
+            name=str(field),
         )
     return {"type": "set_field", "record": record, "field": field, "value": value}
 

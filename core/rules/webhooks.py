@@ -23,7 +23,7 @@ import httpx
 from core.errors import PermanentJobFailure
 from core.jobs.context import JobContext
 from core.jobs.delivery import locked
-from core.rules.tables import WebhookAttempt, WebhookDelivery
+from core.rules.tables import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 if TYPE_CHECKING:
     from core.runtime import Runtime
@@ -67,19 +67,12 @@ class AttemptRefused(AttemptFailed, PermanentJobFailure):
 async def deliver_webhook(ctx: JobContext, delivery_id: int) -> None:
     """The ``core.deliver_webhook`` job: one attempt; a 2xx answer finishes the delivery."""
     runtime = ctx.runtime
-    rows = await locked(
-        WebhookDelivery.select(
-            WebhookDelivery.all_columns(),
-            WebhookDelivery.endpoint.url,
-            WebhookDelivery.endpoint.secret,
-            WebhookDelivery.endpoint.is_active,
-        ).where(WebhookDelivery.id == delivery_id),
-        runtime,
-    )
+    rows = await locked(WebhookDelivery.select().where(WebhookDelivery.id == delivery_id), runtime)
     if not rows or rows[0]["status"] != "pending":
         return
     delivery = rows[0]
-    if not delivery["endpoint.is_active"]:
+    endpoint = await WebhookEndpoint.select().where(WebhookEndpoint.id == delivery["endpoint"]).first()
+    if not endpoint["is_active"]:
         raise AttemptRefused(None, 0, "the endpoint is inactive")
     timestamp = int(time.time())
     headers = {
@@ -87,12 +80,12 @@ async def deliver_webhook(ctx: JobContext, delivery_id: int) -> None:
         "user-agent": USER_AGENT,
         "webhook-id": delivery["message_id"],
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(delivery["endpoint.secret"], delivery["message_id"], timestamp, delivery["body"]),
+        "webhook-signature": sign(endpoint["secret"], delivery["message_id"], timestamp, delivery["body"]),
     }
     started = time.monotonic()
     try:
         async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
-            response = await client.post(delivery["endpoint.url"], content=delivery["body"].encode(), headers=headers)
+            response = await client.post(endpoint["url"], content=delivery["body"].encode(), headers=headers)
     except httpx.HTTPError as error:
         raise AttemptFailed(None, _elapsed(started), f"{type(error).__name__}: {error}") from None
     duration = _elapsed(started)
