@@ -91,9 +91,10 @@ class CorePlugin(Plugin):
     def kartoteka_event_subscribers(self) -> list:
         from core.audit import SUBSCRIBER as AUDIT
         from core.crm.search import SUBSCRIBER as SEARCH_INDEX
-        from core.rules.engine import dispatch_rules
+        from core.rules.engine import dispatch_rules, events_with_rules
 
-        return [AUDIT, SEARCH_INDEX, Subscriber(name="core.rules", event="*", handler=dispatch_rules)]
+        rules = Subscriber(name="core.rules", event="*", handler=dispatch_rules, wants=events_with_rules)
+        return [AUDIT, SEARCH_INDEX, rules]
 
     @hookimpl
     def kartoteka_role_templates(self) -> list[RoleTemplate]:

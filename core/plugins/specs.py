@@ -131,6 +131,10 @@ class Subscriber:
     :class:`core.errors.DomainError`; they must not do network I/O. ``async`` subscribers run on a
     worker after commit, each delivery at least once and its database effects exactly once.
     ``event`` is an event name or ``"*"`` for every event.
+
+    ``wants`` narrows an async subscriber at relay time: given the event names of a batch of
+    outbox rows, it returns those worth a delivery (one query per batch, e.g. "events some
+    enabled rule listens to"), so a ``"*"`` subscriber costs nothing for events it ignores.
     """
 
     name: str
@@ -139,6 +143,7 @@ class Subscriber:
     mode: Literal["sync", "async"] = "async"
     queue: str = "default"
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    wants: Callable[[set[str]], Awaitable[set[str]]] | None = None
 
 
 @dataclass(frozen=True)

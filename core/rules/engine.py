@@ -47,6 +47,16 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+async def events_with_rules(names: set[str]) -> set[str]:
+    """``wants`` of the ``core.rules`` subscriber: the events some enabled rule listens to."""
+    if not names:
+        return set()
+    rows = await Rule.select(Rule.event_type).where(
+        Rule.event_type.is_in(sorted(names)) & (Rule.enabled == True)  # noqa: E712
+    )
+    return {row["event_type"] for row in rows}
+
+
 async def dispatch_rules(event: Event, ctx: JobContext) -> None:
     """The ``core.rules`` subscriber: defer one run per enabled rule whose conditions hold."""
     rules = await (
