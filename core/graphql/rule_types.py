@@ -26,6 +26,14 @@ RULE_TYPE = "Rule"
 ENDPOINT_TYPE = "WebhookEndpoint"
 
 
+async def _nodes(query: Any, id_column: Any, cls: Any, node_ids: list[Any]) -> list[Any]:
+    """Nodes in the order of ``node_ids``; None for ids that are not digits or not found."""
+    ids = [int(i) for i in node_ids if str(i).isdigit()]
+    rows = await query.where(id_column.is_in(ids)) if ids else []
+    found = {row["id"]: cls.from_row(row) for row in rows}
+    return [found.get(int(i)) if str(i).isdigit() else None for i in node_ids]
+
+
 @strawberry.type(name=RULE_TYPE, description="When an event happens and its conditions hold, run the actions.")
 class RuleNode(relay.Node):
     node_permission: ClassVar[str] = rule_services.RULE_READ
@@ -58,10 +66,7 @@ class RuleNode(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Any, node_ids: list[Any], required: bool = False) -> list:
-        ids = [int(i) for i in node_ids if str(i).isdigit()]
-        rows = await Rule.select().where(Rule.id.is_in(ids)).output(load_json=True) if ids else []
-        found = {row["id"]: cls.from_row(row) for row in rows}
-        return [found.get(int(i)) if str(i).isdigit() else None for i in node_ids]
+        return await _nodes(Rule.select().output(load_json=True), Rule.id, cls, node_ids)
 
 
 @strawberry.type(description="One run of a rule for one event.")
@@ -130,10 +135,7 @@ class WebhookEndpointNode(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Any, node_ids: list[Any], required: bool = False) -> list:
-        ids = [int(i) for i in node_ids if str(i).isdigit()]
-        rows = await _endpoints().where(WebhookEndpoint.id.is_in(ids)) if ids else []
-        found = {row["id"]: cls.from_row(row) for row in rows}
-        return [found.get(int(i)) if str(i).isdigit() else None for i in node_ids]
+        return await _nodes(_endpoints(), WebhookEndpoint.id, cls, node_ids)
 
 
 def _endpoints() -> Any:

@@ -178,7 +178,7 @@ def check_conditions(conditions: Any, event_type: type[Event], path: list[str]) 
     def group(node: Any, node_path: list[str], depth: int) -> dict[str, Any]:
         nonlocal count
         if not isinstance(node, Mapping) or len(node) != 1 or next(iter(node)) not in ("all", "any"):
-            raise _bad("INVALID_GROUP", _('A group is {"all": [...]} or {"any": [...]}.'), node_path)
+            raise _bad("INVALID_GROUP", _("A group is an object with one key, all or any, holding a list."), node_path)
         mode, items = next(iter(node.items()))
         if not isinstance(items, list):
             raise _bad("LIST_EXPECTED", _("A non-empty list of values is expected."), [*node_path, mode])
@@ -195,7 +195,7 @@ def check_conditions(conditions: Any, event_type: type[Event], path: list[str]) 
             elif isinstance(item, Mapping):
                 checked.append(_check_condition(item, fields, item_path))
             else:
-                raise _bad("INVALID_CONDITION", _("A condition is {field, op, value}."), item_path)
+                raise _bad("INVALID_CONDITION", _("A condition is an object with field, op and value."), item_path)
         return {mode: checked}
 
     return group(conditions, path, 1)
