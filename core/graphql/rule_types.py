@@ -19,7 +19,7 @@ from core.graphql.permissions import field, mutation
 from core.i18n import _
 from core.plugins.specs import owner_of
 from core.rules import services as rule_services
-from core.rules.conditions import OPERATORS, payload_fields
+from core.rules.conditions import OPERATORS, condition_fields
 from core.rules.tables import Rule, RuleRun, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 RULE_TYPE = "Rule"
@@ -204,7 +204,7 @@ def _event_types(info: strawberry.Info) -> list[EventTypeInfo]:
             plugin=owner_of(name),
             fields=[
                 EventFieldInfo(name=f.name, kind=f.kind, nullable=f.nullable, operators=list(OPERATORS[f.kind]))
-                for f in payload_fields(event_type)
+                for f in condition_fields(event_type)
             ],
         )
         for name, event_type in sorted(registered.items())

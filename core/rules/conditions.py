@@ -88,6 +88,35 @@ def payload_fields(event_type: type[Event]) -> list[PayloadField]:
     return fields
 
 
+# Current fields of the event's company or person a condition may test ("company.lifecycle"):
+# read when the event is dispatched, so they say how the record is then, not when it changed.
+RECORD_FIELDS: dict[str, tuple[str, ...]] = {
+    "company": ("lifecycle", "kind", "status", "classification"),
+    "person": ("lifecycle", "kind"),
+}
+
+
+def condition_fields(event_type: type[Event]) -> list[PayloadField]:
+    """What conditions on this event can test: its payload, and its records' current fields."""
+    fields = payload_fields(event_type)
+    for record, names in RECORD_FIELDS.items():
+        if f"{record}_id" in event_type.__struct_fields__:
+            fields += [PayloadField(f"{record}.{name}", TEXT, True) for name in names]
+    return fields
+
+
+def records_tested(conditions: Mapping[str, Any]) -> set[str]:
+    """Which records (company, person) the conditions read current fields of."""
+    found: set[str] = set()
+    for items in conditions.values():
+        for item in items:
+            if "all" in item or "any" in item:
+                found |= records_tested(item)
+            elif "." in item["field"]:
+                found.add(item["field"].split(".", 1)[0])
+    return found
+
+
 def sample_payload(event_type: type[Event]) -> dict[str, Any]:
     """Template variables of ``event`` with sample values, for check_template."""
     return {field.name: SAMPLES[field.kind] for field in payload_fields(event_type)}
@@ -172,7 +201,7 @@ def check_conditions(conditions: Any, event_type: type[Event], path: list[str]) 
     """The conditions in their stored form, or a DomainError naming the item at fault."""
     if conditions is None or conditions == {}:
         return {}
-    fields = {field.name: field for field in payload_fields(event_type)}
+    fields = {field.name: field for field in condition_fields(event_type)}
     count = 0
 
     def group(node: Any, node_path: list[str], depth: int) -> dict[str, Any]:

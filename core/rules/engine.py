@@ -27,7 +27,7 @@ from core.errors import DomainError, PermanentJobFailure
 from core.events.base import Event
 from core.jobs.context import JobContext
 from core.mail import queue_mail
-from core.rules.conditions import matches
+from core.rules.conditions import RECORD_FIELDS, matches, records_tested
 from core.rules.services import CUSTOM_PREFIX, DELIVER_WEBHOOK_JOB
 from core.rules.tables import Rule, RuleRun, WebhookDelivery, WebhookEndpoint
 from core.rules.webhooks import webhook_body
@@ -72,10 +72,14 @@ async def dispatch_rules(event: Event, ctx: JobContext) -> None:
         return  # caused by a rule: rules do not trigger rules
     occurred_at = _utc(ctx.occurred_at or datetime.now(UTC))
     payload = event.to_payload()
+    tested = {
+        **payload,
+        **await _record_fields(payload, set().union(*(records_tested(r["conditions"]) for r in rules))),
+    }
     for rule in rules:
         if _utc(rule["active_since"]) > occurred_at:
             continue  # the rule did not exist, or was off, when this happened
-        if matches(rule["conditions"], payload):
+        if matches(rule["conditions"], tested):
             await ctx.uow.defer(
                 RUN_RULE_JOB,
                 rule_id=rule["id"],
@@ -84,6 +88,18 @@ async def dispatch_rules(event: Event, ctx: JobContext) -> None:
                 payload=payload,
                 occurred_at=occurred_at.isoformat(),
             )
+
+
+async def _record_fields(payload: Mapping[str, Any], records: set[str]) -> dict[str, Any]:
+    """``{"company.lifecycle": …}`` for the records conditions test, read once per event."""
+    values: dict[str, Any] = {}
+    for record in sorted(records):
+        table = Company if record == "company" else Person
+        record_id = payload.get(f"{record}_id")
+        columns = [getattr(table, name) for name in RECORD_FIELDS[record]]
+        row = await table.select(*columns).where(table.id == record_id).first() if _is_id(record_id) else None
+        values.update({f"{record}.{name}": (row or {}).get(name) for name in RECORD_FIELDS[record]})
+    return values
 
 
 # --- the subject of an event: its company, person and owner -------------------------------------------

@@ -302,6 +302,20 @@ async def test_a_refused_webhook_fails_at_once_and_can_be_redelivered_and_a_fail
         name="Give it to the helper",
         actions=[{"type": "task", "title": "Wystaw fakturę", "assignee": helper_id, "due_in_days": 0}],
     )
+    former = await _rule(
+        client,
+        admin,
+        name="Win-backs only",
+        conditions={"all": [{"field": "company.lifecycle", "op": "eq", "value": "former"}]},
+        actions=[{"type": "webhook", "endpoint_id": picky_id}],
+    )
+    current = await _rule(
+        client,
+        admin,
+        name="Known clients",
+        conditions={"all": [{"field": "company.lifecycle", "op": "in", "value": ["lead", "customer"]}]},
+        actions=[{"type": "set_field", "record": "company", "field": "tag", "value": "wygrana"}],
+    )
     await access.update_user(runtime, SYSTEM, helper_id, is_active=False)  # the task can no longer be given
     company, person = await _client_file(runtime, rep_id)
     await _win(client, rep, process, company, person, "5000.00")
@@ -320,6 +334,11 @@ async def test_a_refused_webhook_fails_at_once_and_can_be_redelivered_and_a_fail
 
     [run] = await wait_for(failed_run)
     assert "UNKNOWN_USER" in run["error"] and await Task.count() == 0
+    # Conditions on the company's current fields: the lead matches one rule, not the other.
+    assert await RuleRun.count().where(RuleRun.rule == _id(former)) == 0
+    await wait_for(lambda: RuleRun.exists().where((RuleRun.rule == _id(current)) & (RuleRun.status == "succeeded")))
+    tags = await CompanyTag.select(CompanyTag.tag.name).where(CompanyTag.company == company)
+    assert [t["tag.name"] for t in tags] == ["wygrana"]
 
     rotate = """mutation($id: ID!) { webhookEndpointRotateSecret(id: $id) { secret userErrors { code } } }"""
     rotated = (await as_user(client, admin, rotate, {"id": picky["endpoint"]["id"]}))["data"]
@@ -390,6 +409,11 @@ async def test_a_refused_webhook_fails_at_once_and_can_be_redelivered_and_a_fail
             ["input", "actions", "0", "endpoint_id"],
         ),
         ({"actions": [{"type": "sms"}]}, "INVALID_CHOICE", ["input", "actions", "0", "type"]),
+        (
+            {"conditions": {"all": [{"field": "company.name", "op": "eq", "value": "X"}]}},
+            "UNKNOWN_FIELD",
+            ["input", "conditions", "all", "0", "field"],
+        ),
     ],
 )
 async def test_bad_rules_are_refused_with_a_path_and_a_code_and_nothing_is_written(
@@ -431,6 +455,7 @@ async def test_webhook_urls_event_types_and_permissions(client, runtime, engine_
     assert fields["value"]["kind"] == "text" and "gte" in fields["value"]["operators"]
     assert (fields["company_id"]["kind"], fields["company_id"]["nullable"]) == ("number", True)
     assert "contains" not in fields["company_id"]["operators"]
+    assert fields["company.lifecycle"]["kind"] == "text" and "person.kind" in fields
     denied = await as_user(client, rep, "{ rules { edges { node { id } } } }")
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     denied = await as_user(client, rep, RULE_CREATE, {"input": {"name": "x", "eventType": "x", "actions": []}})
