@@ -15,8 +15,10 @@ from core.plugins.specs import (
     Permission,
     Plugin,
     PluginInfo,
+    RetryPolicy,
     RoleTemplate,
     ScheduleSpec,
+    Subscriber,
     Surface,
     TypeExtension,
 )
@@ -67,6 +69,10 @@ class CorePlugin(Plugin):
             Permission("core.oauth_client.manage", "Register OAuth clients, change them and rotate their secrets."),
             Permission("core.portal_account.manage", "Invite persons to the portal, set their rights, lock them."),
             Permission("core.portal.admin", "A client's portal administrator: invites colleagues (portal accounts)."),
+            Permission("core.rule.read", "See process rules, their runs, webhook endpoints and the delivery log."),
+            Permission(
+                "core.rule.manage", "Define process rules and webhook endpoints, rotate secrets, redeliver webhooks."
+            ),
         ]
 
     @hookimpl
@@ -85,8 +91,10 @@ class CorePlugin(Plugin):
     def kartoteka_event_subscribers(self) -> list:
         from core.audit import SUBSCRIBER as AUDIT
         from core.crm.search import SUBSCRIBER as SEARCH_INDEX
+        from core.rules.engine import dispatch_rules, events_with_rules
 
-        return [AUDIT, SEARCH_INDEX]
+        rules = Subscriber(name="core.rules", event="*", handler=dispatch_rules, wants=events_with_rules)
+        return [AUDIT, SEARCH_INDEX, rules]
 
     @hookimpl
     def kartoteka_role_templates(self) -> list[RoleTemplate]:
@@ -147,18 +155,36 @@ class CorePlugin(Plugin):
         from core.crm.tasks import EVENT_TYPES as TASK_EVENTS
         from core.crm.timeline import TimelineEntryAdded
         from core.identity.events import EVENT_TYPES as IDENTITY_EVENTS
+        from core.rules.services import EVENT_TYPES as RULE_EVENTS
 
-        return [*EVENT_TYPES, TimelineEntryAdded, *TASK_EVENTS, AttachmentChanged, *IDENTITY_EVENTS]
+        return [*EVENT_TYPES, TimelineEntryAdded, *TASK_EVENTS, AttachmentChanged, *IDENTITY_EVENTS, *RULE_EVENTS]
 
     @hookimpl
     def kartoteka_jobs(self) -> list:
         from core.crm.tasks import send_due_reminders
         from core.mail import send_queued_mail
+        from core.rules.engine import RUN_RULE_JOB, record_rule_failure, run_rule
+        from core.rules.services import DELIVER_WEBHOOK_JOB
+        from core.rules.webhooks import deliver_webhook, record_webhook_failure
 
         return [
             JobSpec(name="core.send_task_reminders", fn=send_due_reminders, description="Task reminders."),
             JobSpec(name="core.prune_outbox", fn=prune_outbox, description="Forget finished background work."),
             JobSpec(name="core.send_mail", fn=send_queued_mail, description="Send a queued e-mail once."),
+            JobSpec(
+                name=RUN_RULE_JOB,
+                fn=run_rule,
+                on_failure=record_rule_failure,
+                description="Run one process rule's actions for one event.",
+            ),
+            JobSpec(
+                name=DELIVER_WEBHOOK_JOB,
+                fn=deliver_webhook,
+                on_failure=record_webhook_failure,
+                # About two hours of patience for a receiver that is down: 2 s, 4 s … 1 h.
+                retry=RetryPolicy(max_retries=12, min_backoff=timedelta(seconds=1), max_backoff=timedelta(hours=1)),
+                description="One signed attempt to deliver a webhook.",
+            ),
         ]
 
     @hookimpl
@@ -255,6 +281,7 @@ class CorePlugin(Plugin):
         from core.graphql.crm_types import CrmQuery, SyncQuery, TimelineQuery
         from core.graphql.custom_field_types import CustomFieldQuery
         from core.graphql.identity_types import IdentityQuery
+        from core.graphql.rule_types import RuleQuery
         from core.graphql.task_types import TaskQuery
 
         if surface != "staff":
@@ -269,6 +296,7 @@ class CorePlugin(Plugin):
             TaskQuery,
             AttachmentQuery,
             IdentityQuery,
+            RuleQuery,
         ]
 
     @hookimpl
@@ -280,6 +308,7 @@ class CorePlugin(Plugin):
         from core.graphql.custom_field_types import CustomFieldMutation
         from core.graphql.identity_types import IdentityMutation, PortalIdentityMutation
         from core.graphql.import_types import ImportMutation
+        from core.graphql.rule_types import RuleMutation
         from core.graphql.task_types import TaskMutation
 
         if surface != "staff":
@@ -296,4 +325,5 @@ class CorePlugin(Plugin):
             AttachmentMutation,
             ImportMutation,
             IdentityMutation,
+            RuleMutation,
         ]

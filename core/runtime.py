@@ -169,11 +169,21 @@ class Runtime:
             # pika blocks while it waits for the publisher confirm; keep the loop free.
             await asyncio.to_thread(actor.send, delivery_id)
 
-    def targets_for(self, kind: str, name: str) -> list[str]:
+    def targets_for(self, kind: str, name: str, wanted: Mapping[str, set[str]] | None = None) -> list[str]:
+        """Targets of an outbox row; ``wanted`` holds, for subscribers with ``wants``, the event
+        names they asked for (see :meth:`wanted_events`) — without it they get every event."""
         if kind == "job":
             target = f"job.{name}"
             return [target] if target in self.targets else []
-        return [f"sub.{s.name}" for s in self.registry.async_subscribers(name)]
+        return [
+            f"sub.{s.name}"
+            for s in self.registry.async_subscribers(name)
+            if s.wants is None or wanted is None or name in wanted.get(s.name, set())
+        ]
+
+    async def wanted_events(self, names: set[str]) -> dict[str, set[str]]:
+        """For each async subscriber with ``wants``, which of ``names`` it wants delivered."""
+        return {s.name: await s.wants(names) for s in self.registry.subscribers.values() if s.wants is not None}
 
     def attach_wakeup(self) -> asyncio.Event:
         """An event set whenever this process commits outbox rows (wakes the relay at once)."""

@@ -108,8 +108,12 @@ def test_hook_kartoteka_event_subscribers(runtime):
         "core.search_index": "sync",
         "sample.veto_forbidden": "sync",
         "sample.record_note": "async",
+        "core.rules": "async",  # every event, for process rules
     }
-    assert runtime.targets_for("event", "sample.note_created") == ["sub.sample.record_note"]
+    assert runtime.targets_for("event", "sample.note_created") == ["sub.core.rules", "sub.sample.record_note"]
+    # The relay asks core.rules which events it wants: only those some enabled rule listens to.
+    wanted = {"core.rules": set()}
+    assert runtime.targets_for("event", "sample.note_created", wanted) == ["sub.sample.record_note"]
 
 
 def test_hook_kartoteka_jobs(runtime):
@@ -119,6 +123,8 @@ def test_hook_kartoteka_jobs(runtime):
         "core.send_task_reminders",
         "core.prune_outbox",
         "core.send_mail",
+        "core.run_rule",
+        "core.deliver_webhook",
     } == set(runtime.registry.jobs)
     actor = runtime.actor("job.sample.touch_note")
     assert actor.actor_name == "job.sample.touch_note"

@@ -249,6 +249,11 @@ def _value(definition: Mapping[str, Any], value: Any, path: list[str]) -> Any:
     raise invalid(_("A JSON object is expected."))
 
 
+def check_value(definition: Mapping[str, Any], value: Any, path: list[str]) -> Any:
+    """A value for the field ``definition`` as it would be stored, or a DomainError at ``path``."""
+    return _value(definition, value, path)
+
+
 async def apply_patch(
     entity: str, current: Mapping[str, Any], patch: Mapping[str, Any] | None, *, creating: bool
 ) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from core.access import tables as access
 from core.crm import tables as crm
 from core.db import tables
 from core.identity.tables import TABLES as IDENTITY_TABLES
+from core.rules.tables import TABLES as RULE_TABLES
 
 APP_CONFIG = AppConfig(
     app_name="core",
@@ -42,6 +43,7 @@ APP_CONFIG = AppConfig(
         crm.Attachment,
         crm.Follower,
         *IDENTITY_TABLES,
+        *RULE_TABLES,
     ],
     migration_dependencies=[],
     commands=[],

@@ -123,6 +123,15 @@ async def record_failure(runtime: Runtime, delivery_id: int, exc: BaseException)
         max_retries = target.retry.max_retries if target else 0
         dead = isinstance(exc, PermanentJobFailure) or attempts > max_retries
         error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
+        if target is not None and target.job is not None and target.job.on_failure is not None:
+            message = (
+                await OutboxMessage.select(OutboxMessage.payload)
+                .where(OutboxMessage.id == delivery["outbox_id"])
+                .output(load_json=True)
+                .first()
+            )
+            if message is not None:
+                await target.job.on_failure(runtime, message["payload"], exc, dead)
         await Delivery.update(
             {
                 Delivery.status: "dead" if dead else "pending",

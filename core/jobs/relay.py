@@ -52,10 +52,11 @@ async def relay_once(runtime: Runtime) -> int:
         rows = await query
         if not rows:
             return 0
+        wanted = await runtime.wanted_events({row["name"] for row in rows if row["kind"] == "event"})
         deliveries = [
             Delivery(outbox_id=row["id"], target=target)
             for row in rows
-            for target in runtime.targets_for(row["kind"], row["name"])
+            for target in runtime.targets_for(row["kind"], row["name"], wanted)
         ]
         if deliveries:
             inserted = await Delivery.insert(*deliveries).returning(Delivery.id, Delivery.target)

@@ -81,6 +81,8 @@ class RoleTemplate:
 
 
 JobFunction = Callable[..., Awaitable[Any]]
+# (runtime, the job's kwargs, the error, final) — runs after the failed attempt was rolled back.
+FailureRecorder = Callable[[Any, dict[str, Any], BaseException, bool], Awaitable[None]]
 SubscriberHandler = Callable[["Event", "JobContext"], Awaitable[Any]]
 
 
@@ -96,13 +98,19 @@ class RetryPolicy:
 
 @dataclass(frozen=True)
 class JobSpec:
-    """A background job. ``fn(ctx, **kwargs)`` runs inside a unit of work on a worker."""
+    """A background job. ``fn(ctx, **kwargs)`` runs inside a unit of work on a worker.
+
+    A failed attempt rolls back everything the job wrote; ``on_failure`` is how a job keeps a
+    record of it anyway (a delivery log, a run status): it runs in the transaction that counts
+    the failure, with ``final`` true when no retry follows.
+    """
 
     name: str
     fn: JobFunction
     queue: str = "default"
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     description: str = ""
+    on_failure: FailureRecorder | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +131,10 @@ class Subscriber:
     :class:`core.errors.DomainError`; they must not do network I/O. ``async`` subscribers run on a
     worker after commit, each delivery at least once and its database effects exactly once.
     ``event`` is an event name or ``"*"`` for every event.
+
+    ``wants`` narrows an async subscriber at relay time: given the event names of a batch of
+    outbox rows, it returns those worth a delivery (one query per batch, e.g. "events some
+    enabled rule listens to"), so a ``"*"`` subscriber costs nothing for events it ignores.
     """
 
     name: str
@@ -131,6 +143,7 @@ class Subscriber:
     mode: Literal["sync", "async"] = "async"
     queue: str = "default"
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    wants: Callable[[set[str]], Awaitable[set[str]]] | None = None
 
 
 @dataclass(frozen=True)
