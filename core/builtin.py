@@ -67,6 +67,8 @@ class CorePlugin(Plugin):
             Permission("core.oauth_client.manage", "Register OAuth clients, change them and rotate their secrets."),
             Permission("core.portal_account.manage", "Invite persons to the portal, set their rights, lock them."),
             Permission("core.portal.admin", "A client's portal administrator: invites colleagues (portal accounts)."),
+            Permission("core.mail.read", "Read incoming e-mail and the queue of unmatched messages (all mailboxes)."),
+            Permission("core.mail.manage", "Assign unmatched incoming e-mail to a client's timeline."),
         ]
 
     @hookimpl
@@ -129,6 +131,8 @@ class CorePlugin(Plugin):
                     "core.task.read",
                     "core.task.write",
                     "core.task.assign",
+                    "core.mail.read",
+                    "core.mail.manage",
                 ),
                 "team",
             ),
@@ -147,18 +151,22 @@ class CorePlugin(Plugin):
         from core.crm.tasks import EVENT_TYPES as TASK_EVENTS
         from core.crm.timeline import TimelineEntryAdded
         from core.identity.events import EVENT_TYPES as IDENTITY_EVENTS
+        from core.inbox import EVENT_TYPES as MAIL_EVENTS
 
-        return [*EVENT_TYPES, TimelineEntryAdded, *TASK_EVENTS, AttachmentChanged, *IDENTITY_EVENTS]
+        return [*EVENT_TYPES, TimelineEntryAdded, *TASK_EVENTS, AttachmentChanged, *IDENTITY_EVENTS, *MAIL_EVENTS]
 
     @hookimpl
     def kartoteka_jobs(self) -> list:
         from core.crm.tasks import send_due_reminders
+        from core.inbox import POLL_ALL_JOB, POLL_JOB, poll_due_mailboxes, poll_mailbox
         from core.mail import send_queued_mail
 
         return [
             JobSpec(name="core.send_task_reminders", fn=send_due_reminders, description="Task reminders."),
             JobSpec(name="core.prune_outbox", fn=prune_outbox, description="Forget finished background work."),
             JobSpec(name="core.send_mail", fn=send_queued_mail, description="Send a queued e-mail once."),
+            JobSpec(name=POLL_ALL_JOB, fn=poll_due_mailboxes, description="Start a poll of each IMAP mailbox due."),
+            JobSpec(name=POLL_JOB, fn=poll_mailbox, description="Read one batch of new mail from an IMAP mailbox."),
         ]
 
     @hookimpl
@@ -166,14 +174,17 @@ class CorePlugin(Plugin):
         return [
             ScheduleSpec(name="core.task_reminders", job="core.send_task_reminders", every=timedelta(minutes=1)),
             ScheduleSpec(name="core.outbox_retention", job="core.prune_outbox", every=timedelta(hours=1)),
+            # Every minute; the job itself honours KARTOTEKA_IMAP_POLL_MINUTES per mailbox.
+            ScheduleSpec(name="core.imap_poll", job="core.poll_mailboxes", every=timedelta(minutes=1)),
         ]
 
     @hookimpl
     def kartoteka_http_routes(self) -> list:
         from core.graphql.attachment_types import download, upload
+        from core.graphql.mail_types import download_mail_attachment
         from core.graphql.task_types import calendar_feed
 
-        return [calendar_feed, upload, download]
+        return [calendar_feed, upload, download, download_mail_attachment]
 
     @hookimpl
     async def kartoteka_actor_from_request(self, request: Any, runtime: Any) -> Actor | None:
@@ -255,6 +266,7 @@ class CorePlugin(Plugin):
         from core.graphql.crm_types import CrmQuery, SyncQuery, TimelineQuery
         from core.graphql.custom_field_types import CustomFieldQuery
         from core.graphql.identity_types import IdentityQuery
+        from core.graphql.mail_types import MailQuery
         from core.graphql.task_types import TaskQuery
 
         if surface != "staff":
@@ -269,6 +281,7 @@ class CorePlugin(Plugin):
             TaskQuery,
             AttachmentQuery,
             IdentityQuery,
+            MailQuery,
         ]
 
     @hookimpl
@@ -280,6 +293,7 @@ class CorePlugin(Plugin):
         from core.graphql.custom_field_types import CustomFieldMutation
         from core.graphql.identity_types import IdentityMutation, PortalIdentityMutation
         from core.graphql.import_types import ImportMutation
+        from core.graphql.mail_types import MailMutation
         from core.graphql.task_types import TaskMutation
 
         if surface != "staff":
@@ -296,4 +310,5 @@ class CorePlugin(Plugin):
             AttachmentMutation,
             ImportMutation,
             IdentityMutation,
+            MailMutation,
         ]
