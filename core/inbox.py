@@ -11,7 +11,7 @@ UIDVALIDITY changed (rebuilt or moved server) and now shows old messages under n
 
 Each stored message lands on the timeline (``core.email``, ``data.direction = "in"``) of every
 person and company its sender and recipients match — exact address first, then the company's
-domain — never through our own addresses. A message nobody matches waits in the queue
+domain — never through our own addresses and domains. A message nobody matches waits in the queue
 (status ``unmatched``) until a user assigns it. A delivery status notification (a bounce) marks
 the outgoing message it reports on as bounced. Every stored message publishes
 ``core.email_received`` (see docs/mail.md) for plugins: replies and bounces of campaigns.
@@ -34,7 +34,7 @@ from core.errors import DomainError
 from core.events.base import Event
 from core.i18n import _
 from core.imap import Fetched, Session
-from core.mail import outgoing_thread_key, recipients_in_file
+from core.mail import FREE_MAIL, outgoing_thread_key, recipients_in_file
 from core.mail_parse import ParsedMail, parse_mail
 from core.settings import Mailbox
 
@@ -110,17 +110,21 @@ class Matcher:
         settings = runtime.settings
         own = {settings.mail_from.lower(), *(m.address for m in settings.imap_mailboxes), mailbox.address}
         self.own_addresses = {a for a in own if a}
-        self.own_domains = {a.rpartition("@")[2] for a in self.own_addresses}
+        # Mail between colleagues and clients belongs on the client's card, never on ours (even
+        # if we are in our own file); a free-mail domain is not ours, only the address itself.
+        self.own_domains = {a.rpartition("@")[2] for a in self.own_addresses} - FREE_MAIL
         self.cache: dict[str, list[Match]] = {}
+
+    def ours(self, address: str) -> bool:
+        return address in self.own_addresses or address.rpartition("@")[2] in self.own_domains
 
     async def matches(self, addresses: list[str]) -> list[Match]:
         found: list[Match] = []
         for address in dict.fromkeys(addresses):
-            if address in self.own_addresses:
+            if not address or self.ours(address):
                 continue
             if address not in self.cache:
-                by_domain = address.rpartition("@")[2] not in self.own_domains
-                self.cache[address] = await recipients_in_file(address, by_domain=by_domain)
+                self.cache[address] = await recipients_in_file(address)
             found += self.cache[address]
         unique = list(dict.fromkeys(found))
         # A company reached through a person is not logged a second time on its own.

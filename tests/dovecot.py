@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 INSTALL_HINT = "Dovecot is not installed: run `apt-get install -y dovecot-imapd` (what .ci/run does)."
-USER = "crm@firma.test"
+USER = "crm@kartoteka.pl"
 PASSWORD = "p@ss;word"  # characters that must be percent-encoded in the mailbox URL
 
 
