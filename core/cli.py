@@ -235,6 +235,13 @@ def mail_poll(names: tuple[str, ...]) -> None:
         raise click.ClickException("no mailboxes: set KARTOTEKA_IMAP_MAILBOXES")
 
     async def run() -> None:
+        await runtime.start()
+        try:
+            await read_all()
+        finally:
+            await runtime.stop()
+
+    async def read_all() -> None:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as bar:
             for mailbox in mailboxes:
                 task = bar.add_task(f"Mailbox {mailbox.name}", total=None)
