@@ -42,6 +42,7 @@ from core.graphql.pagination import make_connection, page_size, paginate_by_id
 from core.graphql.permissions import AUTHENTICATED, PUBLIC, field, mutation
 from core.i18n import _
 from core.jobs.context import JobContext
+from core.inbox import EmailReceived
 from core.mail import queue_mail
 from core.plugins.hookspecs import hookimpl, hookspec
 from core.plugins.specs import (
@@ -77,6 +78,7 @@ __all__ = [
     "CustomFieldEntity",
     "DeletePayload",
     "DomainError",
+    "EmailReceived",
     "Employment",
     "EmploymentInput",
     "Event",
