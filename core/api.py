@@ -41,8 +41,8 @@ from core.graphql.keyset import encode_key, paginate_by_key
 from core.graphql.pagination import make_connection, page_size, paginate_by_id
 from core.graphql.permissions import AUTHENTICATED, PUBLIC, field, mutation
 from core.i18n import _
-from core.jobs.context import JobContext
 from core.inbox import EmailReceived
+from core.jobs.context import JobContext
 from core.mail import queue_mail
 from core.plugins.hookspecs import hookimpl, hookspec
 from core.plugins.specs import (
