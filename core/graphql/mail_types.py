@@ -16,7 +16,7 @@ from core import inbox
 from core.db.tables import IncomingMail, IncomingMailAttachment
 from core.errors import DomainError
 from core.graphql.access_types import attempt, decode_id, maximum
-from core.graphql.attachment_types import _actor, _http_error, _quote
+from core.graphql.attachment_types import _actor, _http_error, file_response
 from core.graphql.errors import UserError
 from core.graphql.pagination import paginate_by_id
 from core.graphql.permissions import field, mutation
@@ -194,13 +194,5 @@ async def download_mail_attachment(request: Request, attachment_id: int) -> Resp
         row, content = await inbox.attachment_content(runtime, actor, attachment_id)
     except DomainError as error:
         raise _http_error(error, runtime) from None
-    return Response(
-        content,
-        # Never rendered by the browser: mail attachments come from strangers.
-        media_type="application/octet-stream",
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(row['file_name'])}",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private",
-        },
-    )
+    # Never the sender's content type: mail attachments come from strangers.
+    return file_response(content, row["file_name"], "application/octet-stream")
