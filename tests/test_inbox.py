@@ -444,3 +444,19 @@ def test_a_malformed_mailbox_setting_stops_start_up_naming_the_key_and_hiding_th
     )
     assert (bounces.tls, bounces.port, bounces.address) == (False, 10143, "zwroty@kartoteka.pl")
     assert "p;w" not in repr(good) and "p;w" not in str(sales) and "p;w" not in str(good.safe_dict())
+
+
+def test_a_refused_login_names_the_mailbox_and_never_the_password(dovecot, folder):
+    from core.imap import MailboxError, Session
+
+    dovecot.append(mail("ewa@hutaszkla.pl", "x"), folder)
+    url = dovecot.url(folder).replace("p%40ss", "zle-haslo-123")
+    [mailbox] = load_settings(environ={"KARTOTEKA_IMAP_MAILBOXES": f"sales={url}"}).imap_mailboxes
+    assert mailbox.password.startswith("zle-haslo-123")
+    with pytest.raises(MailboxError) as refused:
+        Session(mailbox)
+    assert "mailbox sales at 127.0.0.1" in str(refused.value)
+    assert "zle-haslo" not in str(refused.value) and "zle-haslo" not in repr(mailbox)
+    missing = load_settings(environ={"KARTOTEKA_IMAP_MAILBOXES": f"sales={dovecot.url('Nie-Ma')}"}).imap_mailboxes[0]
+    with pytest.raises(MailboxError, match="cannot open folder 'Nie-Ma'"):
+        Session(missing)
