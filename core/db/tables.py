@@ -86,7 +86,7 @@ class IncomingMail(Table, tablename="core_incoming_mail"):
     mailbox = Varchar(length=63)
     uidvalidity = BigInt()
     uid = BigInt()
-    message_id = Varchar(length=300, default="")  # indexed with mailbox in migrations/core
+    message_id = Varchar(length=300, default="")  # indexed in migrations/core
     in_reply_to = Varchar(length=300, default="")
     reference_ids = JSONB(default=[])  # the References header: Message-IDs, oldest first
     thread_key = Varchar(length=300, index=True)  # the Message-ID the conversation started with

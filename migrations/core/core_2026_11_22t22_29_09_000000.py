@@ -14,7 +14,7 @@ forwards = ddl_forwards(
     DESCRIPTION,
     (
         "CREATE UNIQUE INDEX core_incoming_mail_imap_uid ON core_incoming_mail (mailbox, uidvalidity, uid)",
-        "CREATE INDEX core_incoming_mail_message_id ON core_incoming_mail (mailbox, message_id)",
+        "CREATE INDEX core_incoming_mail_message_id ON core_incoming_mail (message_id)",
         "CREATE INDEX core_incoming_mail_queue ON core_incoming_mail (status, id)",
         "CREATE INDEX core_mail_message_id ON core_mail (message_id)",
     ),
