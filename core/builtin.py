@@ -214,7 +214,7 @@ class CorePlugin(Plugin):
     @hookimpl
     def kartoteka_dataloaders(self) -> list[LoaderSpec]:
         from core.graphql import access_types as types
-        from core.graphql import crm_types, custom_field_types
+        from core.graphql import crm_types, custom_field_types, mail_types
 
         return [
             LoaderSpec(name="core.team", batch=types.load_teams),
@@ -231,6 +231,7 @@ class CorePlugin(Plugin):
             LoaderSpec(name="core.last_activity", batch=crm_types.load_last_activity),
             LoaderSpec(name="core.custom_field_definitions", batch=custom_field_types.load_definitions),
             LoaderSpec(name="core.consents", batch=crm_types.load_consents),
+            LoaderSpec(name="core.incoming_mail_attachments", batch=mail_types.load_attachments),
         ]
 
     @hookimpl

@@ -32,7 +32,7 @@ class IncomingMailStatus(Enum):
     BOUNCE = "bounce"  # a delivery status notification about our own mail
 
 
-@strawberry.type(description="A file attached to an incoming message.")
+@strawberry.type(name="IncomingMailAttachment", description="A file attached to an incoming message.")
 class IncomingMailAttachmentType:
     id: strawberry.ID
     file_name: str
@@ -70,22 +70,8 @@ class IncomingMailNode(relay.Node):
     failed_recipients: list[str]
 
     @strawberry.field
-    async def attachments(self) -> list[IncomingMailAttachmentType]:
-        rows = (
-            await IncomingMailAttachment.select()
-            .where(IncomingMailAttachment.mail == self.id)
-            .order_by(IncomingMailAttachment.id)
-        )
-        return [
-            IncomingMailAttachmentType(
-                id=strawberry.ID(str(r["id"])),
-                file_name=r["file_name"],
-                content_type=r["content_type"],
-                size=r["size"],
-                sha256=r["sha256"],
-            )
-            for r in rows
-        ]
+    async def attachments(self, info: strawberry.Info) -> list[IncomingMailAttachmentType]:
+        return await info.context.loaders["core.incoming_mail_attachments"].load(self.id)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "IncomingMailNode":
@@ -120,6 +106,27 @@ class IncomingMailNode(relay.Node):
             else {}
         )
         return [cls.from_row(rows[int(i)]) if str(i).isdigit() and int(i) in rows else None for i in node_ids]
+
+
+async def load_attachments(keys: list[int], context: Any) -> list[list[IncomingMailAttachmentType]]:
+    """The files of a page of messages in one query."""
+    found: dict[int, list[IncomingMailAttachmentType]] = {key: [] for key in keys}
+    rows = (
+        await IncomingMailAttachment.select()
+        .where(IncomingMailAttachment.mail.is_in(keys))
+        .order_by(IncomingMailAttachment.id)
+    )
+    for r in rows:
+        found[r["mail"]].append(
+            IncomingMailAttachmentType(
+                id=strawberry.ID(str(r["id"])),
+                file_name=r["file_name"],
+                content_type=r["content_type"],
+                size=r["size"],
+                sha256=r["sha256"],
+            )
+        )
+    return [found[key] for key in keys]
 
 
 @strawberry.type
