@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
@@ -19,7 +20,7 @@ from core.crm import services as crm
 from core.crm.tables import TimelineEntry
 from core.db.tables import IncomingMail, IncomingMailAttachment, MailboxState, OutboxMessage, OutgoingMail
 from core.errors import ConfigError
-from core.inbox import POLL_ALL_JOB, poll_batch, poll_mailbox
+from core.inbox import POLL_ALL_JOB, poll_batch, poll_due_mailboxes, poll_mailbox
 from core.jobs.context import JobContext
 from core.mail import queue_mail
 from core.runtime import Runtime
@@ -212,6 +213,18 @@ async def test_mail_is_matched_by_address_then_domain_and_the_rest_is_queued_for
         ("logged", [company], []),
         ("unmatched", [], []),
     ]
+
+    # The minute schedule polls a mailbox only when KARTOTEKA_IMAP_POLL_MINUTES have passed.
+    async def fan_out() -> int:
+        async with runtime.unit_of_work(SYSTEM) as uow:
+            await poll_due_mailboxes(JobContext(runtime=runtime, uow=uow, actor=SYSTEM))
+        return await OutboxMessage.count().where(OutboxMessage.name == "core.poll_mailbox")
+
+    assert await fan_out() == 1  # polled a moment ago: not due
+    await MailboxState.update({MailboxState.polled_at: datetime.now(UTC) - timedelta(minutes=2)}).where(
+        MailboxState.mailbox == "inbox"
+    )
+    assert await fan_out() == 2
 
 
 async def test_replies_join_the_thread_of_our_outgoing_mail_and_keep_their_attachments(
