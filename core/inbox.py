@@ -213,7 +213,11 @@ async def store_message(
     runtime: Runtime, uow: UnitOfWork, mailbox: Mailbox, uidvalidity: int, fetched: Fetched, matcher: Matcher
 ) -> int | None:
     """Store, log and announce one message; None when this mailbox holds it already."""
-    parsed = parse_mail(fetched.raw)
+    try:
+        parsed = parse_mail(fetched.raw)
+    except Exception:  # one unreadable message must not stop the mailbox: keep it, empty, in the queue
+        log.exception("mailbox %s: message UID %s could not be parsed", mailbox.name, fetched.uid)
+        parsed = ParsedMail()
     if parsed.message_id and await IncomingMail.exists().where(
         (IncomingMail.mailbox == mailbox.name) & (IncomingMail.message_id == parsed.message_id)
     ):

@@ -228,4 +228,13 @@ def parse_mail(raw: bytes) -> ParsedMail:
     if bounce is not None:
         parsed.is_bounce = True
         parsed.bounce_of, parsed.failed_recipients = bounce
+    # PostgreSQL text and JSON cannot hold NUL; a message carrying one must still be stored.
+    parsed.text, parsed.subject, parsed.from_name = (_clean(v) for v in (parsed.text, parsed.subject, parsed.from_name))
+    parsed.html = _clean(parsed.html) if parsed.html is not None else None
+    parsed.to, parsed.cc = [_clean(a) for a in parsed.to], [_clean(a) for a in parsed.cc]
+    parsed.from_address = _clean(parsed.from_address)
     return parsed
+
+
+def _clean(text: str) -> str:
+    return text.replace("\x00", "")

@@ -69,3 +69,9 @@ def test_only_failed_delivery_reports_are_bounces_and_both_id_sources_are_read()
     assert bounce.failed_recipients == ["nikt@example.pl"]
     assert bounce.files == [] and bounce.text == "Report."
     assert not parse_mail(_report("delayed")).is_bounce
+
+
+def test_nul_characters_are_dropped_so_any_database_stores_the_message():
+    raw = b"From: a@b.pl\r\nSubject: z\x00ero\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nte\x00kst\r\n"
+    parsed = parse_mail(raw)
+    assert (parsed.subject, parsed.text) == ("zero", "tekst")
