@@ -50,8 +50,9 @@ from core.graphql.keyset import encode_key, paginate_by_key
 from core.graphql.pagination import make_connection, page_size, paginate_by_id
 from core.graphql.permissions import AUTHENTICATED, PUBLIC, field, mutation
 from core.i18n import _
+from core.inbox import EmailReceived
 from core.jobs.context import JobContext
-from core.mail import cancel_mail, mails_with_message_ids, queue_mail
+from core.mail import cancel_mail, queue_mail
 from core.plugins.hookspecs import hookimpl, hookspec
 from core.plugins.specs import (
     JobSpec,
@@ -91,6 +92,7 @@ __all__ = [
     "CustomFieldEntity",
     "DeletePayload",
     "DomainError",
+    "EmailReceived",
     "Employment",
     "EmploymentInput",
     "Event",
@@ -148,7 +150,6 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "load_each",
-    "mails_with_message_ids",
     "make_connection",
     "merge_records",
     "mutation",

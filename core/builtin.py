@@ -73,6 +73,8 @@ class CorePlugin(Plugin):
             Permission(
                 "core.rule.manage", "Define process rules and webhook endpoints, rotate secrets, redeliver webhooks."
             ),
+            Permission("core.mail.read", "Read incoming e-mail and the queue of unmatched messages (all mailboxes)."),
+            Permission("core.mail.manage", "Assign unmatched incoming e-mail to a client's timeline."),
         ]
 
     @hookimpl
@@ -137,6 +139,8 @@ class CorePlugin(Plugin):
                     "core.task.read",
                     "core.task.write",
                     "core.task.assign",
+                    "core.mail.read",
+                    "core.mail.manage",
                 ),
                 "team",
             ),
@@ -155,13 +159,23 @@ class CorePlugin(Plugin):
         from core.crm.tasks import EVENT_TYPES as TASK_EVENTS
         from core.crm.timeline import TimelineEntryAdded
         from core.identity.events import EVENT_TYPES as IDENTITY_EVENTS
+        from core.inbox import EVENT_TYPES as MAIL_EVENTS
         from core.rules.services import EVENT_TYPES as RULE_EVENTS
 
-        return [*EVENT_TYPES, TimelineEntryAdded, *TASK_EVENTS, AttachmentChanged, *IDENTITY_EVENTS, *RULE_EVENTS]
+        return [
+            *EVENT_TYPES,
+            TimelineEntryAdded,
+            *TASK_EVENTS,
+            AttachmentChanged,
+            *IDENTITY_EVENTS,
+            *RULE_EVENTS,
+            *MAIL_EVENTS,
+        ]
 
     @hookimpl
     def kartoteka_jobs(self) -> list:
         from core.crm.tasks import send_due_reminders
+        from core.inbox import POLL_ALL_JOB, POLL_JOB, poll_due_mailboxes, poll_mailbox
         from core.mail import send_queued_mail
         from core.rules.engine import RUN_RULE_JOB, record_rule_failure, run_rule
         from core.rules.services import DELIVER_WEBHOOK_JOB
@@ -185,6 +199,8 @@ class CorePlugin(Plugin):
                 retry=RetryPolicy(max_retries=12, min_backoff=timedelta(seconds=1), max_backoff=timedelta(hours=1)),
                 description="One signed attempt to deliver a webhook.",
             ),
+            JobSpec(name=POLL_ALL_JOB, fn=poll_due_mailboxes, description="Start a poll of each IMAP mailbox due."),
+            JobSpec(name=POLL_JOB, fn=poll_mailbox, description="Read one batch of new mail from an IMAP mailbox."),
         ]
 
     @hookimpl
@@ -192,14 +208,17 @@ class CorePlugin(Plugin):
         return [
             ScheduleSpec(name="core.task_reminders", job="core.send_task_reminders", every=timedelta(minutes=1)),
             ScheduleSpec(name="core.outbox_retention", job="core.prune_outbox", every=timedelta(hours=1)),
+            # Every minute; the job itself honours KARTOTEKA_IMAP_POLL_MINUTES per mailbox.
+            ScheduleSpec(name="core.imap_poll", job="core.poll_mailboxes", every=timedelta(minutes=1)),
         ]
 
     @hookimpl
     def kartoteka_http_routes(self) -> list:
         from core.graphql.attachment_types import download, upload
+        from core.graphql.mail_types import download_mail_attachment
         from core.graphql.task_types import calendar_feed
 
-        return [calendar_feed, upload, download]
+        return [calendar_feed, upload, download, download_mail_attachment]
 
     @hookimpl
     async def kartoteka_actor_from_request(self, request: Any, runtime: Any) -> Actor | None:
@@ -229,7 +248,7 @@ class CorePlugin(Plugin):
     @hookimpl
     def kartoteka_dataloaders(self) -> list[LoaderSpec]:
         from core.graphql import access_types as types
-        from core.graphql import crm_types, custom_field_types
+        from core.graphql import crm_types, custom_field_types, mail_types
 
         return [
             LoaderSpec(name="core.team", batch=types.load_teams),
@@ -246,6 +265,7 @@ class CorePlugin(Plugin):
             LoaderSpec(name="core.last_activity", batch=crm_types.load_last_activity),
             LoaderSpec(name="core.custom_field_definitions", batch=custom_field_types.load_definitions),
             LoaderSpec(name="core.consents", batch=crm_types.load_consents),
+            LoaderSpec(name="core.incoming_mail_attachments", batch=mail_types.load_attachments),
         ]
 
     @hookimpl
@@ -281,6 +301,7 @@ class CorePlugin(Plugin):
         from core.graphql.crm_types import CrmQuery, SyncQuery, TimelineQuery
         from core.graphql.custom_field_types import CustomFieldQuery
         from core.graphql.identity_types import IdentityQuery
+        from core.graphql.mail_types import MailQuery
         from core.graphql.rule_types import RuleQuery
         from core.graphql.task_types import TaskQuery
 
@@ -297,6 +318,7 @@ class CorePlugin(Plugin):
             AttachmentQuery,
             IdentityQuery,
             RuleQuery,
+            MailQuery,
         ]
 
     @hookimpl
@@ -308,6 +330,7 @@ class CorePlugin(Plugin):
         from core.graphql.custom_field_types import CustomFieldMutation
         from core.graphql.identity_types import IdentityMutation, PortalIdentityMutation
         from core.graphql.import_types import ImportMutation
+        from core.graphql.mail_types import MailMutation
         from core.graphql.rule_types import RuleMutation
         from core.graphql.task_types import TaskMutation
 
@@ -326,4 +349,5 @@ class CorePlugin(Plugin):
             ImportMutation,
             IdentityMutation,
             RuleMutation,
+            MailMutation,
         ]

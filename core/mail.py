@@ -180,15 +180,6 @@ async def cancel_mail(mail_ids: list[int]) -> list[int]:
     return [row["id"] for row in rows]
 
 
-async def mails_with_message_ids(message_ids: list[str]) -> list[dict[str, Any]]:
-    """Our messages a reply or a bounce refers to: id, recipient address and status."""
-    if not message_ids:
-        return []
-    return await OutgoingMail.select(OutgoingMail.id, OutgoingMail.to_address, OutgoingMail.status).where(
-        OutgoingMail.message_id.is_in(sorted(set(message_ids)))
-    )
-
-
 async def send_queued_mail(ctx: JobContext, mail_id: int) -> None:
     """The ``core.send_mail`` job: send a queued message unless it went already, then log it on
     the timelines of the persons and companies it was sent to."""
@@ -224,10 +215,12 @@ async def send_queued_mail(ctx: JobContext, mail_id: int) -> None:
     await _log_on_timelines(ctx, mail)
 
 
-async def recipients_in_file(address: str) -> list[tuple[int | None, int | None]]:
+async def recipients_in_file(address: str, *, by_domain: bool = True) -> list[tuple[int | None, int | None]]:
     """(company, person) pairs an address belongs to: persons with the address (and the company
     each works at), companies with it, and failing both the companies using its domain (not a
-    free-mail one), so mail to someone new at a known client still lands on the client."""
+    free-mail one), so mail to someone new at a known client still lands on the client.
+
+    ``by_domain=False`` skips that last step: our own domain belongs to no client."""
     found: list[tuple[int | None, int | None]] = []
     points = await ContactPoint.select(ContactPoint.company, ContactPoint.person).where(
         (ContactPoint.kind == "email") & (ContactPoint.value == address)
@@ -247,7 +240,7 @@ async def recipients_in_file(address: str) -> list[tuple[int | None, int | None]
         found.append((employer["company"] if employer else None, person_id))
     companies = {p["company"] for p in points if p["company"] is not None} - {c for c, _p in found}
     domain = address.rpartition("@")[2]
-    if not found and not companies and domain and domain not in FREE_MAIL:
+    if by_domain and not found and not companies and domain and domain not in FREE_MAIL:
         rows = await ContactPoint.select(ContactPoint.company).where(
             (ContactPoint.kind == "email") & ContactPoint.company.is_not_null() & ContactPoint.value.like(f"%@{domain}")
         )
@@ -258,6 +251,16 @@ async def recipients_in_file(address: str) -> list[tuple[int | None, int | None]
         )
         found += [(row["id"], None) for row in sorted(live, key=lambda r: r["id"])]
     return found
+
+
+def outgoing_thread_key(mail: Mapping[str, Any]) -> str:
+    """The conversation a sent message belongs to: the first Message-ID its References (or
+    In-Reply-To) header names, else its own — the rule incoming mail follows (core.inbox)."""
+    from core.mail_parse import message_ids
+
+    headers = {name.lower(): value for name, value in (mail.get("headers") or {}).items()}
+    chain = message_ids(headers.get("references")) or message_ids(headers.get("in-reply-to"))
+    return chain[0] if chain else mail["message_id"]
 
 
 async def _log_on_timelines(ctx: JobContext, mail: Mapping[str, Any]) -> None:
@@ -278,6 +281,7 @@ async def _log_on_timelines(ctx: JobContext, mail: Mapping[str, Any]) -> None:
                 "direction": "out",
                 "mail_id": mail["id"],
                 "message_id": mail["message_id"],
+                "thread_key": outgoing_thread_key(mail),
                 "to": mail["to_address"],
             },
         )

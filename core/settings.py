@@ -7,11 +7,12 @@ environment variable, so the process stops before serving anything.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from core.errors import ConfigError
 
@@ -79,6 +80,71 @@ def _secret(value: str, key: str) -> str:
     return value
 
 
+MAILBOX_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    """One IMAP mailbox the poller reads. ``repr`` and ``str`` never show the password."""
+
+    name: str
+    host: str
+    port: int
+    tls: bool  # imaps: TLS from the first byte; imap: STARTTLS when the server offers it
+    username: str
+    password: str = field(repr=False)
+    folder: str = "INBOX"
+    address: str = ""  # the mailbox's own address: never matched against the client file
+
+    def __str__(self) -> str:
+        scheme = "imaps" if self.tls else "imap"
+        return f"{self.name}={scheme}://{self.username}:***@{self.host}:{self.port}/{self.folder}"
+
+
+def _mailboxes(value: str, key: str) -> tuple[Mailbox, ...]:
+    """``name=imap://user:pass@host:port/Folder?address=…;other=imaps://…`` (percent-encode
+    ``;``, ``@`` and ``:`` inside the user name and password)."""
+    mailboxes: list[Mailbox] = []
+    for number, item in enumerate(part.strip() for part in value.split(";")):
+        if not item:
+            continue
+        name, sep, url = item.partition("=")
+        name = name.strip()
+        if not sep or not MAILBOX_NAME.match(name):
+            raise ConfigError(key, f"mailbox {number + 1}: expected name=imap://user:password@host/folder")
+        try:
+            parts = urlsplit(url.strip())
+            port = parts.port
+        except ValueError:
+            raise ConfigError(key, f"mailbox {name!r}: not a valid URL") from None
+        # Messages name the mailbox, never the URL: it holds the password.
+        if parts.scheme not in ("imap", "imaps"):
+            raise ConfigError(key, f"mailbox {name!r}: expected a URL starting with imap:// or imaps://")
+        if not parts.hostname or not parts.username or parts.password is None:
+            raise ConfigError(key, f"mailbox {name!r}: the URL needs a user name, a password and a host")
+        if name in {m.name for m in mailboxes}:
+            raise ConfigError(key, f"mailbox {name!r} is named twice")
+        query = parse_qs(parts.query)
+        unknown = set(query) - {"address"}
+        if unknown:
+            raise ConfigError(key, f"mailbox {name!r}: unknown option {sorted(unknown)[0]!r} (known: address)")
+        username = unquote(parts.username)
+        address = (query.get("address") or [username if "@" in username else ""])[0].strip().lower()
+        mailboxes.append(
+            Mailbox(
+                name=name,
+                host=parts.hostname,
+                port=port or (993 if parts.scheme == "imaps" else 143),
+                tls=parts.scheme == "imaps",
+                username=username,
+                password=unquote(parts.password),
+                folder=unquote(parts.path.lstrip("/")) or "INBOX",
+                address=address,
+            )
+        )
+    return tuple(mailboxes)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a Kartoteka process needs to know about its deployment."""
@@ -126,6 +192,10 @@ class Settings:
     smtp_url: str = field(default="", metadata={"parse": lambda v, k: _url(v, k, ("smtp", "smtps"))})
     mail_from: str = "kartoteka@localhost"
     mail_dir: Path = field(default=Path("var/mail"), metadata={"parse": lambda v, k: Path(v)})
+    # incoming mail: IMAP mailboxes polled every imap_poll_minutes, imap_batch_size messages a transaction
+    imap_mailboxes: tuple[Mailbox, ...] = field(default=(), metadata={"parse": _mailboxes})
+    imap_poll_minutes: int = field(default=1, metadata={"parse": _int(1, 1_440)})
+    imap_batch_size: int = field(default=100, metadata={"parse": _int(1, 10_000)})
     # optional staff single sign-on through an external OpenID Connect provider (its issuer URL)
     sso_issuer: str = field(default="", metadata={"parse": lambda v, k: _url(v, k, ("http", "https")).rstrip("/")})
     sso_client_id: str = ""
@@ -157,6 +227,9 @@ class Settings:
     def sqlite_path(self) -> Path:
         """``sqlite:///var/db.sqlite3`` is relative to the working directory, ``sqlite:////srv/db`` absolute."""
         return Path(urlsplit(self.database_url).path[1:])
+
+    def mailbox(self, name: str) -> Mailbox | None:
+        return next((m for m in self.imap_mailboxes if m.name == name), None)
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)

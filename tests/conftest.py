@@ -56,6 +56,20 @@ def smtp_server(handler: Any) -> Iterator[str]:
         controller.stop()
 
 
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Any]:
+    """A private Dovecot IMAP server on loopback for the whole run (tests/dovecot.py)."""
+    from tests.dovecot import INSTALL_HINT, running_dovecot
+
+    try:
+        with running_dovecot() as server:
+            yield server
+    except RuntimeError as error:
+        if str(error) == INSTALL_HINT:
+            pytest.fail(INSTALL_HINT)
+        raise
+
+
 def postgres_url(database: str) -> str:
     return POSTGRES_URL.rsplit("/", 1)[0] + "/" + database
 

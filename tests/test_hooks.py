@@ -125,6 +125,8 @@ def test_hook_kartoteka_jobs(runtime):
         "core.send_mail",
         "core.run_rule",
         "core.deliver_webhook",
+        "core.poll_mailboxes",
+        "core.poll_mailbox",
     } == set(runtime.registry.jobs)
     actor = runtime.actor("job.sample.touch_note")
     assert actor.actor_name == "job.sample.touch_note"
@@ -136,7 +138,7 @@ def test_hook_kartoteka_schedules(runtime, tmp_path):
     from tests.conftest import write_plugins
 
     # The sample plugin's schedule is off by default.
-    assert set(runtime.registry.schedules) == {"core.task_reminders", "core.outbox_retention"}
+    assert set(runtime.registry.schedules) == {"core.task_reminders", "core.outbox_retention", "core.imap_poll"}
     plugins = write_plugins(
         tmp_path / "t.toml", "[plugins.sample]\nenabled = true\n[plugins.sample.config]\ntick_seconds = 60\n"
     )

@@ -69,10 +69,59 @@ class OutgoingMail(Table, tablename="core_mail"):
     html_body = Text(null=True, default=None)
     headers = JSONB(default={})  # extra headers: List-Unsubscribe, In-Reply-To…
     message_id = Varchar(length=300)  # fixed when queued, the same for every attempt
-    status = Varchar(length=16, default="queued")  # queued | sent | failed | cancelled
+    status = Varchar(length=16, default="queued")  # queued | sent | failed | bounced | cancelled
     attempts = Integer(default=0)
     last_error = Text(default="")
     source = Varchar(length=200, default="")  # "<plugin>.<record>:<id>" the message is about
     author = Integer(null=True, default=None)  # the user on whose behalf it goes, for the timeline
     queued_at = Timestamptz(default=TimestamptzNow())
     sent_at = Timestamptz(null=True, default=None)
+    bounced_at = Timestamptz(null=True, default=None)  # a delivery status notification came back
+
+
+class IncomingMail(Table, tablename="core_incoming_mail"):
+    """A message read from an IMAP mailbox; (mailbox, uidvalidity, uid) is unique (migrations),
+    so however often a poll runs, a message is stored and logged once."""
+
+    mailbox = Varchar(length=63)
+    uidvalidity = BigInt()
+    uid = BigInt()
+    message_id = Varchar(length=300, default="")  # indexed in migrations/core
+    in_reply_to = Varchar(length=300, default="")
+    reference_ids = JSONB(default=[])  # the References header: Message-IDs, oldest first
+    thread_key = Varchar(length=300, index=True)  # the Message-ID the conversation started with
+    from_address = Varchar(length=320, default="")
+    from_name = Varchar(length=200, default="")
+    to_addresses = JSONB(default=[])
+    cc_addresses = JSONB(default=[])
+    subject = Varchar(length=998, default="")
+    sent_at = Timestamptz(null=True, default=None)  # the Date header
+    text_body = Text(default="")  # the text part, or the HTML part converted to text
+    html_body = Text(null=True, default=None)
+    size = BigInt(default=0)
+    status = Varchar(length=10, default="unmatched")  # logged | unmatched | assigned | bounce
+    bounce_of = JSONB(default=[])  # for a delivery status notification: our Message-IDs that failed
+    failed_recipients = JSONB(default=[])
+    received_at = Timestamptz(default=TimestamptzNow())
+    assigned_by = Integer(null=True, default=None)  # the user who took it from the queue
+    assigned_at = Timestamptz(null=True, default=None)
+
+
+class IncomingMailAttachment(Table, tablename="core_incoming_mail_attachment"):
+    """A file attached to an incoming message; its bytes are in the attachment store."""
+
+    mail = BigInt(index=True)
+    file_name = Varchar(length=255)
+    content_type = Varchar(length=120)
+    size = BigInt()
+    sha256 = Varchar(length=64)
+    storage_key = Varchar(length=200)  # empty when the file was over the size limit and not kept
+
+
+class MailboxState(Table, tablename="core_mailbox_state"):
+    """How far the poller has read a mailbox: advanced in the transaction that stores the batch."""
+
+    mailbox = Varchar(length=63, unique=True)
+    uidvalidity = BigInt(default=0)
+    last_uid = BigInt(default=0)
+    polled_at = Timestamptz(null=True, default=None)

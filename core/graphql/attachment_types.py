@@ -171,12 +171,16 @@ async def download(request: Request, attachment_id: int) -> Response:
         row, content = await attachments.fetch(runtime, actor, attachment_id)
     except DomainError as error:
         raise _http_error(error, runtime) from None
-    disposition = f"attachment; filename*=UTF-8''{_quote(row['file_name'])}"
+    return file_response(content, row["file_name"], row["content_type"])
+
+
+def file_response(content: bytes, file_name: str, media_type: str) -> Response:
+    """A download: saved under its name, never sniffed into something the browser runs."""
     return Response(
         content,
-        media_type=row["content_type"],
+        media_type=media_type,
         headers={
-            "Content-Disposition": disposition,
+            "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(file_name)}",
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private",
         },

@@ -115,11 +115,13 @@ class MarketingPlugin(Plugin):
     @hookimpl
     def kartoteka_event_subscribers(self):
         from plugins.marketing.jobs import route_new_company, route_new_person
-        from plugins.marketing.responses import stop_queued_mail
+        from plugins.marketing.responses import mail_response, stop_queued_mail
 
         return [
             # In the withdrawal's own transaction: from its commit on, no queued message goes out.
             Subscriber("marketing.stop_queued_mail", "core.consent_withdrawn", stop_queued_mail, mode="sync"),
+            # Replies and bounces of campaign messages, read by the core's IMAP poller.
+            Subscriber("marketing.mail_response", "core.email_received", mail_response),
             # Leads from imports and other plugins are routed like web leads (after their commit).
             Subscriber("marketing.route_new_person", "core.person_created", route_new_person),
             Subscriber("marketing.route_new_company", "core.company_created", route_new_company),

@@ -17,12 +17,11 @@ from core.api import (
     Runtime,
     _,
     cancel_mail,
-    mails_with_message_ids,
     record_timeline,
     withdraw_consent,
 )
 from plugins.marketing import links
-from plugins.marketing.campaigns import ATTRIBUTION_DAYS, campaign_row, require
+from plugins.marketing.campaigns import ATTRIBUTION_DAYS, campaign_row, require, suppressed_among
 from plugins.marketing.permissions import CAMPAIGN_READ
 from plugins.marketing.tables import Campaign, Click, OccasionSend, Recipient, Suppression
 
@@ -139,21 +138,17 @@ async def click(runtime: Runtime, token: str) -> str:
 async def mail_response(event: Any, ctx: JobContext) -> None:
     """An incoming message answers or bounces a campaign's message (``core.email_received``)."""
     now = datetime.now(UTC)
-    bounced = list(getattr(event, "bounce_of", []) or [])
-    answered = [m for m in [getattr(event, "in_reply_to", None), *(getattr(event, "references", []) or [])] if m]
-    for message_ids, column in ((bounced, Recipient.bounced_at), (answered, Recipient.replied_at)):
-        if not message_ids:
-            continue
-        mails = await mails_with_message_ids(message_ids)
-        ids = [m["id"] for m in mails]
-        if not ids:
-            continue
-        await Recipient.update({column: now}).where(Recipient.mail_id.is_in(ids) & column.is_null())
-        if column is Recipient.bounced_at:
-            for mail in mails:
-                existing = await Suppression.exists().where(Suppression.email == mail["to_address"])
-                if not existing:
-                    await Suppression.insert(Suppression(email=mail["to_address"], reason="bounced"))
+    if event.replied_mail_ids:
+        await Recipient.update({Recipient.replied_at: now}).where(
+            Recipient.mail_id.is_in(event.replied_mail_ids) & Recipient.replied_at.is_null()
+        )
+    if event.bounced_mail_ids:
+        await Recipient.update({Recipient.bounced_at: now}).where(
+            Recipient.mail_id.is_in(event.bounced_mail_ids) & Recipient.bounced_at.is_null()
+        )
+    known = await suppressed_among(list(event.failed_recipients))
+    for address in sorted(set(event.failed_recipients) - known):
+        await Suppression.insert(Suppression(email=address, reason="bounced"))
 
 
 # --- results -----------------------------------------------------------------------------------------
@@ -221,8 +216,10 @@ async def campaign_stats(runtime: Runtime, actor: Any, campaign_id: int) -> Camp
             stats.cancelled += n
         elif row["mail_status"] == "sent":
             stats.delivered += n - bounced
-        elif row["mail_status"] in ("failed", "bounced"):
+        elif row["mail_status"] == "failed":
             stats.failed += n
+        elif row["mail_status"] == "bounced":
+            pass  # counted as bounced above
         else:
             stats.queued += n
     await _attribute(runtime, campaign_id, stats)

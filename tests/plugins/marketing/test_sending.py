@@ -180,3 +180,45 @@ async def test_birthday_and_holiday_greetings_go_once(runtime, smtp):
     ]
     assert all(m["List-Unsubscribe"] for m in smtp.messages)
     assert await OccasionSend.count() == 3
+
+
+async def test_replies_and_bounces_from_the_mailbox_count_in_the_results(runtime, smtp):
+    from core.api import EmailReceived
+    from plugins.marketing.tables import Suppression
+
+    anna = await person(runtime, "Anna", "Nowak", "anna@example.pl")
+    bartek = await person(runtime, "Bartek", "Zieliński", "bartek@nowhere.example")
+    campaign_id = await _campaign(runtime)
+    await _start_and_queue(runtime, campaign_id)
+    await _deliver_all(runtime)
+    anna_mail, bartek_mail = (await _recipient(anna))["mail_id"], (await _recipient(bartek))["mail_id"]
+
+    def received(**fields) -> EmailReceived:
+        values = {
+            "incoming_mail_id": 1,
+            "mailbox": "inbox",
+            "message_id": "<x@example>",
+            "in_reply_to": "",
+            "references": [],
+            "thread_key": "<x@example>",
+            "from_address": "anna@example.pl",
+            "status": "logged",
+            "company_ids": [],
+            "person_ids": [anna],
+            "replied_mail_ids": [],
+            "bounce_of": [],
+            "failed_recipients": [],
+            "bounced_mail_ids": [],
+        }
+        return EmailReceived(**(values | fields))
+
+    for event in (
+        received(replied_mail_ids=[anna_mail]),
+        received(status="bounce", bounced_mail_ids=[bartek_mail], failed_recipients=["bartek@nowhere.example"]),
+        received(status="bounce", bounced_mail_ids=[bartek_mail], failed_recipients=["bartek@nowhere.example"]),
+    ):
+        async with runtime.unit_of_work(SYSTEM) as uow:
+            await responses.mail_response(event, JobContext(runtime=runtime, uow=uow, actor=SYSTEM))
+    stats = await responses.campaign_stats(runtime, SYSTEM, campaign_id)
+    assert (stats.replied, stats.bounced, stats.delivered) == (1, 1, 1)
+    assert [row["email"] for row in await Suppression.select(Suppression.email)] == ["bartek@nowhere.example"]
