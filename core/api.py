@@ -9,12 +9,14 @@ tables (to reference and read; change them through the services), record scoping
 tasks, and the GraphQL helpers the core's own types use (batched fields, keyset pages).
 """
 
+from core.access.services import actor_for_user
 from core.access.tables import Team, Territory, User
 from core.auth import ANONYMOUS, SYSTEM, Actor
 from core.crm.collation import sort_key as name_key
 from core.crm.custom_fields import CustomFieldEntity
 from core.crm.custom_fields import apply_patch as apply_custom_fields
 from core.crm.custom_fields import definitions as custom_field_definitions
+from core.crm.custom_fields import filter_clause as custom_field_clause
 from core.crm.gdpr import give_consent, has_consent, withdraw_consent
 from core.crm.merge import merge as merge_records
 from core.crm.merge_fields import (
@@ -49,7 +51,7 @@ from core.graphql.errors import ClientError, UserError
 from core.graphql.keyset import encode_key, paginate_by_key
 from core.graphql.pagination import make_connection, page_size, paginate_by_id
 from core.graphql.permissions import AUTHENTICATED, PUBLIC, field, mutation
-from core.i18n import _
+from core.i18n import _, negotiate
 from core.inbox import EmailReceived
 from core.jobs.context import JobContext
 from core.mail import cancel_mail, queue_mail
@@ -127,6 +129,7 @@ __all__ = [
     "UserError",
     "UserNode",
     "_",
+    "actor_for_user",
     "apply_custom_fields",
     "attempt",
     "batched_field",
@@ -137,6 +140,7 @@ __all__ = [
     "create_company",
     "create_person",
     "create_task",
+    "custom_field_clause",
     "custom_field_definitions",
     "declared_variables",
     "decode_id",
@@ -154,6 +158,7 @@ __all__ = [
     "merge_records",
     "mutation",
     "name_key",
+    "negotiate",
     "nodes_by_loader",
     "normalise_email",
     "normalise_nip",

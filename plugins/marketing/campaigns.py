@@ -26,6 +26,7 @@ from core.api import (
     TemplateRenderError,
     UnitOfWork,
     _,
+    actor_for_user,
     cancel_mail,
     check_template,
     declared_variables,
@@ -326,7 +327,6 @@ async def cancel(runtime: Runtime, actor: Actor, campaign_id: int) -> int:
 
 async def start_due(runtime: Runtime, uow: UnitOfWork, now: datetime) -> list[int]:
     """Start scheduled campaigns whose time has come: fix the audience, begin sending."""
-    from core.access.services import actor_for_user
     from core.api import User
 
     due = await Campaign.select().where((Campaign.status == "scheduled") & (Campaign.scheduled_at <= now))

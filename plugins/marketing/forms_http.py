@@ -21,8 +21,7 @@ from litestar import Request, post, route
 from litestar.enums import HttpMethod
 from litestar.response import Response
 
-from core.api import DomainError, _
-from core.i18n import negotiate
+from core.api import DomainError, _, negotiate
 from plugins.marketing import forms, tracking
 
 FORM_BODY_LIMIT = 64 * 1024

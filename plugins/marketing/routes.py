@@ -14,8 +14,7 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.response import Redirect, Response
 
-from core.api import _
-from core.i18n import negotiate
+from core.api import _, negotiate
 from plugins.marketing import links
 from plugins.marketing.forms_http import FORM_ROUTES
 from plugins.marketing.responses import click, unsubscribe

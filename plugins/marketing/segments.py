@@ -24,6 +24,7 @@ from core.api import (
     PersonFact,
     Runtime,
     _,
+    custom_field_clause,
     custom_field_definitions,
     visible,
 )
@@ -218,8 +219,6 @@ class Compiler:
         )
 
     def _custom(self, entity: str, key: Any, node: Mapping[str, Any], path: list[Any]) -> QueryString:
-        from core.crm.custom_fields import filter_clause
-
         definition = self.custom[entity].get(str(key))
         if definition is None or definition["sensitive"]:
             # Sensitive values never select an audience: a segment would reveal them by its size.
@@ -227,7 +226,7 @@ class Compiler:
         table = PersonTable if entity == "person" else Company
         op = {"ne": "neq", "not_in": "in"}.get(node.get("op", "eq"), node.get("op", "eq"))
         try:
-            clause = filter_clause(table, definition, op, node.get("value"), sqlite=self.sqlite)
+            clause = custom_field_clause(table, definition, op, node.get("value"), sqlite=self.sqlite)
         except DomainError as error:
             raise _invalid([*path[:-1], "value"], error.message, error.code, **error.params) from None
         return QueryString("NOT ({})", clause) if node.get("op") == "not_in" else clause
