@@ -10,6 +10,7 @@ tasks, and the GraphQL helpers the core's own types use (batched fields, keyset 
 """
 
 from core.access.services import actor_for_user
+from core.access.services import require as require_permission
 from core.access.tables import Team, Territory, User
 from core.auth import ANONYMOUS, SYSTEM, Actor
 from core.crm.collation import sort_key as name_key
@@ -40,6 +41,7 @@ from core.crm.tables import Company, Consent, ContactPoint, Employment, Person, 
 from core.crm.tasks import create_task
 from core.crm.timeline import TimelineKind
 from core.crm.timeline import record as record_timeline
+from core.db.values import as_utc
 from core.errors import DomainError, PermanentJobFailure
 from core.events.base import Event
 from core.events.bus import UnitOfWork
@@ -131,6 +133,7 @@ __all__ = [
     "_",
     "actor_for_user",
     "apply_custom_fields",
+    "as_utc",
     "attempt",
     "batched_field",
     "cancel_mail",
@@ -172,6 +175,7 @@ __all__ = [
     "record_timeline",
     "reload",
     "render_template",
+    "require_permission",
     "require_reachable",
     "sample_context",
     "update_company",

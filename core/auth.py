@@ -41,6 +41,11 @@ class Actor:
         return self.record_scopes.get(code, "own")
 
     @property
+    def user_id(self) -> int | None:
+        """The staff user acting (the author, the owner by default); None for anyone else."""
+        return int(self.id) if self.kind == "staff" and self.id and str(self.id).isdigit() else None
+
+    @property
     def is_authenticated(self) -> bool:
         return self.kind != "anonymous"
 

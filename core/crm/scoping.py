@@ -23,7 +23,7 @@ def visible(table: Any, actor: Actor, permission: str, *, include_deleted: bool 
     live = table.id.is_not_null() if include_deleted else table.deleted_at.is_null()
     if scope == "all":
         return live
-    own = table.owner == _user_id(actor)
+    own = table.owner == (actor.user_id or -1)
     if scope == "team" and actor.team_id is not None:
         # A sub-select, not a join: the clause then names only the table's own columns, so
         # plugins can put it into statements of their own (reports), and the planner semi-joins.
@@ -32,10 +32,6 @@ def visible(table: Any, actor: Actor, permission: str, *, include_deleted: bool 
     if scope == "territory" and actor.territory_ids:
         return live & (own | table.territory.is_in(sorted(actor.territory_ids)))
     return live & own
-
-
-def _user_id(actor: Actor) -> int:
-    return int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdigit() else -1
 
 
 async def reachable(table: Any, record_id: int, actor: Actor, permission: str) -> bool:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from piccolo.columns import BigInt, Date, Integer, Numeric, Serial, Timestamp, Timestamptz
+
+
+def as_utc(value: datetime | str) -> datetime:
+    """A timestamp read back as an aware UTC datetime: SQLite gives naive ones (or text from raw SQL)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def plain(value: Any) -> Any:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from core.db.engine import is_sqlite
 from core.db.tables import Delivery, OutboxMessage, ScheduleState
+from core.db.values import as_utc
 from core.events.bus import UnitOfWork
 from core.jobs.delivery import locked
 
@@ -31,10 +32,6 @@ SCHEDULE_EVERY = timedelta(seconds=1)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def as_utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 async def relay_once(runtime: Runtime) -> int:

@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from piccolo.columns.combination import WhereRaw
-from piccolo.querystring import QueryString
 
 from core.api import (
     SYSTEM,
@@ -27,6 +26,7 @@ from core.api import (
     UnitOfWork,
     _,
     actor_for_user,
+    as_utc,
     cancel_mail,
     check_template,
     declared_variables,
@@ -34,11 +34,12 @@ from core.api import (
     queue_mail,
     recipient_contexts,
     render_template,
+    require_permission,
 )
 from plugins.marketing import links
 from plugins.marketing.events import CampaignFinished, CampaignStarted
 from plugins.marketing.permissions import CAMPAIGN_MANAGE, CAMPAIGN_READ, CAMPAIGN_SEND
-from plugins.marketing.segments import compile_criteria, measure, members_condition, segment_row
+from plugins.marketing.segments import compile_criteria, consented, measure, members_condition, segment_row
 from plugins.marketing.tables import Campaign, Recipient, Suppression
 
 EDITABLE = ("draft",)
@@ -46,15 +47,6 @@ STARTABLE = ("scheduled",)
 MAX_RATE = 1_000_000
 BATCH = 500  # messages queued per transaction: short transactions, steady progress
 ATTRIBUTION_DAYS = 90
-
-
-def require(actor: Actor, code: str) -> None:
-    if not actor.can(code):
-        raise DomainError("FORBIDDEN", _("You do not have the permission {permission}."), permission=code)
-
-
-def user_id(actor: Actor) -> int | None:
-    return int(actor.id) if actor.kind == "staff" and str(actor.id).isdigit() else None
 
 
 @dataclass(frozen=True)
@@ -116,7 +108,7 @@ async def create_campaign(
     rate_per_minute: int = 600,
     cost: Decimal = Decimal("0"),
 ) -> int:
-    require(actor, CAMPAIGN_MANAGE)
+    require_permission(actor, CAMPAIGN_MANAGE)
     await check_message(runtime, message)
     async with runtime.unit_of_work(actor):
         await segment_row(segment_id, ["input", "segment"])
@@ -130,7 +122,7 @@ async def create_campaign(
                 html_body=message.html or None,
                 rate_per_minute=_rate(rate_per_minute),
                 cost=cost,
-                created_by=user_id(actor),
+                created_by=actor.user_id,
             )
         ).returning(Campaign.id)
     return row["id"]
@@ -147,7 +139,7 @@ async def update_campaign(
     rate_per_minute: int | None = None,
     cost: Decimal | None = None,
 ) -> int:
-    require(actor, CAMPAIGN_MANAGE)
+    require_permission(actor, CAMPAIGN_MANAGE)
     if message is not None:
         await check_message(runtime, message)
     async with runtime.unit_of_work(actor):
@@ -215,7 +207,7 @@ def render_for(
 
 async def preview(runtime: Runtime, actor: Actor, campaign_id: int, person_id: int | None) -> RenderedMessage:
     """The message as ``person_id`` would get it (sample data without a person)."""
-    require(actor, CAMPAIGN_READ)
+    require_permission(actor, CAMPAIGN_READ)
     from core.api import sample_context
 
     campaign = await campaign_row(campaign_id)
@@ -242,7 +234,7 @@ async def schedule(
     runtime: Runtime, actor: Actor, campaign_id: int, *, at: datetime | None, rate_per_minute: int | None
 ) -> int:
     """Plan the send (now, or ``at``): refused when nobody in the segment may receive it."""
-    require(actor, CAMPAIGN_SEND)
+    require_permission(actor, CAMPAIGN_SEND)
     campaign = await campaign_row(campaign_id)
     if campaign["status"] not in EDITABLE:
         raise DomainError("CAMPAIGN_NOT_DRAFT", _("Only a draft campaign can be changed."), ["id"])
@@ -264,7 +256,7 @@ async def schedule(
     changes: dict[Any, Any] = {
         Campaign.status: "scheduled",
         Campaign.scheduled_at: max(at or now, now),
-        Campaign.created_by: campaign["created_by"] or user_id(actor),
+        Campaign.created_by: campaign["created_by"] or actor.user_id,
         Campaign.updated_at: now,
     }
     if rate_per_minute is not None:
@@ -277,7 +269,7 @@ async def schedule(
 
 
 async def _transition(runtime: Runtime, actor: Actor, campaign_id: int, allowed: tuple[str, ...], to: str) -> dict:
-    require(actor, CAMPAIGN_SEND)
+    require_permission(actor, CAMPAIGN_SEND)
     async with runtime.unit_of_work(actor) as uow:
         campaign = await campaign_row(campaign_id)
         if campaign["status"] not in allowed:
@@ -365,8 +357,8 @@ async def send_batch(runtime: Runtime, uow: UnitOfWork, campaign_id: int, now: d
     campaign = await query.first()
     if campaign is None or campaign["status"] != "sending":
         return 0
-    last = campaign["last_batch_at"] or now
-    elapsed = max((now - (last if last.tzinfo else last.replace(tzinfo=UTC))).total_seconds(), 0)
+    last = as_utc(campaign["last_batch_at"] or now)
+    elapsed = max((now - last).total_seconds(), 0)
     allowance = min(int(campaign["rate_per_minute"] * min(elapsed, 60) / 60), BATCH)
     if allowance < 1:
         return 0
@@ -387,26 +379,26 @@ async def send_batch(runtime: Runtime, uow: UnitOfWork, campaign_id: int, now: d
     contexts = await recipient_contexts(runtime, [p for p in person_ids if p in allowed])
     suppressed = await suppressed_among([c["recipient"]["email"] for c in contexts.values()])
     settings = runtime.settings
+    skipped: dict[str, list[int]] = {}
     for row in pending:
         context = contexts.get(row["person"])
-        reason = "no_consent" if row["person"] not in allowed else "erased" if context is None else ""
-        if context is not None and not reason and not context["recipient"]["email"]:
+        if row["person"] not in allowed:
+            reason = "no_consent"
+        elif context is None:
+            reason = "erased"
+        elif not context["recipient"]["email"]:
             reason = "no_address"
-        if context is not None and not reason and context["recipient"]["email"] in suppressed:
-            reason = "suppressed"
+        else:
+            reason = "suppressed" if context["recipient"]["email"] in suppressed else ""
         if reason:
-            await Recipient.update({Recipient.status: "skipped", Recipient.skip_reason: reason}).where(
-                Recipient.id == row["id"]
-            )
+            skipped.setdefault(reason, []).append(row["id"])
             continue
         assert context is not None
         url = links.unsubscribe_url(settings.issuer, settings.secret_key, links.RECIPIENT, row["id"])
         try:
             message = render_for(runtime, campaign, context, url, row["id"])
         except TemplateRenderError as error:
-            await Recipient.update(
-                {Recipient.status: "skipped", Recipient.skip_reason: f"template line {error.line}"[:32]}
-            ).where(Recipient.id == row["id"])
+            skipped.setdefault(f"template line {error.line}"[:32], []).append(row["id"])
             continue
         mail_id = await queue_mail(
             uow,
@@ -427,6 +419,10 @@ async def send_batch(runtime: Runtime, uow: UnitOfWork, campaign_id: int, now: d
                 Recipient.queued_at: now,
             }
         ).where(Recipient.id == row["id"])
+    for reason, ids in skipped.items():  # one statement per reason, not one per recipient
+        await Recipient.update({Recipient.status: "skipped", Recipient.skip_reason: reason}).where(
+            Recipient.id.is_in(ids)
+        )
     await Campaign.update({Campaign.last_batch_at: now}).where(Campaign.id == campaign_id)
     return len(pending)
 
@@ -434,18 +430,9 @@ async def send_batch(runtime: Runtime, uow: UnitOfWork, campaign_id: int, now: d
 async def _mailable_now(person_ids: list[int], purpose: str) -> set[int]:
     """Who of ``person_ids`` has consent to e-mail for ``purpose`` at this moment."""
     rows = await Person.select(Person.id).where(
-        Person.id.is_in(person_ids) & Person.deleted_at.is_null() & WhereRaw("{}", _consented(purpose))
+        Person.id.is_in(person_ids) & Person.deleted_at.is_null() & WhereRaw("{}", consented(purpose, "email"))
     )
     return {row["id"] for row in rows}
-
-
-def _consented(purpose: str) -> QueryString:
-    return QueryString(
-        'EXISTS (SELECT 1 FROM core_consent WHERE core_consent.person = "core_person".id '
-        "AND core_consent.purpose = {} AND core_consent.channel IN ('email', 'any') "
-        "AND core_consent.withdrawn_at IS NULL)",
-        purpose,
-    )
 
 
 async def suppressed_among(addresses: list[str]) -> set[str]:
@@ -456,7 +443,7 @@ async def suppressed_among(addresses: list[str]) -> set[str]:
 
 
 async def suppress(runtime: Runtime, actor: Actor, email: str) -> str:
-    require(actor, CAMPAIGN_MANAGE)
+    require_permission(actor, CAMPAIGN_MANAGE)
     address = normalise_email(email, ["email"])
     async with runtime.unit_of_work(actor):
         if not await Suppression.exists().where(Suppression.email == address):
@@ -465,7 +452,7 @@ async def suppress(runtime: Runtime, actor: Actor, email: str) -> str:
 
 
 async def unsuppress(runtime: Runtime, actor: Actor, email: str) -> str:
-    require(actor, CAMPAIGN_MANAGE)
+    require_permission(actor, CAMPAIGN_MANAGE)
     address = normalise_email(email, ["email"])
     async with runtime.unit_of_work(actor):
         await Suppression.delete().where(Suppression.email == address)

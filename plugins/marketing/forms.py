@@ -29,6 +29,7 @@ from core.api import (
     Territory,
     UnitOfWork,
     _,
+    as_utc,
     create_company,
     create_person,
     give_consent,
@@ -37,9 +38,9 @@ from core.api import (
     normalise_nip,
     normalise_phone,
     record_timeline,
+    require_permission,
 )
 from plugins.marketing import matching, routing
-from plugins.marketing.campaigns import require, user_id
 from plugins.marketing.permissions import FORM_MANAGE, LEAD_MERGE
 from plugins.marketing.tables import FormAttempt, FormSubmission, MergeCandidate, WebForm
 
@@ -173,7 +174,7 @@ async def _territory_id(code: str | None) -> int | None:
 
 
 async def create_form(runtime: Runtime, actor: Actor, definition: FormDefinition) -> int:
-    require(actor, FORM_MANAGE)
+    require_permission(actor, FORM_MANAGE)
     checked = _check_definition(definition)
     async with runtime.unit_of_work(actor):
         [row] = await WebForm.insert(
@@ -181,7 +182,7 @@ async def create_form(runtime: Runtime, actor: Actor, definition: FormDefinition
                 **checked,
                 key=secrets.token_urlsafe(12),
                 territory=await _territory_id(definition.territory),
-                created_by=user_id(actor),
+                created_by=actor.user_id,
             )
         ).returning(WebForm.id)
     return row["id"]
@@ -189,7 +190,7 @@ async def create_form(runtime: Runtime, actor: Actor, definition: FormDefinition
 
 async def set_form_active(runtime: Runtime, actor: Actor, form_id: int, active: bool) -> int:
     """An inactive form refuses posts (404), keeping its submissions."""
-    require(actor, FORM_MANAGE)
+    require_permission(actor, FORM_MANAGE)
     async with runtime.unit_of_work(actor):
         updated = await WebForm.update({WebForm.active: active}).where(WebForm.id == form_id).returning(WebForm.id)
         if not updated:
@@ -242,12 +243,8 @@ async def reserve_attempt(runtime: Runtime, limits: Limits, address: str, email:
         )
         if len(recent) > limit:
             # After this moment the window holds fewer than ``limit`` posts again.
-            frees_at = _aware(recent[limit - 1]["attempted_at"]) + limits.window if limit else now + limits.window
+            frees_at = as_utc(recent[limit - 1]["attempted_at"]) + limits.window if limit else now + limits.window
             raise Throttled(max(1, math.ceil((frees_at - now).total_seconds())), by)
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 # --- intake -----------------------------------------------------------------------------------------------
@@ -541,7 +538,7 @@ async def retry_unprocessed(runtime: Runtime, uow: UnitOfWork) -> int:
 async def resolve_candidate(runtime: Runtime, actor: Actor, candidate_id: int, merge: bool) -> int:
     """Merge: the new record goes into the existing one (the core's merge, in the actor's scope).
     Keep apart: both stay, and the pair is not offered again."""
-    require(actor, LEAD_MERGE)
+    require_permission(actor, LEAD_MERGE)
     async with runtime.unit_of_work(actor):
         query = MergeCandidate.select().where(MergeCandidate.id == candidate_id)
         if runtime.settings.is_postgres:
@@ -556,7 +553,7 @@ async def resolve_candidate(runtime: Runtime, actor: Actor, candidate_id: int, m
         await MergeCandidate.update(
             {
                 MergeCandidate.status: "merged" if merge else "kept_apart",
-                MergeCandidate.resolved_by: user_id(actor),
+                MergeCandidate.resolved_by: actor.user_id,
                 MergeCandidate.resolved_at: datetime.now(UTC),
             }
         ).where(MergeCandidate.id == candidate_id)

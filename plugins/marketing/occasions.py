@@ -15,9 +15,20 @@ import holidays
 from piccolo.columns.combination import WhereRaw
 from piccolo.querystring import QueryString
 
-from core.api import SYSTEM, Actor, DomainError, Person, Runtime, TemplateRenderError, _, queue_mail, recipient_contexts
+from core.api import (
+    SYSTEM,
+    Actor,
+    DomainError,
+    Person,
+    Runtime,
+    TemplateRenderError,
+    _,
+    queue_mail,
+    recipient_contexts,
+    require_permission,
+)
 from plugins.marketing import links
-from plugins.marketing.campaigns import MessageTemplate, check_message, render_for, require, suppressed_among
+from plugins.marketing.campaigns import MessageTemplate, check_message, render_for, suppressed_among
 from plugins.marketing.permissions import CAMPAIGN_MANAGE
 from plugins.marketing.segments import compile_criteria, mailable, members_condition, segment_row
 from plugins.marketing.tables import Occasion, OccasionSend
@@ -69,7 +80,7 @@ async def create_occasion(
     purpose: str = "marketing",
     days_before: int = 0,
 ) -> int:
-    require(actor, CAMPAIGN_MANAGE)
+    require_permission(actor, CAMPAIGN_MANAGE)
     if kind not in KINDS:
         raise DomainError(
             "INVALID_CHOICE", _("Allowed values: {allowed}."), ["input", "kind"], allowed=", ".join(KINDS)
@@ -107,7 +118,7 @@ async def create_occasion(
 
 
 async def set_occasion_active(runtime: Runtime, actor: Actor, occasion_id: int, active: bool) -> int:
-    require(actor, CAMPAIGN_MANAGE)
+    require_permission(actor, CAMPAIGN_MANAGE)
     async with runtime.unit_of_work(actor):
         if not await Occasion.exists().where(Occasion.id == occasion_id):
             raise DomainError("NOT_FOUND", _("No such record, or it is outside your area."), ["id"])

@@ -16,12 +16,14 @@ from core.api import (
     JobContext,
     Runtime,
     _,
+    as_utc,
     cancel_mail,
     record_timeline,
+    require_permission,
     withdraw_consent,
 )
 from plugins.marketing import links
-from plugins.marketing.campaigns import ATTRIBUTION_DAYS, campaign_row, require, suppressed_among
+from plugins.marketing.campaigns import ATTRIBUTION_DAYS, campaign_row, suppressed_among
 from plugins.marketing.permissions import CAMPAIGN_READ
 from plugins.marketing.tables import Campaign, Click, OccasionSend, Recipient, Suppression
 
@@ -196,7 +198,7 @@ GROUP BY r.status, r.skip_reason, m.status
 
 
 async def campaign_stats(runtime: Runtime, actor: Any, campaign_id: int) -> CampaignStats:
-    require(actor, CAMPAIGN_READ)
+    require_permission(actor, CAMPAIGN_READ)
     campaign = await campaign_row(campaign_id)
     stats = CampaignStats(cost=Decimal(str(campaign["cost"] or 0)).quantize(CENT))
     for row in await Recipient.raw(STATS_SQL, campaign_id):
@@ -233,7 +235,7 @@ async def _attribute(runtime: Runtime, campaign_id: int, stats: CampaignStats) -
         "JOIN core_mail m ON m.id = r.mail_id WHERE r.campaign = {} AND m.status = 'sent'",
         campaign_id,
     )
-    contacts = [(row["person"], _aware(row["sent_at"])) for row in rows if row["sent_at"]]
+    contacts = [(row["person"], as_utc(row["sent_at"])) for row in rows if row["sent_at"]]
     if not contacts:
         return
     for _plugin, answer in await runtime.call_each(
@@ -243,12 +245,6 @@ async def _attribute(runtime: Runtime, campaign_id: int, stats: CampaignStats) -
             stats.deals += int(answer["deals"])
             stats.revenue = (stats.revenue + Decimal(str(answer["revenue"]))).quantize(CENT)
             stats.currency = stats.currency or answer.get("currency", "")
-
-
-def _aware(value: Any) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 async def active_campaign_ids() -> list[int]:

@@ -27,10 +27,10 @@ from core.api import (
     User,
     _,
     create_task,
+    require_permission,
     update_company,
     update_person,
 )
-from plugins.marketing.campaigns import require
 from plugins.marketing.permissions import LEAD_ROUTE
 from plugins.marketing.tables import LeadAssignment, RoutingRule
 
@@ -93,7 +93,7 @@ async def _checked(values: RuleValues) -> dict[str, Any]:
 
 async def create_rule(runtime: Runtime, actor: Actor, values: RuleValues) -> int:
     """A new rule goes last; reorder to put it first."""
-    require(actor, LEAD_ROUTE)
+    require_permission(actor, LEAD_ROUTE)
     checked = await _checked(values)
     async with runtime.unit_of_work(actor):
         if await RoutingRule.count() >= MAX_RULES:
@@ -111,7 +111,7 @@ async def _rule_exists(rule_id: int) -> None:
 
 
 async def update_rule(runtime: Runtime, actor: Actor, rule_id: int, values: RuleValues) -> int:
-    require(actor, LEAD_ROUTE)
+    require_permission(actor, LEAD_ROUTE)
     checked = await _checked(values)
     async with runtime.unit_of_work(actor):
         await _rule_exists(rule_id)
@@ -120,7 +120,7 @@ async def update_rule(runtime: Runtime, actor: Actor, rule_id: int, values: Rule
 
 
 async def delete_rule(runtime: Runtime, actor: Actor, rule_id: int) -> None:
-    require(actor, LEAD_ROUTE)
+    require_permission(actor, LEAD_ROUTE)
     async with runtime.unit_of_work(actor):
         await _rule_exists(rule_id)
         await RoutingRule.delete().where(RoutingRule.id == rule_id)
@@ -128,7 +128,7 @@ async def delete_rule(runtime: Runtime, actor: Actor, rule_id: int) -> None:
 
 async def reorder_rules(runtime: Runtime, actor: Actor, rule_ids: Sequence[int]) -> None:
     """``rule_ids`` is every rule, in the order they are tried."""
-    require(actor, LEAD_ROUTE)
+    require_permission(actor, LEAD_ROUTE)
     async with runtime.unit_of_work(actor):
         existing = {row["id"] for row in await RoutingRule.select(RoutingRule.id)}
         if set(rule_ids) != existing or len(rule_ids) != len(existing):

@@ -26,6 +26,7 @@ from core.api import (
     _,
     custom_field_clause,
     custom_field_definitions,
+    require_permission,
     visible,
 )
 from core.api import Person as PersonTable
@@ -125,12 +126,7 @@ class Compiler:
             inner = self._custom("company", node["companyCustom"], node, [*path, "companyCustom"])
             return QueryString(AT_COMPANY, inner)
         if "consent" in node:
-            purpose = _text(node["consent"], [*path, "consent"]).lower()
-            return QueryString(
-                f"EXISTS (SELECT 1 FROM core_consent WHERE core_consent.person = {PERSON}.id "
-                "AND core_consent.purpose = {} AND core_consent.withdrawn_at IS NULL)",
-                purpose,
-            )
+            return consented(_text(node["consent"], [*path, "consent"]).lower())
         if "has" in node:
             kind = node["has"]
             if kind not in CONTACT_KINDS:
@@ -284,16 +280,25 @@ def members_condition(actor: Actor, condition: QueryString) -> Combinable:
     return visible(PersonTable, actor, SEGMENT_READ) & WhereRaw("{}", condition)
 
 
+def consented(purpose: str, channel: str | None = None) -> QueryString:
+    """Persons with an active consent for ``purpose`` (over ``channel``, or one covering any)."""
+    over = "" if channel is None else "AND core_consent.channel IN ({}, 'any') "
+    return QueryString(
+        f"EXISTS (SELECT 1 FROM core_consent WHERE core_consent.person = {PERSON}.id "
+        f"AND core_consent.purpose = {{}} {over}AND core_consent.withdrawn_at IS NULL)",
+        purpose,
+        *([] if channel is None else [channel]),
+    )
+
+
 def mailable(purpose: str) -> QueryString:
     """Persons with an address who consented to e-mail for ``purpose`` and are not suppressed."""
     return QueryString(
-        f"EXISTS (SELECT 1 FROM core_consent WHERE core_consent.person = {PERSON}.id "
-        "AND core_consent.purpose = {} AND core_consent.channel IN ('email', 'any') "
-        "AND core_consent.withdrawn_at IS NULL) "
-        f"AND EXISTS (SELECT 1 FROM core_contact_point WHERE core_contact_point.person = {PERSON}.id "
+        "{} AND "
+        f"EXISTS (SELECT 1 FROM core_contact_point WHERE core_contact_point.person = {PERSON}.id "
         "AND core_contact_point.kind = 'email' "
         "AND core_contact_point.value NOT IN (SELECT email FROM marketing_suppression))",
-        purpose,
+        consented(purpose, "email"),
     )
 
 
@@ -302,11 +307,6 @@ async def segment_row(segment_id: int, path: list[str]) -> dict[str, Any]:
     if row is None:
         raise DomainError("NOT_FOUND", _("No such record, or it is outside your area."), path)
     return row
-
-
-def _require(actor: Actor, code: str) -> None:
-    if not actor.can(code):
-        raise DomainError("FORBIDDEN", _("You do not have the permission {permission}."), permission=code)
 
 
 def _name(name: str) -> str:
@@ -327,13 +327,13 @@ async def _unique_name(name: str, own_id: int | None = None) -> None:
 
 
 async def create_segment(runtime: Runtime, actor: Actor, *, name: str, description: str, criteria: Any) -> int:
-    _require(actor, SEGMENT_MANAGE)
+    require_permission(actor, SEGMENT_MANAGE)
     name = _name(name)
     await compile_criteria(runtime, criteria)
     async with runtime.unit_of_work(actor):
         await _unique_name(name)
         [row] = await Segment.insert(
-            Segment(name=name, description=description.strip(), criteria=criteria, created_by=_user(actor))
+            Segment(name=name, description=description.strip(), criteria=criteria, created_by=actor.user_id)
         ).returning(Segment.id)
     return row["id"]
 
@@ -348,7 +348,7 @@ async def update_segment(
     criteria: Any = None,
     archived: bool | None = None,
 ) -> int:
-    _require(actor, SEGMENT_MANAGE)
+    require_permission(actor, SEGMENT_MANAGE)
     changes: dict[Any, Any] = {Segment.updated_at: datetime.now(UTC)}
     if criteria is not None:
         await compile_criteria(runtime, criteria)
@@ -375,7 +375,7 @@ class SegmentSize:
 
 async def measure(runtime: Runtime, actor: Actor, criteria: Any, purpose: str = "marketing") -> SegmentSize:
     """How many persons the criteria select now (as far as ``actor`` sees), counted in SQL."""
-    _require(actor, SEGMENT_READ)
+    require_permission(actor, SEGMENT_READ)
     condition = await compile_criteria(runtime, criteria)
     members = members_condition(actor, condition)
     return SegmentSize(
@@ -390,7 +390,3 @@ def has_phone() -> WhereRaw:
         f"EXISTS (SELECT 1 FROM core_contact_point WHERE core_contact_point.person = {PERSON}.id "
         "AND core_contact_point.kind = 'phone')"
     )
-
-
-def _user(actor: Actor) -> int | None:
-    return int(actor.id) if actor.kind == "staff" and str(actor.id).isdigit() else None

@@ -26,10 +26,11 @@ from core.api import (
     Runtime,
     UnitOfWork,
     _,
+    as_utc,
     normalise_email,
     record_timeline,
+    require_permission,
 )
-from plugins.marketing.campaigns import require
 from plugins.marketing.permissions import FORM_MANAGE
 from plugins.marketing.tables import TrackingSite, WebVisit
 
@@ -48,7 +49,7 @@ def _hash(secret: str) -> str:
 # --- sites ------------------------------------------------------------------------------------------------
 async def create_site(runtime: Runtime, actor: Actor, name: str) -> tuple[int, str]:
     """A site and its token (``key.secret``), shown this once."""
-    require(actor, FORM_MANAGE)
+    require_permission(actor, FORM_MANAGE)
     name = name.strip()
     if not name:
         raise DomainError("BLANK", _("This field must not be blank."), ["name"])
@@ -61,7 +62,7 @@ async def create_site(runtime: Runtime, actor: Actor, name: str) -> tuple[int, s
 
 
 async def revoke_site(runtime: Runtime, actor: Actor, site_id: int) -> int:
-    require(actor, FORM_MANAGE)
+    require_permission(actor, FORM_MANAGE)
     async with runtime.unit_of_work(actor):
         done = await (
             TrackingSite.update({TrackingSite.revoked_at: datetime.now(UTC)})
@@ -242,7 +243,7 @@ async def _add_views(
     closed = 0
     visit = await _open_visit(site["id"], person_id)
     for view in views:
-        if visit is not None and view.at - _aware(visit["last_at"]) > gap:
+        if visit is not None and view.at - as_utc(visit["last_at"]) > gap:
             await _save(visit)
             await _close(runtime, uow, site, visit)
             closed += 1
@@ -261,8 +262,8 @@ async def _add_views(
             }
         visit["views"] += 1
         visit["seconds"] += view.seconds
-        visit["last_at"] = max(_aware(visit["last_at"]), view.at)
-        visit["started_at"] = min(_aware(visit["started_at"]), view.at)
+        visit["last_at"] = max(as_utc(visit["last_at"]), view.at)
+        visit["started_at"] = min(as_utc(visit["started_at"]), view.at)
         _add(visit["pages"], view.page, view.seconds)
         if view.product:
             _add(visit["products"], view.product, view.seconds)
@@ -280,10 +281,6 @@ async def _save(visit: dict[str, Any]) -> None:
         visit["id"] = row["id"]
     else:
         await WebVisit.update(values).where(WebVisit.id == visit["id"])
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _top(summary: Mapping[str, Any]) -> list[tuple[str, dict[str, int]]]:
@@ -306,14 +303,14 @@ async def _close(runtime: Runtime, uow: UnitOfWork, site: Mapping[str, Any], vis
             site=site["name"], views=visit["views"], minutes=minutes
         ),
         body="\n".join(lines),
-        occurred_at=_aware(visit["started_at"]),
+        occurred_at=as_utc(visit["started_at"]),
         duration_minutes=minutes,
         source=f"marketing.site:{site['id']}",
         data={
             "site": site["name"],
             "views": visit["views"],
             "seconds": visit["seconds"],
-            "ended_at": _aware(visit["last_at"]).isoformat(),
+            "ended_at": as_utc(visit["last_at"]).isoformat(),
             "pages": visit["pages"],
             "products": visit["products"],
         },

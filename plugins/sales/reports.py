@@ -30,7 +30,7 @@ from piccolo.querystring import QueryString
 
 from core.api import Actor, DomainError, Runtime, User, _
 from plugins.sales.permissions import REPORT_READ
-from plugins.sales.services import amount, readable, require, user_id
+from plugins.sales.services import amount, readable, require
 from plugins.sales.tables import Opportunity, SalesProcess
 
 MIN_SAMPLE = 5  # closed deals a stage needs before its own history replaces the default probability
@@ -594,7 +594,7 @@ async def _report_users(actor: Actor, report: ReportFilter, with_figures: set[in
     if report.team_id is not None:
         query = query.where(User.team == report.team_id)
     reach = actor.scope_for(REPORT_READ)
-    me = user_id(actor) or -1
+    me = actor.user_id or -1
     if reach == "team" and actor.team_id is not None:
         query = query.where((User.team == actor.team_id) | (User.id == me))
     elif reach != "all":

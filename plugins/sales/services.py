@@ -84,10 +84,6 @@ def require(actor: Actor, permission: str) -> None:
         raise forbidden(permission)
 
 
-def user_id(actor: Actor) -> int | None:
-    return int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdigit() else None
-
-
 def _text(value: str, path: list[str], *, limit: int = 300, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
@@ -433,7 +429,7 @@ async def _may_hand_to(actor: Actor, owner_id: int) -> None:
     """An opportunity goes only to someone within the actor's reach: with the "own" scope to
     themselves, with "team" to the team's members, with "territory" to themselves (the deal's
     territory keeps it visible to the territory's reps); "all" to anyone."""
-    if owner_id == user_id(actor):
+    if owner_id == actor.user_id:
         return
     reach = actor.scope_for(OPPORTUNITY_WRITE)
     if reach == "all":
@@ -570,7 +566,7 @@ async def _timeline(
         person_id=opportunity.get("person"),
         subject=subject,
         occurred_at=at,
-        author_id=user_id(actor),
+        author_id=actor.user_id,
         source=f"sales.opportunity:{opportunity['id']}",
         data={"opportunity_id": opportunity["id"], **data},
     )
@@ -606,7 +602,7 @@ async def create_opportunity(
         if stage is None:
             raise DomainError("WRONG_PROCESS", _("This stage belongs to another sales process."), ["input", "stage"])
         if values.owner_id is None:
-            values.owner_id = user_id(actor)
+            values.owner_id = actor.user_id
         row = await _checked_values(actor, currencies, values, {"created_at": opened})
         row.setdefault("currency", currencies.reporting)
         row.setdefault("value_base", currencies.to_base(row.get("value", Decimal(0)), row["currency"], ["input"]))
@@ -626,7 +622,7 @@ async def create_opportunity(
         ).returning(Opportunity.id)
         opportunity_id = inserted["id"]
         await StageChange.insert(
-            StageChange(opportunity=opportunity_id, to_stage=stage["id"], changed_at=opened, changed_by=user_id(actor))
+            StageChange(opportunity=opportunity_id, to_stage=stage["id"], changed_at=opened, changed_by=actor.user_id)
         )
         await StageEntry.insert(StageEntry(opportunity=opportunity_id, stage=stage["id"], entered_at=opened))
         await uow.publish(
@@ -713,7 +709,7 @@ async def _step(
             to_stage=to_stage,
             outcome=outcome,
             changed_at=moment,
-            changed_by=user_id(actor),
+            changed_by=actor.user_id,
         )
     )
 
@@ -876,7 +872,7 @@ async def log_contact(
             body=body,
             occurred_at=moment,
             duration_minutes=duration_minutes,
-            author_id=user_id(actor),
+            author_id=actor.user_id,
             source=f"sales.opportunity:{opportunity_id}",
             data={"opportunity_id": opportunity_id, "stage": stage["name"], "stage_id": stage["id"]},
         )
@@ -1146,7 +1142,7 @@ def visible_plans(actor: Actor) -> Any:
     reach = actor.scope_for(REPORT_READ)
     if reach == "all":
         return SalesPlan.id.is_not_null()
-    condition = SalesPlan.user == (user_id(actor) or -1)
+    condition = SalesPlan.user == (actor.user_id or -1)
     if actor.team_id is not None:
         condition |= SalesPlan.team == actor.team_id
         if reach == "team":
@@ -1158,7 +1154,7 @@ async def _may_plan(actor: Actor, user: int | None, team: int | None) -> None:
     """Plans are set within the reach of ``sales.plan.manage``: a team's leader plans the team and
     its members, an "all" reach anyone."""
     reach = actor.scope_for(PLAN_MANAGE)
-    if reach == "all" or (user is not None and user == user_id(actor)):
+    if reach == "all" or (user is not None and user == actor.user_id):
         return
     if reach == "team" and actor.team_id is not None:
         if team == actor.team_id:
