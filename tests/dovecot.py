@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-INSTALL_HINT = "Dovecot is not installed: run `apt-get install -y dovecot-imapd` (what .ci/run does)."
+INSTALL_HINT = "Dovecot is not installed: run `apt-get install -y dovecot-imapd` (what `make test` does)."
 USER = "crm@kartoteka.pl"
 PASSWORD = "p@ss;word"  # characters that must be percent-encoded in the mailbox URL
 
