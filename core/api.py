@@ -6,13 +6,15 @@ its hook implementations are methods marked with :data:`hookimpl`.
 Besides the plugin machinery it offers what a business plugin builds on: the client file's
 tables (to reference and read; change them through the services), record scoping as SQL
 (:func:`visible`), the services that create and change companies and persons, the timeline,
-tasks, and the GraphQL helpers the core's own types use (batched fields, keyset pages).
+tasks, the call queue (:func:`enqueue_calls`), and the GraphQL helpers the core's own types use
+(batched fields, keyset pages).
 """
 
 from core.access.services import actor_for_user
 from core.access.services import require as require_permission
 from core.access.tables import Team, Territory, User
 from core.auth import ANONYMOUS, SYSTEM, Actor
+from core.crm.call_queue import CallRequest, Enqueued, cancel_call, enqueue_call, enqueue_calls
 from core.crm.collation import sort_key as name_key
 from core.crm.custom_fields import CustomFieldEntity
 from core.crm.custom_fields import apply_patch as apply_custom_fields
@@ -88,6 +90,7 @@ __all__ = [
     "PUBLIC",
     "SYSTEM",
     "Actor",
+    "CallRequest",
     "ClientError",
     "Company",
     "Consent",
@@ -99,6 +102,7 @@ __all__ = [
     "EmailReceived",
     "Employment",
     "EmploymentInput",
+    "Enqueued",
     "Event",
     "Extensible",
     "JobContext",
@@ -136,6 +140,7 @@ __all__ = [
     "as_utc",
     "attempt",
     "batched_field",
+    "cancel_call",
     "cancel_mail",
     "check_template",
     "composed_class",
@@ -149,6 +154,8 @@ __all__ = [
     "decode_id",
     "each",
     "encode_key",
+    "enqueue_call",
+    "enqueue_calls",
     "escape_like",
     "extensible",
     "field",

@@ -66,6 +66,9 @@ class CorePlugin(Plugin):
             Permission("core.task.read", "See other users' tasks and calendars (within the record scope)."),
             Permission("core.task.write", "Create tasks."),
             Permission("core.task.assign", "Give tasks to other users."),
+            Permission("core.call_queue.read", "See the call queue (calls of the clients the record scope reaches)."),
+            Permission("core.call_queue.work", "Take the next call, log its outcome, queue calls for yourself."),
+            Permission("core.call_queue.assign", "Queue calls for other users and teams, reassign and cancel them."),
             Permission("core.oauth_client.manage", "Register OAuth clients, change them and rotate their secrets."),
             Permission("core.portal_account.manage", "Invite persons to the portal, set their rights, lock them."),
             Permission("core.portal.admin", "A client's portal administrator: invites colleagues (portal accounts)."),
@@ -119,6 +122,8 @@ class CorePlugin(Plugin):
                     "core.timeline.write",
                     "core.consent.manage",
                     "core.task.write",
+                    "core.call_queue.read",
+                    "core.call_queue.work",
                 ),
                 "territory",
             ),
@@ -139,10 +144,29 @@ class CorePlugin(Plugin):
                     "core.task.read",
                     "core.task.write",
                     "core.task.assign",
+                    "core.call_queue.read",
+                    "core.call_queue.work",
+                    "core.call_queue.assign",
                     "core.mail.read",
                     "core.mail.manage",
                 ),
                 "team",
+            ),
+            RoleTemplate(
+                "call_agent",
+                "Works the call queue of their own and their team's: calls, logs outcomes, updates contacts.",
+                (
+                    "core.company.read",
+                    "core.company.write",
+                    "core.person.read",
+                    "core.person.write",
+                    "core.timeline.write",
+                    "core.consent.manage",
+                    "core.call_queue.read",
+                    "core.call_queue.work",
+                ),
+                # A call centre calls whoever the queue holds; what it is given is the limit.
+                "all",
             ),
         ]
 
@@ -155,6 +179,7 @@ class CorePlugin(Plugin):
     @hookimpl
     def kartoteka_event_types(self) -> list[type]:
         from core.crm.attachments import AttachmentChanged
+        from core.crm.call_queue import EVENT_TYPES as CALL_EVENTS
         from core.crm.events import EVENT_TYPES
         from core.crm.tasks import EVENT_TYPES as TASK_EVENTS
         from core.crm.timeline import TimelineEntryAdded
@@ -166,6 +191,7 @@ class CorePlugin(Plugin):
             *EVENT_TYPES,
             TimelineEntryAdded,
             *TASK_EVENTS,
+            *CALL_EVENTS,
             AttachmentChanged,
             *IDENTITY_EVENTS,
             *RULE_EVENTS,
@@ -248,7 +274,7 @@ class CorePlugin(Plugin):
     @hookimpl
     def kartoteka_dataloaders(self) -> list[LoaderSpec]:
         from core.graphql import access_types as types
-        from core.graphql import crm_types, custom_field_types, mail_types
+        from core.graphql import call_queue_types, crm_types, custom_field_types, mail_types
 
         return [
             LoaderSpec(name="core.team", batch=types.load_teams),
@@ -266,6 +292,8 @@ class CorePlugin(Plugin):
             LoaderSpec(name="core.custom_field_definitions", batch=custom_field_types.load_definitions),
             LoaderSpec(name="core.consents", batch=crm_types.load_consents),
             LoaderSpec(name="core.incoming_mail_attachments", batch=mail_types.load_attachments),
+            LoaderSpec(name="core.call_queue_entry", batch=call_queue_types.load_entries),
+            LoaderSpec(name="core.timeline_entry", batch=call_queue_types.load_timeline_entries),
         ]
 
     @hookimpl
@@ -297,6 +325,7 @@ class CorePlugin(Plugin):
     def kartoteka_graphql_queries(self, surface: Surface) -> list[type]:
         from core.graphql.access_types import AccessQuery
         from core.graphql.attachment_types import AttachmentQuery
+        from core.graphql.call_queue_types import CallQueueQuery
         from core.graphql.core_types import make_queries
         from core.graphql.crm_types import CrmQuery, SyncQuery, TimelineQuery
         from core.graphql.custom_field_types import CustomFieldQuery
@@ -315,6 +344,7 @@ class CorePlugin(Plugin):
             CustomFieldQuery,
             SyncQuery,
             TaskQuery,
+            CallQueueQuery,
             AttachmentQuery,
             IdentityQuery,
             RuleQuery,
@@ -325,6 +355,7 @@ class CorePlugin(Plugin):
     def kartoteka_graphql_mutations(self, surface: Surface) -> list[type]:
         from core.graphql.access_types import AccessMutation
         from core.graphql.attachment_types import AttachmentMutation
+        from core.graphql.call_queue_types import CallQueueMutation
         from core.graphql.core_types import CoreMutation
         from core.graphql.crm_types import CrmMutation, GdprMutation, MergeMutation, TimelineMutation
         from core.graphql.custom_field_types import CustomFieldMutation
@@ -345,6 +376,7 @@ class CorePlugin(Plugin):
             CustomFieldMutation,
             GdprMutation,
             TaskMutation,
+            CallQueueMutation,
             AttachmentMutation,
             ImportMutation,
             IdentityMutation,

@@ -14,7 +14,17 @@ from core.crm.collation import person_sort_key
 from core.crm.events import ConsentGiven, ConsentWithdrawn, PersonErased
 from core.crm.scoping import visible
 from core.crm.services import _locked_visible
-from core.crm.tables import Address, Consent, ContactPoint, Employment, Person, PersonTag, SearchDocument, TimelineEntry
+from core.crm.tables import (
+    Address,
+    CallQueueEntry,
+    Consent,
+    ContactPoint,
+    Employment,
+    Person,
+    PersonTag,
+    SearchDocument,
+    TimelineEntry,
+)
 from core.db.values import plain
 from core.errors import DomainError
 from core.i18n import _
@@ -107,6 +117,7 @@ async def export_person(runtime: Runtime, actor: Actor, person_id: int) -> dict[
         ],
         "consents": await Consent.select().where(Consent.person == person_id),
         "timeline": await TimelineEntry.select().where(TimelineEntry.person == person_id).output(load_json=True),
+        "call_queue": await CallQueueEntry.select().where(CallQueueEntry.person == person_id),
     }
     exported: dict[str, Any] = {"generated_at": datetime.now(UTC), "core": core}
     for plugin_name, part in await runtime.call_each("kartoteka_person_export", runtime=runtime, person_id=person_id):
@@ -131,7 +142,8 @@ async def erase_person(runtime: Runtime, actor: Actor, person_id: int) -> None:
                 Person.deleted_at: datetime.now(UTC),
             }
         ).where(Person.id == person_id)
-        for table in (ContactPoint, Address, PersonTag):
+        # Queued calls go too: their reasons may name the person.
+        for table in (ContactPoint, Address, PersonTag, CallQueueEntry):
             await table.delete().where(table.person == person_id)
         await SearchDocument.delete().where(
             (SearchDocument.entity == "person") & (SearchDocument.entity_id == person_id)

@@ -8,7 +8,17 @@ from typing import TYPE_CHECKING, Any
 
 from core.crm.events import CompanyMerged, PersonMerged
 from core.crm.services import COMPANY_WRITE, PERSON_WRITE, _locked_visible
-from core.crm.tables import Address, Company, CompanyTag, ContactPoint, Employment, Person, PersonTag, TimelineEntry
+from core.crm.tables import (
+    Address,
+    CallQueueEntry,
+    Company,
+    CompanyTag,
+    ContactPoint,
+    Employment,
+    Person,
+    PersonTag,
+    TimelineEntry,
+)
 from core.errors import DomainError
 from core.i18n import _
 
@@ -33,6 +43,10 @@ async def merge(runtime: Runtime, actor: Actor, kind: str, winner_id: int, loser
             getattr(TimelineEntry, kind) == loser_id
         )
         await Address.update({getattr(Address, kind): winner_id}).where(getattr(Address, kind) == loser_id)
+        # Calls still to make (and the history of those made) follow the client.
+        await CallQueueEntry.update({getattr(CallQueueEntry, kind): winner_id}).where(
+            getattr(CallQueueEntry, kind) == loser_id
+        )
         # The winner's values win; the loser only fills what the winner lacks.
         custom = {**loser["custom"], **winner["custom"]}
         qualification = {**loser["qualification"], **winner["qualification"]}

@@ -20,7 +20,7 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from core.access.tables import Territory, User
+from core.access.tables import Team, Territory, User
 
 
 class Company(Table, tablename="core_company"):
@@ -208,3 +208,28 @@ class Follower(Table, tablename="core_follower"):
     user = ForeignKey(User, on_delete=OnDelete.cascade)
     company = ForeignKey(Company, null=True, on_delete=OnDelete.cascade)
     person = ForeignKey(Person, null=True, on_delete=OnDelete.cascade)
+
+
+class CallQueueEntry(Table, tablename="core_call_queue_entry"):
+    """A call to make to a client, for an employee or a team (MISSION F12): filled by hand, from a
+    segment's call list, by the dunning ladder; worked through ``nextCall``."""
+
+    person = ForeignKey(Person, null=True, on_delete=OnDelete.cascade)
+    company = ForeignKey(Company, null=True, on_delete=OnDelete.cascade)
+    reason = Varchar(length=300)
+    source = Varchar(length=200, default="manual")  # "manual", "marketing.segment:12", "<plugin>.<record>:<id>"
+    due_at = Timestamptz(default=TimestamptzNow())
+    priority = Integer(default=3)  # 1 is the most urgent, 5 the least
+    assignee = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    team = ForeignKey(Team, null=True, on_delete=OnDelete.set_null)
+    status = Varchar(length=16, default="open", index=True)  # open | done | cancelled
+    attempts = Integer(default=0)
+    max_attempts = Integer(default=3)
+    outcome = Varchar(length=16, default="")  # reached | wrong_number | call_back | no_answer (the last one)
+    claimed_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    claimed_at = Timestamptz(null=True, default=None)
+    last_call = BigInt(null=True, default=None)  # the timeline entry of the last call logged
+    created_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    closed_at = Timestamptz(null=True, default=None)

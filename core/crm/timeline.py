@@ -105,15 +105,20 @@ async def record(
 
 async def log_contact(runtime: Runtime, actor: Actor, **entry: Any) -> int:
     """A user logs a contact (call, meeting, note…) on a record they may change."""
+    async with runtime.unit_of_work(actor) as uow:
+        return await log_contact_in(runtime, uow, actor, **entry)
+
+
+async def log_contact_in(runtime: Runtime, uow: UnitOfWork, actor: Actor, **entry: Any) -> int:
+    """:func:`log_contact` as part of a larger change (the call queue logs its calls so)."""
     if not actor.can(WRITE):
         raise DomainError("FORBIDDEN", _("You do not have the permission {permission}."), permission=WRITE)
-    async with runtime.unit_of_work(actor) as uow:
-        for table, key, permission in (
-            (Company, "company_id", "core.company.write"),
-            (Person, "person_id", "core.person.write"),
-        ):
-            record_id = entry.get(key)
-            if record_id is not None:
-                await require_reachable(table, record_id, actor, permission, ["input", "subject"])
-        author = int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdigit() else None
-        return await record(runtime, uow, author_id=author, **entry)
+    for table, key, permission in (
+        (Company, "company_id", "core.company.write"),
+        (Person, "person_id", "core.person.write"),
+    ):
+        record_id = entry.get(key)
+        if record_id is not None:
+            await require_reachable(table, record_id, actor, permission, ["input", "subject"])
+    author = int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdigit() else None
+    return await record(runtime, uow, author_id=author, **entry)

@@ -45,6 +45,7 @@ APP_CONFIG = AppConfig(
         access.CalendarFeed,
         crm.Attachment,
         crm.Follower,
+        crm.CallQueueEntry,
         *IDENTITY_TABLES,
         *RULE_TABLES,
     ],
