@@ -11,10 +11,10 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from core.api import UserError, attempt, decode_id, mutation, reload
-from plugins.marketing import campaigns, occasions, segments
+from plugins.marketing import call_lists, campaigns, occasions, segments
 from plugins.marketing.campaigns import MessageTemplate
 from plugins.marketing.graphql.types import CampaignNode, OccasionNode, SegmentNode
-from plugins.marketing.permissions import CAMPAIGN_MANAGE, CAMPAIGN_SEND, SEGMENT_MANAGE
+from plugins.marketing.permissions import CAMPAIGN_MANAGE, CAMPAIGN_SEND, SEGMENT_MANAGE, SEGMENT_READ
 
 
 @strawberry.input
@@ -78,6 +78,29 @@ class OccasionInput:
     days_before: int = 0
 
 
+@strawberry.input(description="Turn a segment's call list into queued calls, for a user or a team.")
+class SegmentCallsInput:
+    segment: relay.GlobalID
+    reason: str
+    assignee: relay.GlobalID | None = strawberry.field(default=None, description="Defaults to you (unless a team).")
+    team: relay.GlobalID | None = None
+    due_at: datetime | None = strawberry.field(default=None, description="Defaults to now.")
+    priority: int = strawberry.field(default=3, description="1 is the most urgent, 5 the least.")
+    purpose: str = strawberry.field(
+        default="marketing", description="The consent to phone calls each member must have."
+    )
+    require_consent: bool = strawberry.field(
+        default=True, description="False only for calls that need no consent (a contract, a claim)."
+    )
+
+
+@strawberry.type
+class SegmentCallsPayload:
+    queued: int = strawberry.field(description="Calls put into the queue.")
+    skipped: int = strawberry.field(description="Members who already had an open call for this reason.")
+    user_errors: list[UserError]
+
+
 @strawberry.type
 class SegmentPayload:
     segment: SegmentNode | None
@@ -121,6 +144,33 @@ def _on_campaign(info: Any, id: relay.GlobalID, change: Any) -> Any:
 
 @strawberry.type
 class MarketingMutation:
+    @mutation(
+        permission=SEGMENT_READ,
+        description="Queue a call to each member of a segment with a phone (and consent for `purpose`); "
+        "at most 5000, no second open call for the same reason.",
+    )
+    async def segment_queue_calls(self, info: strawberry.Info, input: SegmentCallsInput) -> SegmentCallsPayload:
+        ctx = info.context
+
+        async def queue() -> tuple[int, int]:
+            done = await call_lists.queue_segment_calls(
+                ctx.runtime,
+                ctx.actor,
+                decode_id(input.segment, "Segment", ["input", "segment"]),
+                reason=input.reason,
+                assignee_id=decode_id(input.assignee, "UserNode", ["input", "assignee"]) if input.assignee else None,
+                team_id=decode_id(input.team, "TeamNode", ["input", "team"]) if input.team else None,
+                due_at=input.due_at,
+                priority=input.priority,
+                purpose=input.purpose,
+                require_consent=input.require_consent,
+            )
+            return len(done.ids), done.skipped
+
+        counts, errors = await attempt(queue())
+        queued, skipped = counts or (0, 0)
+        return SegmentCallsPayload(queued=queued, skipped=skipped, user_errors=errors)
+
     @mutation(permission=SEGMENT_MANAGE, description="Save criteria as a segment (checked before saving).")
     async def segment_create(self, info: strawberry.Info, input: SegmentInput) -> SegmentPayload:
         ctx = info.context
