@@ -24,6 +24,17 @@ from core.plugins.specs import (
 )
 
 BEARER = "bearer "
+# Working clients by phone and in person: what a sales rep and a call-centre agent share.
+CLIENT_WORK = (
+    "core.company.read",
+    "core.company.write",
+    "core.person.read",
+    "core.person.write",
+    "core.timeline.write",
+    "core.consent.manage",
+    "core.call_queue.read",
+    "core.call_queue.work",
+)
 
 
 async def prune_outbox(ctx: Any) -> None:
@@ -114,17 +125,7 @@ class CorePlugin(Plugin):
             RoleTemplate(
                 "sales_rep",
                 "Works the clients of their territories and their own.",
-                (
-                    "core.company.read",
-                    "core.company.write",
-                    "core.person.read",
-                    "core.person.write",
-                    "core.timeline.write",
-                    "core.consent.manage",
-                    "core.task.write",
-                    "core.call_queue.read",
-                    "core.call_queue.work",
-                ),
+                (*CLIENT_WORK, "core.task.write"),
                 "territory",
             ),
             RoleTemplate(
@@ -155,16 +156,7 @@ class CorePlugin(Plugin):
             RoleTemplate(
                 "call_agent",
                 "Works the call queue of their own and their team's: calls, logs outcomes, updates contacts.",
-                (
-                    "core.company.read",
-                    "core.company.write",
-                    "core.person.read",
-                    "core.person.write",
-                    "core.timeline.write",
-                    "core.consent.manage",
-                    "core.call_queue.read",
-                    "core.call_queue.work",
-                ),
+                CLIENT_WORK,
                 # A call centre calls whoever the queue holds; what it is given is the limit.
                 "all",
             ),
