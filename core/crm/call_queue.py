@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from core.access.services import require
 from core.access.tables import Team, User
-from core.crm.scoping import visible
+from core.crm.scoping import subjects_visible, visible
 from core.crm.tables import CallQueueEntry, Company, Person
 from core.crm.timeline import log_contact_in
 from core.errors import DomainError
@@ -108,17 +108,7 @@ def _forbidden(permission: str, field: list[str] | None = None) -> DomainError:
 # --- who sees and works which entries -------------------------------------------------------------
 def client_visible(actor: Actor) -> Any:
     """Entries whose person and company ``actor`` may see (the client file's record scope)."""
-    clause = None
-    for column, table, permission in (
-        (CallQueueEntry.person, Person, "core.person.read"),
-        (CallQueueEntry.company, Company, "core.company.read"),
-    ):
-        if actor.scope_for(permission) is None:
-            part = column.is_null()
-        else:
-            part = column.is_null() | column.is_in(table.select(table.id).where(visible(table, actor, permission)))
-        clause = part if clause is None else clause & part
-    return clause
+    return subjects_visible(CallQueueEntry, actor)
 
 
 def mine(actor: Actor) -> Any:

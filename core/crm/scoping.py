@@ -10,6 +10,7 @@ from typing import Any
 
 from core.access.tables import User
 from core.auth import Actor
+from core.crm.tables import Company, Person
 from core.errors import DomainError
 from core.i18n import _
 
@@ -32,6 +33,22 @@ def visible(table: Any, actor: Actor, permission: str, *, include_deleted: bool 
     if scope == "territory" and actor.territory_ids:
         return live & (own | table.territory.is_in(sorted(actor.territory_ids)))
     return live & own
+
+
+def subjects_visible(table: Any, actor: Actor) -> Any:
+    """Rows of ``table`` (with nullable ``person`` and ``company`` columns: queued calls, timeline
+    entries) whose person and company ``actor`` may see; a side the actor may not read at all
+    leaves only rows without it."""
+    clause = None
+    for column, subject, permission in (
+        (table.person, Person, "core.person.read"),
+        (table.company, Company, "core.company.read"),
+    ):
+        part = column.is_null()
+        if actor.scope_for(permission) is not None:
+            part = part | column.is_in(subject.select(subject.id).where(visible(subject, actor, permission)))
+        clause = part if clause is None else clause & part
+    return clause
 
 
 async def reachable(table: Any, record_id: int, actor: Actor, permission: str) -> bool:

@@ -11,6 +11,7 @@ import strawberry
 from strawberry import relay
 
 from core.crm import call_queue
+from core.crm.scoping import subjects_visible
 from core.crm.tables import CallQueueEntry, TimelineEntry
 from core.errors import DomainError
 from core.graphql.access_types import TeamNode, UserNode, attempt, decode_id, maximum
@@ -134,7 +135,12 @@ async def load_entries(keys: list[int], context: Any) -> list[CallQueueEntryNode
 
 
 async def load_timeline_entries(keys: list[int], context: Any) -> list[TimelineEntryType | None]:
-    rows = await TimelineEntry.select().where(TimelineEntry.id.is_in(sorted(set(keys)))).output(load_json=True)
+    """Timeline entries by id, as far as the actor's record scope reaches (others are None)."""
+    rows = (
+        await TimelineEntry.select()
+        .where(TimelineEntry.id.is_in(sorted(set(keys))) & subjects_visible(TimelineEntry, context.actor))
+        .output(load_json=True)
+    )
     found = {row["id"]: TimelineEntryType.from_row(row) for row in rows}
     return [found.get(key) for key in keys]
 
@@ -151,7 +157,9 @@ class CallQueueQuery:
         mine: Annotated[bool, strawberry.argument(description="Yours and your team's unassigned ones.")] = False,
         assignee: relay.GlobalID | None = None,
         team: relay.GlobalID | None = None,
-        status: CallQueueStatus | None = CallQueueStatus.OPEN,
+        status: Annotated[
+            CallQueueStatus | None, strawberry.argument(description="Null for calls in any status.")
+        ] = CallQueueStatus.OPEN,
         due_before: datetime | None = None,
         first: int | None = None,
         after: str | None = None,
