@@ -192,6 +192,7 @@ class CorePlugin(Plugin):
 
     @hookimpl
     def kartoteka_jobs(self) -> list:
+        from core.crm.call_queue import ENQUEUE_JOB, enqueue_in_background
         from core.crm.tasks import send_due_reminders
         from core.inbox import POLL_ALL_JOB, POLL_JOB, poll_due_mailboxes, poll_mailbox
         from core.mail import send_queued_mail
@@ -201,6 +202,7 @@ class CorePlugin(Plugin):
 
         return [
             JobSpec(name="core.send_task_reminders", fn=send_due_reminders, description="Task reminders."),
+            JobSpec(name=ENQUEUE_JOB, fn=enqueue_in_background, description="Queue a long list of calls."),
             JobSpec(name="core.prune_outbox", fn=prune_outbox, description="Forget finished background work."),
             JobSpec(name="core.send_mail", fn=send_queued_mail, description="Send a queued e-mail once."),
             JobSpec(

@@ -33,7 +33,8 @@ async def queue_segment_calls(
     require_consent: bool = True,
 ) -> Enqueued:
     """Queue a call to each member of the segment with a phone (and, by default, consent to be
-    called for ``purpose``); members with an open call for the same reason are skipped."""
+    called for ``purpose``); members with an open call for the same reason are skipped. Returns
+    how many calls are being queued (``pending``) and how many were skipped."""
     require_permission(actor, SEGMENT_READ)
     segment = await segments.segment_row(segment_id, ["input", "segment"])
     condition = await segments.compile_criteria(runtime, segment["criteria"], ["input", "segment"])
@@ -63,4 +64,6 @@ async def queue_segment_calls(
         )
         for row in rows
     ]
-    return await enqueue_calls(runtime, actor, requests, skip_duplicates=True)
+    # Checked now with the caller's rights; written by a job, as thousands of calls (an event
+    # each) would outlast the request.
+    return await enqueue_calls(runtime, actor, requests, skip_duplicates=True, in_background=True)

@@ -96,7 +96,9 @@ class SegmentCallsInput:
 
 @strawberry.type
 class SegmentCallsPayload:
-    queued: int = strawberry.field(description="Calls put into the queue.")
+    queued: int = strawberry.field(
+        description="Calls being put into the queue, in the background: they show in `callQueue` within moments."
+    )
     skipped: int = strawberry.field(description="Members who already had an open call for this reason.")
     user_errors: list[UserError]
 
@@ -165,7 +167,7 @@ class MarketingMutation:
                 purpose=input.purpose,
                 require_consent=input.require_consent,
             )
-            return len(done.ids), done.skipped
+            return done.pending, done.skipped
 
         counts, errors = await attempt(queue())
         queued, skipped = counts or (0, 0)

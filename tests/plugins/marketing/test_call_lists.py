@@ -6,8 +6,9 @@ from core.auth import SYSTEM
 from core.crm import services as crm
 from core.crm.gdpr import give_consent
 from core.crm.tables import CallQueueEntry
+from core.db.tables import OutboxMessage
 from plugins.marketing import call_lists, segments
-from tests.conftest import as_user, make_user
+from tests.conftest import as_user, make_user, wait_for
 from tests.plugins.marketing.helpers import person
 from tests.plugins.marketing.test_campaigns import gid
 
@@ -37,9 +38,14 @@ async def call_list(runtime):
     return boss, segment, team
 
 
-async def queued_names() -> list[str]:
-    rows = await CallQueueEntry.select(CallQueueEntry.person.last_name).order_by(CallQueueEntry.person.last_name)
-    return [row["person.last_name"] for row in rows]
+async def queued(*expected: str) -> None:
+    """Wait for the background job to have queued calls to exactly these persons."""
+
+    async def names() -> bool:
+        rows = await CallQueueEntry.select(CallQueueEntry.person.last_name).order_by(CallQueueEntry.person.last_name)
+        return [row["person.last_name"] for row in rows] == list(expected)
+
+    await wait_for(names)
 
 
 async def test_a_segment_becomes_calls_for_a_team_once(client, runtime, engine_kind):
@@ -48,13 +54,13 @@ async def test_a_segment_becomes_calls_for_a_team_once(client, runtime, engine_k
     given = {"segment": gid("Segment", segment), "team": gid("TeamNode", team), "reason": "Nowa oferta VIP"}
     first = await as_user(client, boss, QUEUE_CALLS, {"input": given})
     assert first["data"]["segmentQueueCalls"] == {"queued": 2, "skipped": 0, "userErrors": []}
-    assert await queued_names() == ["Adamska", "Bednarz"]  # a phone and consent to calls for marketing
+    await queued("Adamska", "Bednarz")  # a phone and consent to calls for marketing
     again = await as_user(client, boss, QUEUE_CALLS, {"input": given})
     assert again["data"]["segmentQueueCalls"] == {"queued": 0, "skipped": 2, "userErrors": []}
     # Without the consent test (calls a contract needs), Czajka too; Dudek has no phone.
     everyone = await as_user(client, boss, QUEUE_CALLS, {"input": {**given, "requireConsent": False}})
     assert everyone["data"]["segmentQueueCalls"] == {"queued": 1, "skipped": 2, "userErrors": []}
-    assert await queued_names() == ["Adamska", "Bednarz", "Czajka"]
+    await queued("Adamska", "Bednarz", "Czajka")
 
     # The team's agent works the list.
     taken = (await as_user(client, agent, NEXT))["data"]["nextCall"]["entry"]
@@ -84,3 +90,4 @@ async def test_refusals_write_nothing(client, runtime, engine_kind, monkeypatch)
     too_many = await as_user(client, boss, QUEUE_CALLS, {"input": given})
     assert too_many["data"]["segmentQueueCalls"]["userErrors"] == [{"field": ["input", "segment"], "code": "TOO_MANY"}]
     assert await CallQueueEntry.count() == 0
+    assert not await OutboxMessage.exists().where(OutboxMessage.name == "core.enqueue_calls")  # nor later
