@@ -57,6 +57,7 @@ from core.i18n import _, negotiate
 from core.inbox import EmailReceived
 from core.jobs.context import JobContext
 from core.mail import cancel_mail, queue_mail
+from core.notifications import notify
 from core.plugins.hookspecs import hookimpl, hookspec
 from core.plugins.specs import (
     JobSpec,
@@ -166,6 +167,7 @@ __all__ = [
     "normalise_email",
     "normalise_nip",
     "normalise_phone",
+    "notify",
     "page_size",
     "paginate_by_id",
     "paginate_by_key",
