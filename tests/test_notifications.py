@@ -13,6 +13,8 @@ from core import api
 from core.access import services as access
 from core.access.tables import Notification, User
 from core.auth import SYSTEM
+from core.crm import gdpr
+from core.crm import services as crm
 from core.crm.tables import TimelineEntry
 from core.crm.tasks import send_due_reminders
 from core.db.tables import Delivery, OutgoingMail
@@ -198,9 +200,21 @@ async def test_the_inbox_is_yours_only_paged_newest_first_and_marked_read(client
     assert [n["title"] for n in (await inbox(client, other_token))[0]] == ["Cudza"]  # untouched
     assert (await inbox(client, other_token))[1] == 1
 
-    # The node lookup never shows another user's notification.
-    node = await as_user(client, token, "query($id: ID!) { node(id: $id) { id } }", {"id": gid("Notification", theirs)})
+    # The node lookup shows your own notification, never another user's.
+    lookup = "query($id: ID!) { node(id: $id) { ... on Notification { title } } }"
+    assert (await as_user(client, token, lookup, {"id": page[0]["id"]}))["data"]["node"] == {"title": "Wiadomość 4"}
+    node = await as_user(client, token, lookup, {"id": gid("Notification", theirs)})
     assert node["data"]["node"] is None
+
+
+async def test_erasing_a_person_removes_the_notifications_about_them(client, runtime, engine_kind):
+    me, token = await make_user(runtime, "ja@firma.pl", roles=["sales_rep"])
+    person = await crm.create_person(runtime, SYSTEM, {"first_name": "Ewa", "last_name": "Szklarska"})
+    async with runtime.unit_of_work(SYSTEM) as uow:
+        await api.notify(uow, [me], kind="sample.hello", title="Ewa Szklarska dzwoniła", link=("Person", person))
+        await api.notify(uow, [me], kind="sample.hello", title="Inna sprawa")
+    await gdpr.erase_person(runtime, SYSTEM, person)
+    assert [n["title"] for n in (await inbox(client, token))[0]] == ["Inna sprawa"]
 
 
 async def test_a_rule_notifies_the_owner_a_user_or_a_team(client, runtime, engine_kind):
