@@ -181,10 +181,32 @@ async def _record_name(company_id: int | None, person_id: int | None) -> tuple[s
     return "", None
 
 
+async def _can_read(
+    runtime: Runtime, user_ids: Sequence[int], company_id: int | None, person_id: int | None
+) -> list[int]:
+    """Those of ``user_ids`` who may still see the record (a follower may since have lost it)."""
+    from core.access.services import actor_for_user
+    from core.crm.scoping import visible
+
+    table, record_id = (Company, company_id) if company_id is not None else (Person, person_id)
+    permission = "core.company.read" if table is Company else "core.person.read"
+    users = await User.select().where(User.id.is_in(list(user_ids) or [-1]) & (User.is_active == True))  # noqa: E712
+    reached = []
+    for user in users:
+        actor = await actor_for_user(runtime, user)
+        if not actor.can(permission):
+            continue
+        if await table.exists().where((table.id == record_id) & visible(table, actor, permission)):
+            reached.append(user["id"])
+    return reached
+
+
 async def on_attachment_changed(event: Event, ctx: JobContext) -> None:
-    """``core.attachment_changed``: tell the record's followers, except whoever made the change."""
+    """``core.attachment_changed``: tell the record's followers who may still see it, except
+    whoever made the change."""
     actor = await _actor_user(ctx)
-    recipients = [user for user in event.follower_ids if user != actor]
+    followers = [user for user in event.follower_ids if user != actor]
+    recipients = await _can_read(ctx.runtime, followers, event.company_id, event.person_id) if followers else []
     if not recipients:
         return
     file = await Attachment.select(Attachment.file_name).where(Attachment.id == event.attachment_id).first()

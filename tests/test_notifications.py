@@ -96,8 +96,12 @@ async def test_followers_are_told_of_a_changed_file_in_app_and_by_mail_once(clie
         'mutation { companyCreate(input: {name: "Huta", territory: "malopolskie"}) { company { id } } }',
     )
     company = created["data"]["companyCreate"]["company"]["id"]
-    for token in (follower, quiet, uploader):  # the uploader follows too, and is not told of their own change
+    moved_id, moved = await make_user(runtime, "ewa@firma.pl", roles=["sales_rep"], territories=["malopolskie"])
+    for token in (follower, quiet, uploader, moved):  # the uploader follows too, and is not told of their own change
         assert (await as_user(client, token, FOLLOW, {"s": company}))["data"]["recordFollow"]["following"]
+    # A follower moved to another region may no longer see the company: nobody tells them of it.
+    await access.create_territory(runtime, SYSTEM, "podkarpackie", "Podkarpackie")
+    await access.update_user(runtime, SYSTEM, moved_id, territories=["podkarpackie"])
     in_app = await as_user(client, quiet, SET, {"d": "IN_APP"})
     assert in_app["data"]["notificationSettingsUpdate"] == {"settings": {"delivery": "IN_APP"}, "userErrors": []}
     assert (await as_user(client, follower, SETTINGS))["data"]["myNotificationSettings"] == {
@@ -119,6 +123,7 @@ async def test_followers_are_told_of_a_changed_file_in_app_and_by_mail_once(clie
     [english], _count = await inbox(client, quiet)
     assert english["title"] == "New file on Huta: oferta.pdf"
     assert (await inbox(client, uploader)) == ([], 0)
+    assert (await inbox(client, moved)) == ([], 0)
 
     await wait_for(all_delivered)
     [message] = smtp.messages  # only the follower who chose e-mail, and once
