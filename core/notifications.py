@@ -63,8 +63,9 @@ async def notify(
     created = []
     for user in sorted(users, key=lambda row: row["id"]):
         locale = user["locale"] or "pl"
-        text_title = (translator.text(locale, title, params) if params else translator.text(locale, title)).strip()
-        text_body = translator.text(locale, body, params) if params and body else translator.text(locale, body)
+        # One line: the title is also the e-mail's subject, where a line break is not allowed.
+        text_title = " ".join(translator.text(locale, title, params).split())
+        text_body = translator.text(locale, body, params)
         if not text_title:
             raise DomainError("BLANK", _("This field must not be blank."), ["title"])
         [row] = await Notification.insert(

@@ -268,7 +268,7 @@ async def test_a_rule_notifies_the_owner_a_user_or_a_team(client, runtime, engin
                 "name": "Nowa firma",
                 "eventType": "core.company_created",
                 "actions": [
-                    {"type": "notify", "to": "owner", "title": "Twoja nowa firma: {{ company.name }}"},
+                    {"type": "notify", "to": "owner", "title": "Twoja nowa firma:\n  {{ company.name }}"},
                     {"type": "notify", "to": gid("TeamNode", team_id), "title": "Zespół: {{ company.name }}"},
                     {
                         "type": "notify",
