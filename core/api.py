@@ -6,7 +6,8 @@ its hook implementations are methods marked with :data:`hookimpl`.
 Besides the plugin machinery it offers what a business plugin builds on: the client file's
 tables (to reference and read; change them through the services), record scoping as SQL
 (:func:`visible`), the services that create and change companies and persons, the timeline,
-tasks, and the GraphQL helpers the core's own types use (batched fields, keyset pages).
+tasks, notifications to staff users (:func:`notify`), and the GraphQL helpers the core's own
+types use (batched fields, keyset pages).
 """
 
 from core.access.services import actor_for_user
