@@ -19,6 +19,7 @@ from core.crm.tables import TimelineEntry
 from core.crm.tasks import send_due_reminders
 from core.db.tables import Delivery, OutgoingMail
 from core.jobs.context import JobContext
+from core.rules.tables import Rule
 from core.settings import Settings, load_settings
 from tests.conftest import as_user, make_user, smtp_server, wait_for
 from tests.test_attachments import PDF, upload
@@ -229,36 +230,40 @@ async def test_a_rule_notifies_the_owner_a_user_or_a_team(client, runtime, engin
     _admin_id, admin = await make_user(runtime, "admin@firma.pl", roles=["administrator"])
     for token in (owner, member):
         await as_user(client, token, SET, {"d": "IN_APP"})
-    bad = await as_user(
-        client,
-        admin,
-        RULE,
-        {
-            "input": {
-                "name": "Zła",
-                "eventType": "core.company_created",
-                "actions": [{"type": "notify", "to": gid("Company", 1), "title": "x"}],
-            }
-        },
-    )
-    assert bad["data"]["ruleCreate"]["userErrors"] == [
-        {"field": ["input", "actions", "0", "to"], "code": "INVALID_RECIPIENT"}
-    ]
-    unknown_team = await as_user(
-        client,
-        admin,
-        RULE,
-        {
-            "input": {
-                "name": "Zła",
-                "eventType": "core.company_created",
-                "actions": [{"type": "notify", "to": gid("TeamNode", 999), "title": "x"}],
-            }
-        },
-    )
-    assert unknown_team["data"]["ruleCreate"]["userErrors"] == [
-        {"field": ["input", "actions", "0", "to"], "code": "UNKNOWN_TEAM"}
-    ]
+    gone_id, _gone = await make_user(runtime, "byly@firma.pl", roles=["sales_rep"])
+    await access.update_user(runtime, SYSTEM, gone_id, is_active=False)
+    refused = {
+        "not an id": ({"to": "wszyscy", "title": "x"}, "core.company_created", ["to"], "INVALID_RECIPIENT"),
+        "a company's id": (
+            {"to": gid("Company", 1), "title": "x"},
+            "core.company_created",
+            ["to"],
+            "INVALID_RECIPIENT",
+        ),
+        "no such team": ({"to": gid("TeamNode", 999), "title": "x"}, "core.company_created", ["to"], "UNKNOWN_TEAM"),
+        "no such user": ({"to": gid("UserNode", 999), "title": "x"}, "core.company_created", ["to"], "UNKNOWN_USER"),
+        "inactive user": (
+            {"to": gid("UserNode", gone_id), "title": "x"},
+            "core.company_created",
+            ["to"],
+            "UNKNOWN_USER",
+        ),
+        "blank title": ({"to": "owner", "title": " "}, "core.company_created", ["title"], "BLANK"),
+        "unknown variable": ({"to": "owner", "title": "{{ nope.x }}"}, "core.company_created", ["title"], None),
+        "unknown key": ({"to": "owner", "title": "x", "cc": "y"}, "core.company_created", ["cc"], "UNKNOWN_KEY"),
+        "owner of nothing": ({"to": "owner", "title": "x"}, "core.rule_changed", ["to"], "NO_SUBJECT"),
+    }
+    for case, (action, event, path, code) in refused.items():
+        answer = await as_user(
+            client,
+            admin,
+            RULE,
+            {"input": {"name": case, "eventType": event, "actions": [{"type": "notify", **action}]}},
+        )
+        [error] = answer["data"]["ruleCreate"]["userErrors"]
+        assert error["field"] == ["input", "actions", "0", *path], (case, error)
+        assert code is None or error["code"] == code, (case, error)
+    assert await Rule.count() == 0  # nothing refused was saved
     rule = await as_user(
         client,
         admin,
