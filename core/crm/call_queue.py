@@ -236,7 +236,7 @@ async def _require_assignees(user_ids: set[int], team_ids: set[int], path: list[
         if len(await active) != len(user_ids):
             raise DomainError("UNKNOWN_USER", _("There is no active user with this id."), [*path, "assignee"])
     if team_ids and len(await Team.select(Team.id).where(Team.id.is_in(sorted(team_ids)))) != len(team_ids):
-        raise DomainError("NOT_FOUND", _("No such team."), [*path, "team"])
+        raise DomainError("UNKNOWN_TEAM", _("There is no team with this id."), [*path, "team"])
 
 
 async def _require_clients(actor: Actor, requests: Sequence[CallRequest], path: list[str]) -> None:

@@ -43,7 +43,7 @@ class RuleNode(relay.Node):
     event_type: str
     conditions: JSON = strawberry.field(description='{"all" | "any": [{field, op, value} | group, …]}; {} = always.')
     actions: JSON = strawberry.field(
-        description="Ordered actions: email, task, set_field, webhook (see docs/rules.md)."
+        description="Ordered actions: email, task, set_field, webhook, notify (see docs/rules.md)."
     )
     enabled: bool
     active_since: datetime = strawberry.field(description="Events from before this moment never run the rule.")

@@ -81,7 +81,7 @@ async def test_refusals_write_nothing(client, runtime, engine_kind, monkeypatch)
         ({**given, "reason": " "}, ["input", "reason"], "BLANK"),
         ({**given, "purpose": " "}, ["input", "purpose"], "BLANK"),
         ({**given, "segment": gid("Segment", segment + 100)}, ["input", "segment"], "NOT_FOUND"),
-        ({**given, "team": gid("TeamNode", team + 100)}, ["input", "team"], "NOT_FOUND"),
+        ({**given, "team": gid("TeamNode", team + 100)}, ["input", "team"], "UNKNOWN_TEAM"),
     ]
     for values, path, code in cases:
         refused = await as_user(client, boss, QUEUE_CALLS, {"input": values})
