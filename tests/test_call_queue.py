@@ -187,8 +187,31 @@ async def test_a_sales_rep_sees_only_calls_of_clients_they_may_see(client, runti
     users, people = await office(runtime)
     boss, rep1 = users["boss"][1], users["rep1"][1]
     rep1_id = gid("UserNode", users["rep1"][0])
-    for last in ("Adamska", "Czajka"):
-        await queue(client, boss, reason=f"Do {last}", person=gid("Person", people[last]), assignee=rep1_id)
+    await queue(client, boss, reason="Do Adamska", person=gid("Person", people["Adamska"]), assignee=rep1_id)
+    # A call to Podkarpacie cannot be given to rep1, who does not see the client…
+    refused = await as_user(
+        client,
+        boss,
+        CREATE,
+        {"input": {"reason": "Do Czajka", "person": gid("Person", people["Czajka"]), "assignee": rep1_id}},
+    )
+    assert refused["data"]["callQueueEntryCreate"]["userErrors"] == [
+        {"field": ["input", "assignee"], "code": "ASSIGNEE_CANNOT_CALL"}
+    ]
+    # …but may go to rep1's team, where rep1 still never sees it.
+    team = (await Team.select(Team.id).first())["id"]
+    other = await queue(
+        client, boss, reason="Do Czajka", person=gid("Person", people["Czajka"]), team=gid("TeamNode", team)
+    )
+    moved = await as_user(
+        client,
+        boss,
+        "mutation($id: ID!, $a: ID) { callQueueEntryAssign(id: $id, assignee: $a) { userErrors { field code } } }",
+        {"id": other["id"], "a": rep1_id},
+    )
+    assert moved["data"]["callQueueEntryAssign"]["userErrors"] == [
+        {"field": ["assignee"], "code": "ASSIGNEE_CANNOT_CALL"}
+    ]
     everything = await as_user(client, boss, QUEUE)
     assert sorted(e["node"]["reason"] for e in everything["data"]["callQueue"]["edges"]) == ["Do Adamska", "Do Czajka"]
     seen = await as_user(client, rep1, QUEUE, {"mine": True})

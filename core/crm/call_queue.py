@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from core.access.services import require
+from core.access.services import actor_for_user, require
 from core.access.tables import Team, User
 from core.crm.scoping import subjects_visible, visible
 from core.crm.tables import CallQueueEntry, Company, Person
@@ -258,6 +258,24 @@ async def _require_clients(actor: Actor, requests: Sequence[CallRequest], path: 
             raise DomainError("NOT_FOUND", _("No such record, or it is outside your area."), [*path, name])
 
 
+async def _require_callers(runtime: Runtime, actor: Actor, requests: Sequence[CallRequest], path: list[str]) -> None:
+    """A call given to a colleague must be one they can make: the queue's work right and the
+    client in their area (else it would wait forever where nobody sees it)."""
+    for user_id in sorted({r.assignee_id for r in requests if r.assignee_id not in (None, actor.user_id)}):
+        user = await User.select().where(User.id == user_id).first()
+        caller = await actor_for_user(runtime, user)
+        try:
+            if not caller.can(WORK):
+                raise _forbidden(WORK)
+            await _require_clients(caller, [r for r in requests if r.assignee_id == user_id], path)
+        except DomainError:
+            raise DomainError(
+                "ASSIGNEE_CANNOT_CALL",
+                _("This user cannot make this call: no access to the call queue or to the client."),
+                [*path, "assignee"],
+            ) from None
+
+
 async def _open_reasons(person_ids: list[int]) -> set[tuple[int, str]]:
     taken: set[tuple[int, str]] = set()
     for start in range(0, len(person_ids), INSERT_CHUNK):
@@ -284,6 +302,7 @@ async def _enqueue(
         path,
     )
     await _require_clients(actor, checked, path)
+    await _require_callers(runtime, actor, checked, path)
     skipped = 0
     if skip_duplicates:
         checked, skipped = await _without_duplicates(checked)
@@ -496,7 +515,11 @@ async def assign(runtime: Runtime, actor: Actor, entry_id: int, assignee_id: int
         set() if assignee_id is None else {assignee_id}, set() if team_id is None else {team_id}, []
     )
     async with runtime.unit_of_work(actor) as uow:
-        await _open_entry(runtime, actor, entry_id)
+        row = await _open_entry(runtime, actor, entry_id)
+        call = CallRequest(
+            reason=row["reason"], person_id=row["person"], company_id=row["company"], assignee_id=assignee_id
+        )
+        await _require_callers(runtime, actor, [call], [])
         await CallQueueEntry.update(
             {
                 CallQueueEntry.assignee: assignee_id,
