@@ -129,6 +129,7 @@ def test_hook_kartoteka_jobs(runtime):
         "core.deliver_webhook",
         "core.poll_mailboxes",
         "core.poll_mailbox",
+        "core.enqueue_calls",
     } == set(runtime.registry.jobs)
     actor = runtime.actor("job.sample.touch_note")
     assert actor.actor_name == "job.sample.touch_note"
