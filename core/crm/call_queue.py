@@ -568,6 +568,7 @@ def listing(
     mine_only: bool = False,
     team_id: int | None = None,
     due_before: datetime | None = None,
+    source: str | None = None,
 ) -> Any:
     """The where-clause of the queue as ``actor`` may see it, with the filters asked for."""
     require(actor, READ)
@@ -582,4 +583,6 @@ def listing(
         clause = clause & (CallQueueEntry.team == team_id)
     if due_before is not None:
         clause = clause & (CallQueueEntry.due_at < _aware(due_before))
+    if source is not None:
+        clause = clause & (CallQueueEntry.source == source)
     return clause

@@ -161,6 +161,11 @@ class CallQueueQuery:
             CallQueueStatus | None, strawberry.argument(description="Null for calls in any status.")
         ] = CallQueueStatus.OPEN,
         due_before: datetime | None = None,
+        # Not `source`: that name is taken by resolver extensions (the parent object).
+        origin: Annotated[
+            str | None,
+            strawberry.argument(name="source", description="E.g. `marketing.segment:12`: one call list."),
+        ] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> relay.Connection[CallQueueEntryNode]:
@@ -172,6 +177,7 @@ class CallQueueQuery:
                 mine_only=mine,
                 team_id=decode_id(team, "TeamNode", ["team"]) if team else None,
                 due_before=due_before,
+                source=origin,
             )
         except DomainError as error:
             raise ClientError(

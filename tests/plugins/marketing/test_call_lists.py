@@ -61,6 +61,15 @@ async def test_a_segment_becomes_calls_for_a_team_once(client, runtime, engine_k
     everyone = await as_user(client, boss, QUEUE_CALLS, {"input": {**given, "requireConsent": False}})
     assert everyone["data"]["segmentQueueCalls"] == {"queued": 1, "skipped": 2, "userErrors": []}
     await queued("Adamska", "Bednarz", "Czajka")
+    listed = await as_user(
+        client,
+        boss,
+        "query($s: String) { callQueue(source: $s) { edges { node { team { name } } } } }",
+        {"s": f"marketing.segment:{segment}"},
+    )
+    assert [e["node"] for e in listed["data"]["callQueue"]["edges"]] == [{"team": {"name": "Telefony"}}] * 3
+    other = await as_user(client, boss, 'query { callQueue(source: "manual") { edges { node { id } } } }')
+    assert other["data"]["callQueue"]["edges"] == []
 
     # The team's agent works the list.
     taken = (await as_user(client, agent, NEXT))["data"]["nextCall"]["entry"]
