@@ -328,3 +328,30 @@ async def test_concurrent_agents_never_get_the_same_call(client, runtime, engine
     assert len(every) == 40 and len(set(every)) == 40
     assert sum(1 for agent in made if agent) > 1  # the work was shared, not done by one agent
     assert await TimelineEntry.count().where(TimelineEntry.kind == "core.call") == 40
+
+
+async def test_a_call_left_claimed_goes_back_to_the_team(client, runtime, engine_kind):
+    """An agent who took a call and left (no outcome within 30 minutes) does not keep it."""
+    from core.access.services import actor_for_user
+    from core.access.tables import User
+    from core.crm import call_queue
+
+    users, people = await office(runtime)
+    team = (await Team.select(Team.id).first())["id"]
+    entry = await queue(
+        client,
+        users["boss"][1],
+        reason="Oferta",
+        person=gid("Person", people["Adamska"]),
+        team=gid("TeamNode", team),
+        dueAt=ago(60),
+    )
+    rep1, rep2 = [
+        await actor_for_user(runtime, await User.select().where(User.id == users[name][0]).first())
+        for name in ("rep1", "rep2")
+    ]
+    now = datetime.now(UTC)
+    taken = await call_queue.next_call(runtime, rep1, now=now - timedelta(minutes=31))
+    assert gid("CallQueueEntry", taken) == entry["id"]
+    assert await call_queue.next_call(runtime, rep2, now=now - timedelta(minutes=2)) is None  # still rep1's
+    assert await call_queue.next_call(runtime, rep2, now=now) == taken
