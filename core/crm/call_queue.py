@@ -483,13 +483,10 @@ async def log_outcome(
             data={"outcome": outcome, "callQueueEntry": entry_id},
         )
         attempts = row["attempts"] + 1
-        changes: dict[Any, Any] = {
+        changes = _released(now) | {
             CallQueueEntry.attempts: attempts,
             CallQueueEntry.outcome: outcome,
             CallQueueEntry.last_call: call_id,
-            CallQueueEntry.claimed_by: None,
-            CallQueueEntry.claimed_at: None,
-            CallQueueEntry.updated_at: now,
         }
         closed = outcome in CLOSING or (outcome == NO_ANSWER and attempts >= row["max_attempts"])
         if closed:
@@ -521,13 +518,7 @@ async def assign(runtime: Runtime, actor: Actor, entry_id: int, assignee_id: int
         )
         await _require_callers(runtime, actor, [call], [])
         await CallQueueEntry.update(
-            {
-                CallQueueEntry.assignee: assignee_id,
-                CallQueueEntry.team: team_id,
-                CallQueueEntry.claimed_by: None,
-                CallQueueEntry.claimed_at: None,
-                CallQueueEntry.updated_at: datetime.now(UTC),
-            }
+            _released(datetime.now(UTC)) | {CallQueueEntry.assignee: assignee_id, CallQueueEntry.team: team_id}
         ).where(CallQueueEntry.id == entry_id)
         await uow.publish(CallAssigned(call_queue_entry_id=entry_id, assignee_id=assignee_id, team_id=team_id))
     return entry_id
@@ -548,16 +539,15 @@ async def _cancel(runtime: Runtime, actor: Actor, uow: UnitOfWork, entry_id: int
         raise _forbidden(ASSIGN, ["id"])
     now = datetime.now(UTC)
     await CallQueueEntry.update(
-        {
-            CallQueueEntry.status: CANCELLED,
-            CallQueueEntry.closed_at: now,
-            CallQueueEntry.updated_at: now,
-            CallQueueEntry.claimed_by: None,
-            CallQueueEntry.claimed_at: None,
-        }
+        _released(now) | {CallQueueEntry.status: CANCELLED, CallQueueEntry.closed_at: now}
     ).where(CallQueueEntry.id == entry_id)
     await uow.publish(CallCancelled(call_queue_entry_id=entry_id))
     return entry_id
+
+
+def _released(now: datetime) -> dict[Any, Any]:
+    """The changes that end an agent's claim on an entry."""
+    return {CallQueueEntry.claimed_by: None, CallQueueEntry.claimed_at: None, CallQueueEntry.updated_at: now}
 
 
 def listing(
