@@ -106,12 +106,13 @@ class CorePlugin(Plugin):
     @hookimpl
     def kartoteka_event_subscribers(self) -> list:
         from core.audit import SUBSCRIBER as AUDIT
+        from core.crm.call_queue import SUBSCRIBERS as CALL_QUEUE
         from core.crm.search import SUBSCRIBER as SEARCH_INDEX
         from core.notifications import SUBSCRIBERS as NOTIFICATIONS
         from core.rules.engine import dispatch_rules, events_with_rules
 
         rules = Subscriber(name="core.rules", event="*", handler=dispatch_rules, wants=events_with_rules)
-        return [AUDIT, SEARCH_INDEX, rules, *NOTIFICATIONS]
+        return [AUDIT, SEARCH_INDEX, rules, *NOTIFICATIONS, *CALL_QUEUE]
 
     @hookimpl
     def kartoteka_role_templates(self) -> list[RoleTemplate]:

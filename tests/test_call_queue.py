@@ -280,6 +280,33 @@ async def test_bad_input_and_missing_rights_are_refused_and_write_nothing(client
     assert (await as_user(client, boss, QUEUE))["data"]["callQueue"]["edges"] == []
 
 
+async def test_removing_a_client_cancels_their_open_calls(client, runtime, engine_kind):
+    users, people = await office(runtime)
+    boss = users["boss"][1]
+    open_call = await queue(client, boss, reason="Oferta", person=gid("Person", people["Bednarz"]))
+    done_call = await queue(client, boss, reason="Ankieta", person=gid("Person", people["Bednarz"]))
+    await as_user(client, boss, LOG, {"input": {"id": done_call["id"], "outcome": "REACHED"}})
+    other = await queue(client, boss, reason="Oferta", person=gid("Person", people["Adamska"]))
+    removed = await as_user(
+        client,
+        boss,
+        "mutation($id: ID!) { personDelete(id: $id) { userErrors { code } } }",
+        {"id": gid("Person", people["Bednarz"])},
+    )
+    assert removed["data"]["personDelete"]["userErrors"] == []
+    statuses = {
+        gid("CallQueueEntry", row["id"]): (row["status"], row["outcome"])
+        for row in await CallQueueEntry.select(CallQueueEntry.id, CallQueueEntry.status, CallQueueEntry.outcome)
+    }
+    assert statuses == {
+        open_call["id"]: ("cancelled", ""),
+        done_call["id"]: ("done", "reached"),  # history stays as it was
+        other["id"]: ("open", ""),
+    }
+    cancelled = await OutboxMessage.count().where(OutboxMessage.name == "core.call_cancelled")
+    assert cancelled == 1
+
+
 async def test_merging_moves_calls_to_the_winner_and_erasing_removes_them(client, runtime, engine_kind):
     from core.crm.gdpr import erase_person
     from core.crm.merge import merge

@@ -17,17 +17,19 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from core.access.services import actor_for_user, require
 from core.access.tables import Team, User
+from core.crm.events import CompanyDeleted, PersonDeleted
 from core.crm.scoping import subjects_visible, visible
 from core.crm.tables import CallQueueEntry, Company, Person
 from core.crm.timeline import log_contact_in
 from core.errors import DomainError
 from core.events.base import Event
 from core.i18n import _
+from core.jobs.context import JobContext
+from core.plugins.specs import Subscriber
 
 if TYPE_CHECKING:
     from core.auth import Actor
     from core.events.bus import UnitOfWork
-    from core.jobs.context import JobContext
     from core.runtime import Runtime
 
 READ, WORK, ASSIGN = "core.call_queue.read", "core.call_queue.work", "core.call_queue.assign"
@@ -548,6 +550,36 @@ async def _cancel(runtime: Runtime, actor: Actor, uow: UnitOfWork, entry_id: int
 def _released(now: datetime) -> dict[Any, Any]:
     """The changes that end an agent's claim on an entry."""
     return {CallQueueEntry.claimed_by: None, CallQueueEntry.claimed_at: None, CallQueueEntry.updated_at: now}
+
+
+async def cancel_for_removed_client(event: Event, context: JobContext) -> None:
+    """A removed person or company is called no more: their open calls are cancelled with it
+    (nobody could see them any longer)."""
+    if isinstance(event, PersonDeleted):
+        column, record_id = CallQueueEntry.person, event.person_id
+    elif isinstance(event, CompanyDeleted):
+        column, record_id = CallQueueEntry.company, event.company_id
+    else:
+        return
+    now = datetime.now(UTC)
+    cancelled = (
+        await CallQueueEntry.update(_released(now) | {CallQueueEntry.status: CANCELLED, CallQueueEntry.closed_at: now})
+        .where((column == record_id) & (CallQueueEntry.status == OPEN))
+        .returning(CallQueueEntry.id)
+    )
+    for row in cancelled:
+        await context.uow.publish(CallCancelled(call_queue_entry_id=row["id"]))
+
+
+SUBSCRIBERS = [
+    Subscriber(
+        name=f"core.call_queue.{event.name.removeprefix('core.')}",
+        event=event.name,
+        handler=cancel_for_removed_client,
+        mode="sync",
+    )
+    for event in (PersonDeleted, CompanyDeleted)
+]
 
 
 def listing(
