@@ -57,7 +57,7 @@ EVENT_TYPES = [TaskAssigned, TaskCompleted, TaskReminderDue]
 
 
 def _user_id(actor: Actor) -> int | None:
-    return int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdigit() else None
+    return int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdecimal() else None
 
 
 def _aware(value: datetime) -> datetime:

@@ -115,5 +115,5 @@ async def log_contact(runtime: Runtime, actor: Actor, **entry: Any) -> int:
             record_id = entry.get(key)
             if record_id is not None:
                 await require_reachable(table, record_id, actor, permission, ["input", "subject"])
-        author = int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdigit() else None
+        author = int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdecimal() else None
         return await record(runtime, uow, author_id=author, **entry)

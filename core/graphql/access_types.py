@@ -31,7 +31,7 @@ async def attempt(action: Awaitable[T]) -> tuple[T | None, list[UserError]]:
 
 
 def decode_id(global_id: relay.GlobalID, type_name: str, field_path: list[str]) -> int:
-    if global_id.type_name != type_name or not global_id.node_id.isdigit():
+    if global_id.type_name != type_name or not global_id.node_id.isdecimal():
         raise DomainError("INVALID_ID", _("This id does not belong to a {type}."), field_path, type=type_name)
     return int(global_id.node_id)
 
@@ -41,9 +41,9 @@ def maximum(info: strawberry.Info) -> int:
 
 
 async def _by_ids(table: Any, cls: Any, node_ids: list[Any]) -> list[Any]:
-    ids = [int(i) for i in node_ids if str(i).isdigit()]
+    ids = [int(i) for i in node_ids if str(i).isdecimal()]
     rows = {r["id"]: r for r in await table.select().where(table.id.is_in(ids)).output(load_json=True)} if ids else {}
-    return [cls.from_row(rows[int(i)]) if str(i).isdigit() and int(i) in rows else None for i in node_ids]
+    return [cls.from_row(rows[int(i)]) if str(i).isdecimal() and int(i) in rows else None for i in node_ids]
 
 
 @strawberry.type(description="A permission code a role can grant.")

@@ -1,4 +1,4 @@
-"""Guards every schema carries: depth, tokens, aliases, cost, a deadline, caches, masking."""
+"""Guards every schema carries: depth, tokens, aliases, cost, a deadline, caches, error hygiene."""
 
 from __future__ import annotations
 
@@ -26,7 +26,6 @@ from graphql import (
 )
 from strawberry.extensions import (
     AddValidationRules,
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -35,15 +34,13 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionResult
 
-from core.graphql.errors import ClientError, translate_errors
+from core.graphql.errors import ClientError, sanitise_errors, translate_errors
 from core.graphql.pagination import DEFAULT_PAGE_SIZE
 from core.i18n import _
 from core.settings import Settings
 
 COST_LIMIT = "COST_LIMIT_EXCEEDED"
 DEADLINE = "DEADLINE_EXCEEDED"
-# Errors whose message is meant for the client; everything else is masked in production.
-CLIENT_ERROR_CODES = {"FORBIDDEN", "BAD_USER_INPUT", COST_LIMIT, DEADLINE, "NOT_FOUND"}
 
 
 @lru_cache(maxsize=512)
@@ -114,6 +111,7 @@ class GuardedSchema(strawberry.Schema):
     max_cost: int = 10_000
     max_tokens: int = 2_000
     deadline: float = 10.0
+    suggestions: bool = True  # "Did you mean …" in error messages; off in production
 
     async def execute(
         self, query: str | None, variable_values: dict[str, Any] | None = None, *args: Any, **kwargs: Any
@@ -150,14 +148,15 @@ class GuardedSchema(strawberry.Schema):
             result = ExecutionResult(data=None, errors=[error])
         return self._finish(result, kwargs)
 
-    @staticmethod
-    def _finish(result: ExecutionResult, kwargs: dict[str, Any]) -> ExecutionResult:
-        translate_errors(result.errors, kwargs.get("context_value"))
+    def _finish(self, result: ExecutionResult, kwargs: dict[str, Any]) -> ExecutionResult:
+        if result.errors:
+            result.errors = sanitise_errors(result.errors, suggestions=self.suggestions)
+            translate_errors(result.errors, kwargs.get("context_value"))
         return result
 
-
-def _should_mask(error: GraphQLError) -> bool:
-    return (error.extensions or {}).get("code") not in CLIENT_ERROR_CODES
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Strawberry logs every error with its traceback here; ``_finish`` logs them instead,
+        a client error as one line and an unexpected one with its traceback and error id."""
 
 
 VALIDATION_CACHE_SIZE = 512
@@ -176,6 +175,4 @@ def default_extensions(settings: Settings) -> list[Any]:
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=VALIDATION_CACHE_SIZE),
     ]
-    if settings.is_production:
-        extensions.append(lambda: MaskErrors(should_mask_error=_should_mask))
     return extensions
