@@ -115,3 +115,11 @@ async def test_production_keeps_client_errors_and_masks_only_unexpected_ones(run
         failed = await gql(client, "{ sampleFail }")
         assert failed["errors"][0]["extensions"]["code"] == "INTERNAL"
         assert "hunter2" not in str(failed)
+
+
+async def test_text_with_a_nul_character_is_bad_input_on_both_engines(client, engine_kind):
+    create = "mutation($t: String!) { sampleNoteCreate(input: {text: $t}) { userErrors { code } } }"
+    by_variable = await gql(client, create, {"t": "a\x00b"})
+    assert by_variable["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    literal = await gql(client, 'mutation { sampleNoteCreate(input: {text: "a\\u0000b"}) { userErrors { code } } }')
+    assert literal["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

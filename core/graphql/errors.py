@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 import strawberry
+from asyncpg.exceptions import StringDataRightTruncationError
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.relay.types import GlobalIDValueError
@@ -99,6 +100,17 @@ def sanitise_errors(errors: list[GraphQLError], *, suggestions: bool) -> list[Gr
             pass
         elif isinstance(original, ClientError):
             error.extensions = {**original.extensions, **(error.extensions or {})}
+        elif isinstance(original, DomainError):
+            # A service refused a query's arguments; queries have no userErrors to carry it.
+            refused = ClientError(
+                original.code, original.message, extensions={"field": original.field}, **original.params
+            )
+            error = _located(refused, error)
+        elif isinstance(original, StringDataRightTruncationError):
+            # asyncpg's: a text longer than its column that no service checked (SQLite keeps it).
+            error = _located(
+                ClientError("TOO_LONG", _("A text in this request is longer than its field allows.")), error
+            )
         elif isinstance(original, GlobalIDValueError):
             error = _located(ClientError(INVALID_ID, _("This is not an id that the API handed out.")), error)
         elif isinstance(original, StrawberryInputCoercionError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -116,6 +117,10 @@ class GuardedSchema(strawberry.Schema):
     async def execute(
         self, query: str | None, variable_values: dict[str, Any] | None = None, *args: Any, **kwargs: Any
     ) -> ExecutionResult:
+        if _has_nul(variable_values) or (query and _NUL_IN_QUERY.search(query)):
+            # PostgreSQL text cannot hold U+0000, and no field of a CRM has a use for it.
+            error = ClientError("BAD_USER_INPUT", _("Text must not contain the NUL character (U+0000)."))
+            return self._finish(ExecutionResult(data=None, errors=[error]), kwargs)
         if query:
             try:
                 document = _parse(query, self.max_tokens)
@@ -157,6 +162,19 @@ class GuardedSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Strawberry logs every error with its traceback here; ``_finish`` logs them instead,
         a client error as one line and an unexpected one with its traceback and error id."""
+
+
+_NUL_IN_QUERY = re.compile(r"\x00|\\u0000|\\u\{0+\}", re.IGNORECASE)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 VALIDATION_CACHE_SIZE = 512
