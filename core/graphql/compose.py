@@ -174,6 +174,7 @@ class _Composer:
         schema.max_tokens = settings.max_query_tokens
         schema.deadline = settings.request_deadline
         schema.suggestions = not settings.is_production
+        schema.public_introspection = not settings.is_production
         return schema
 
 

@@ -19,11 +19,14 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    NoSchemaIntrospectionCustomRule,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
     get_named_type,
     parse,
+    validate,
+    value_from_ast_untyped,
 )
 from strawberry.extensions import (
     AddValidationRules,
@@ -62,6 +65,13 @@ def query_cost(
     if not operations:
         return 0
     operation = operations[0]
+    # A variable left out takes its default, which must cost what the same literal would.
+    defaults = {
+        definition.variable.name.value: value_from_ast_untyped(definition.default_value)
+        for definition in operation.variable_definitions or ()
+        if definition.default_value is not None
+    }
+    variables = {**defaults, **variables}
     root = schema.get_root_type(operation.operation)
     return _selection_cost(schema, root, operation.selection_set, fragments, variables, set())
 
@@ -113,6 +123,7 @@ class GuardedSchema(strawberry.Schema):
     max_tokens: int = 2_000
     deadline: float = 10.0
     suggestions: bool = True  # "Did you mean …" in error messages; off in production
+    public_introspection: bool = True  # off in production: anonymous callers get no __schema/__type
 
     async def execute(
         self, query: str | None, variable_values: dict[str, Any] | None = None, *args: Any, **kwargs: Any
@@ -126,6 +137,14 @@ class GuardedSchema(strawberry.Schema):
                 document = _parse(query, self.max_tokens)
             except GraphQLError:
                 document = None  # the normal pipeline reports the syntax error
+            context = kwargs.get("context_value") or (args[0] if args else None)
+            anonymous = not getattr(getattr(context, "actor", None), "is_authenticated", False)
+            if document is not None and not self.public_introspection and anonymous:
+                if _introspects(self._schema, document):
+                    error = ClientError(
+                        "FORBIDDEN", _("The schema is described only to signed-in callers; sign in first.")
+                    )
+                    return self._finish(ExecutionResult(data=None, errors=[error]), kwargs)
             if document is not None:
                 operation_name = kwargs.get("operation_name") or (args[2] if len(args) > 2 else None)
                 cost = query_cost(self._schema, document, variable_values, operation_name)
@@ -165,6 +184,11 @@ class GuardedSchema(strawberry.Schema):
 
 
 _NUL_IN_QUERY = re.compile(r"\x00|\\u0000|\\u\{0+\}", re.IGNORECASE)
+
+
+def _introspects(schema: GraphQLSchema, document: DocumentNode) -> bool:
+    """Whether the document asks for ``__schema`` or ``__type`` (``__typename`` is not introspection)."""
+    return bool(validate(schema, document, [NoSchemaIntrospectionCustomRule]))
 
 
 def _has_nul(value: Any) -> bool:
