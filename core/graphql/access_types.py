@@ -3,7 +3,7 @@
 No ``from __future__ import annotations``: Strawberry resolves these annotations directly.
 """
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
@@ -120,17 +120,49 @@ class TerritoryNode(relay.Node):
         return await _by_ids(Territory, cls, node_ids)
 
 
+USER_DETAIL = "Null without permission `core.user.read`, except on your own user."
+
+
+def _sees_user(actor: Any, user_id: int) -> bool:
+    return actor.can(access.USER_READ) or actor.user_id == user_id
+
+
+def _user_detail(attribute: str) -> Any:
+    async def batch(sources: Sequence[Any], context: Any) -> list[Any]:
+        return [getattr(s, attribute) if _sees_user(context.actor, s.id) else None for s in sources]
+
+    return batch
+
+
 @strawberry.type(description="A staff user.")
 class UserNode(relay.Node):
     node_permission: ClassVar[str] = access.USER_READ
 
     id: relay.NodeID[int]
-    email: str
     display_name: str
-    is_active: bool
-    is_superuser: bool
-    locale: str
+    user_email: strawberry.Private[str]
+    user_is_active: strawberry.Private[bool]
+    user_is_superuser: strawberry.Private[bool]
+    user_locale: strawberry.Private[str]
     team_id: strawberry.Private[int | None]
+
+    # A user reached through another object (a record's owner, a task's assignee) shows its name to
+    # anyone; the rest needs core.user.read, as the users list does, except on your own user.
+    @batched_field(_user_detail("user_email"), description=f"E-mail address. {USER_DETAIL}")
+    def email(self, info: strawberry.Info) -> str | None:
+        return self.user_email if _sees_user(info.context.actor, self.id) else None
+
+    @batched_field(_user_detail("user_is_active"), description=USER_DETAIL)
+    def is_active(self, info: strawberry.Info) -> bool | None:
+        return self.user_is_active if _sees_user(info.context.actor, self.id) else None
+
+    @batched_field(_user_detail("user_is_superuser"), description=USER_DETAIL)
+    def is_superuser(self, info: strawberry.Info) -> bool | None:
+        return self.user_is_superuser if _sees_user(info.context.actor, self.id) else None
+
+    @batched_field(_user_detail("user_locale"), description=USER_DETAIL)
+    def locale(self, info: strawberry.Info) -> str | None:
+        return self.user_locale if _sees_user(info.context.actor, self.id) else None
 
     @batched_field(load_each("core.team", lambda s: s.team_id))
     async def team(self, info: strawberry.Info) -> TeamNode | None:
@@ -148,11 +180,11 @@ class UserNode(relay.Node):
     def from_row(cls, row: dict[str, Any]) -> "UserNode":
         return cls(
             id=row["id"],
-            email=row["email"],
             display_name=row["display_name"],
-            is_active=bool(row["is_active"]),
-            is_superuser=bool(row["is_superuser"]),
-            locale=row["locale"],
+            user_email=row["email"],
+            user_is_active=bool(row["is_active"]),
+            user_is_superuser=bool(row["is_superuser"]),
+            user_locale=row["locale"],
             team_id=row["team"],
         )
 
