@@ -139,12 +139,10 @@ class GuardedSchema(strawberry.Schema):
                 document = None  # the normal pipeline reports the syntax error
             context = kwargs.get("context_value") or (args[0] if args else None)
             anonymous = not getattr(getattr(context, "actor", None), "is_authenticated", False)
-            if document is not None and not self.public_introspection and anonymous:
-                if _introspects(self._schema, document):
-                    error = ClientError(
-                        "FORBIDDEN", _("The schema is described only to signed-in callers; sign in first.")
-                    )
-                    return self._finish(ExecutionResult(data=None, errors=[error]), kwargs)
+            hidden = document is not None and anonymous and not self.public_introspection
+            if hidden and _introspects(self._schema, document):
+                error = ClientError("FORBIDDEN", _("The schema is described only to signed-in callers; sign in first."))
+                return self._finish(ExecutionResult(data=None, errors=[error]), kwargs)
             if document is not None:
                 operation_name = kwargs.get("operation_name") or (args[2] if len(args) > 2 else None)
                 cost = query_cost(self._schema, document, variable_values, operation_name)
