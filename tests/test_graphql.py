@@ -230,7 +230,12 @@ async def test_request_deadline_stops_a_slow_request(runtime):
 @sqlite_only
 async def test_production_masks_internal_errors_and_hides_graphiql(runtime, tmp_path):
     async with serve_app(runtime) as client:
-        assert (await client.get("/graphql", headers={"accept": "text/html"})).status_code == 200
+        page = await client.get("/graphql", headers={"accept": "text/html"})
+        assert page.status_code == 200 and "graphiql" in page.text.lower()
+        # Like the other HTML pages: never framed by another site, scripts from known places only.
+        assert page.headers["x-frame-options"] == "DENY"
+        policy = page.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in policy and "default-src 'none'" in policy
     runtime.settings = runtime.settings.with_overrides(profile="production", secret_key="p" * 40)
     async with serve_app(runtime) as client:
         production = await gql(client, "{ sampleFail }")
