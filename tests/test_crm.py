@@ -390,6 +390,18 @@ async def test_timeline_of_a_company(client, regions, engine_kind):
     ]
     bad = await as_user(client, krakow, LOG, {"input": {"kind": "core.telepathy", "company": company["id"]}})
     assert bad["data"]["timelineEntryCreate"]["userErrors"] == [{"field": ["input", "kind"], "code": "UNKNOWN_KIND"}]
+    # The answer to a newcomer's "call" names the namespaced kinds to use instead.
+    explained = await as_user(
+        client,
+        krakow,
+        'mutation($c: ID!) { timelineEntryCreate(input: {kind: "call", company: $c}) { userErrors { message } } }',
+        {"c": company["id"]},
+        **{"accept-language": "en"},
+    )
+    message = explained["data"]["timelineEntryCreate"]["userErrors"][0]["message"]
+    assert "core.call, not call" in message and "core.meeting" in message
+    listed = await as_user(client, krakow, TIMELINE, {"subject": company["id"], "kinds": ["call"]})
+    assert "core.call" in listed["errors"][0]["message"] and listed["errors"][0]["extensions"]["field"] == ["kinds"]
     negative = await as_user(
         client, krakow, LOG, {"input": {"kind": "core.call", "company": company["id"], "durationMinutes": -5}}
     )

@@ -941,7 +941,7 @@ async def load_employments_by_person(keys: list[int], context: Any) -> list[list
 # --- timeline ------------------------------------------------------------------------------------------
 @strawberry.type(description="A kind of timeline entry.")
 class TimelineKindType:
-    name: str
+    name: str = strawberry.field(description="Namespaced by the plugin that defines it, e.g. `core.call`.")
     label: str = strawberry.field(description="In the language of the request.")
 
 
@@ -1019,7 +1019,9 @@ class TimelineQuery:
         self,
         info: strawberry.Info,
         subject: relay.GlobalID,
-        kinds: list[str] | None = None,
+        kinds: Annotated[
+            list[str] | None, strawberry.argument(description="Only these kinds (namespaced: `core.call`).")
+        ] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> relay.Connection[TimelineEntryType]:
@@ -1039,7 +1041,8 @@ class TimelineQuery:
         if kinds:
             unknown = [kind for kind in kinds if kind not in kinds_known]
             if unknown:
-                raise ClientError("BAD_USER_INPUT", _("Unknown timeline entry kind: {kind}."), kind=", ".join(unknown))
+                error = timeline.unknown_kind(info.context.runtime, unknown)
+                raise ClientError("BAD_USER_INPUT", error.message, extensions={"field": ["kinds"]}, **error.params)
             query = query.where(db.TimelineEntry.kind.is_in(kinds))
         return await paginate_by_key(
             query,
@@ -1062,7 +1065,9 @@ class TimelineQuery:
 
 @strawberry.input
 class TimelineEntryInput:
-    kind: str = strawberry.field(description="A kind from `timelineKinds`, e.g. `core.call`.")
+    kind: str = strawberry.field(
+        description="A kind from `timelineKinds`, namespaced by the plugin that defines it: `core.call`, not `call`."
+    )
     company: relay.GlobalID | None = None
     person: relay.GlobalID | None = None
     title: str = ""
