@@ -168,14 +168,15 @@ async def test_record_scope_by_territory_team_and_owner(client, regions, engine_
     assert krakow["userErrors"] == []
     # A colleague's e-mail reached through a record needs core.user.read (the manager has it, the
     # rep not); the name stays visible, and one's own user is always shown whole.
-    owner = "{ companies { edges { node { owner { displayName email isActive } } } } }"
+    owner = "{ companies { edges { node { owner { displayName email isActive roles { name } team { name } } } } } }"
     by_manager = await as_user(client, regions["manager"], owner)
     assert by_manager["data"]["companies"]["edges"][0]["node"]["owner"]["email"] == "krakow@firma.pl"
     await as_user(client, admin, UPDATE_COMPANY, {"id": mine["company"]["id"], "input": {"territory": "podkarpackie"}})
     by_rep = await as_user(client, regions["rzeszow"], owner)
     owners = {e["node"]["owner"]["displayName"]: e["node"]["owner"] for e in by_rep["data"]["companies"]["edges"]}
-    assert owners["Krakow"] == {"displayName": "Krakow", "email": None, "isActive": None}
-    assert owners["Rzeszow"]["email"] == "rzeszow@firma.pl"
+    assert owners["Krakow"] == {"displayName": "Krakow", "email": None, "isActive": None, "roles": None, "team": None}
+    assert owners["Rzeszow"]["email"] == "rzeszow@firma.pl" and owners["Rzeszow"]["roles"] == [{"name": "sales_rep"}]
+    assert by_manager["data"]["companies"]["edges"][0]["node"]["owner"]["team"] == {"name": "Południe"}
 
 
 async def test_delete_hides_the_company_everywhere(client, regions, engine_kind):

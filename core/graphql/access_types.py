@@ -134,6 +134,18 @@ def _user_detail(attribute: str) -> Any:
     return batch
 
 
+def _user_loaded(loader: str, key: Any) -> Any:
+    """``load_each`` for the users the actor may see in full; None for the others."""
+    load = load_each(loader, key)
+
+    async def batch(sources: Sequence[Any], context: Any) -> list[Any]:
+        shown = [s for s in sources if _sees_user(context.actor, s.id)]
+        found = dict(zip(map(id, shown), await load(shown, context), strict=True))
+        return [found.get(id(s)) for s in sources]
+
+    return batch
+
+
 @strawberry.type(description="A staff user.")
 class UserNode(relay.Node):
     node_permission: ClassVar[str] = access.USER_READ
@@ -164,16 +176,22 @@ class UserNode(relay.Node):
     def locale(self, info: strawberry.Info) -> str | None:
         return self.user_locale if _sees_user(info.context.actor, self.id) else None
 
-    @batched_field(load_each("core.team", lambda s: s.team_id))
+    @batched_field(_user_loaded("core.team", lambda s: s.team_id), description=USER_DETAIL)
     async def team(self, info: strawberry.Info) -> TeamNode | None:
-        return None if self.team_id is None else await info.context.loaders["core.team"].load(self.team_id)
+        if self.team_id is None or not _sees_user(info.context.actor, self.id):
+            return None
+        return await info.context.loaders["core.team"].load(self.team_id)
 
-    @batched_field(load_each("core.roles_by_user", lambda s: s.id))
-    async def roles(self, info: strawberry.Info) -> list[RoleNode]:
+    @batched_field(_user_loaded("core.roles_by_user", lambda s: s.id), description=USER_DETAIL)
+    async def roles(self, info: strawberry.Info) -> list[RoleNode] | None:
+        if not _sees_user(info.context.actor, self.id):
+            return None
         return await info.context.loaders["core.roles_by_user"].load(self.id)
 
-    @batched_field(load_each("core.territories_by_user", lambda s: s.id))
-    async def territories(self, info: strawberry.Info) -> list[TerritoryNode]:
+    @batched_field(_user_loaded("core.territories_by_user", lambda s: s.id), description=USER_DETAIL)
+    async def territories(self, info: strawberry.Info) -> list[TerritoryNode] | None:
+        if not _sees_user(info.context.actor, self.id):
+            return None
         return await info.context.loaders["core.territories_by_user"].load(self.id)
 
     @classmethod
