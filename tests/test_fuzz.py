@@ -245,7 +245,7 @@ async def _seed(runtime: Runtime) -> tuple[str, str]:
     return token, str(invitation.account_id)
 
 
-async def test_fuzz_both_surfaces_never_fail_unexpectedly(runtime, engine_kind):
+async def test_fuzz_both_surfaces_never_fail_unexpectedly(runtime, engine_kind, caplog):
     rng = random.Random(SEED)
     token, account = await _seed(runtime)
     problems: dict[str, list[str]] = {}
@@ -291,6 +291,13 @@ async def test_fuzz_both_surfaces_never_fail_unexpectedly(runtime, engine_kind):
                                 _collect_ids(body.get("data"), ids)
     print(f"fuzz: {calls} operations, {answered} answered without errors")
     assert calls > 200
+    # Client errors are one log line each: no request of the run logged a traceback.
+    tracebacks = [
+        r.getMessage()[:200]
+        for r in caplog.records
+        if r.exc_info and r.name.startswith(("kartoteka", "strawberry", "litestar"))
+    ]
+    assert not tracebacks, tracebacks[:5]
     assert answered > calls // 10, "the generator should mostly make operations that run"
     report = "\n".join(f"{where}: {found[0]}"[:600] for where, found in sorted(problems.items()))
     assert not problems, f"{len(problems)} fields failed:\n{report}"
