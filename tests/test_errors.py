@@ -79,6 +79,19 @@ async def test_every_error_has_a_code(client):
         assert [e["extensions"]["code"] for e in result["errors"]] == [code], (query, result)
     variable = await gql(client, "query($n: Int) { sampleNotes(first: $n) { edges { cursor } } }", {"n": "x"})
     assert variable["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    # Strawberry's DateTime adds Python's text ("invalid literal for int() …") to its refusal.
+    for bad_time in ('{ calendar(start: "nope", end: "x") { id } }',):
+        refused = await gql(client, bad_time, actor="staff:core.task.read")
+        messages = [e["message"] for e in refused["errors"]]
+        assert messages == ['Value cannot represent a DateTime: "nope".', 'Value cannot represent a DateTime: "x".']
+    as_variable = await gql(
+        client,
+        "query($s: DateTime!) { calendar(start: $s, end: $s) { id } }",
+        {"s": "nope"},
+        actor="staff:core.task.read",
+    )
+    assert as_variable["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "invalid literal" not in as_variable["errors"][0]["message"]
     json_variable = await gql(
         client,
         'mutation($c: JSON) { sampleNoteCreate(input: {text: "a", customFields: $c}) { userErrors { code } } }',

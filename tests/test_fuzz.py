@@ -10,6 +10,7 @@ must carry a code, and none may be an unexpected (INTERNAL) one or show Python's
 from __future__ import annotations
 
 import base64
+import json
 import os
 import random
 import re
@@ -51,7 +52,7 @@ PORTAL_HEADER = "x-fuzz-portal-account"
 PYTHON_TEXT = re.compile(
     r"Traceback|invalid literal|unhashable|object has no attribute|NoneType|__init__\(\)|"
     r"takes \d+ positional|KeyError|IndexError|codec can't|not subscriptable|object is not|"
-    r"unexpected keyword|asyncpg|sqlite3|piccolo"
+    r"unexpected keyword|asyncpg|sqlite3|piccolo|with base 10|isoformat|ISO string|decimal\.|InvalidOperation"
 )
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 STRINGS = ["", " ", "a", "Łódź", "²", "x" * 300, "<b>'\"%_\\", "\x00", "😀", "2026-01-01", "pl", "email", "*"]
@@ -165,6 +166,7 @@ class Generator:
     def operation(self, kind: str, name: str, field: GraphQLField) -> tuple[str, dict[str, Any]] | None:
         declared, passed, variables = [], [], {}
         self.hostile = self.rng.random() < 0.25
+        inline = self.rng.random() < 0.3  # literals in the document: validation, not variable coercion
         for index, (arg_name, arg) in enumerate(field.args.items()):
             if get_named_type(arg.type).name == "Upload":
                 if isinstance(arg.type, GraphQLNonNull):
@@ -172,12 +174,37 @@ class Generator:
                 continue
             if not isinstance(arg.type, GraphQLNonNull) and self.rng.random() < 0.3:
                 continue
+            value = self.value(arg.type)
+            if inline:
+                passed.append(f"{arg_name}: {_literal(value, arg.type)}")
+                continue
             declared.append(f"$a{index}: {arg.type}")
             passed.append(f"{arg_name}: $a{index}")
-            variables[f"a{index}"] = self.value(arg.type)
+            variables[f"a{index}"] = value
         header = f"{kind}({', '.join(declared)})" if declared else kind
         arguments = f"({', '.join(passed)})" if passed else ""
         return f"{header} {{ {name}{arguments} {self.selection(field.type)} }}", variables
+
+
+def _literal(value: Any, type_: Any) -> str:
+    """``value`` written in the document (enum values bare, JSON objects as input objects)."""
+    named = get_named_type(type_)
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and isinstance(named, GraphQLEnumType) and re.fullmatch(r"[A-Za-z_]\w*", value):
+        return value
+    if isinstance(value, int | float | str):
+        return json.dumps(value)
+    item = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    if isinstance(value, list):
+        inner = item.of_type if isinstance(item, GraphQLList) else item
+        return "[" + ", ".join(_literal(v, inner) for v in value) + "]"
+    fields = named.fields if isinstance(named, GraphQLInputObjectType) else {}
+    return (
+        "{" + ", ".join(f"{k}: {_literal(v, fields[k].type if k in fields else named)}" for k, v in value.items()) + "}"
+    )
 
 
 def _required_args(field: GraphQLField) -> bool:

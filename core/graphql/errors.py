@@ -30,6 +30,8 @@ _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 _VARIABLE = re.compile(r"^Variable '\$(\w+)'")
 # graphql-core's wording for an input value a scalar refused (variables and literals).
 _INPUT_ERROR = re.compile(r"^(Variable '\$\w+'|Expected value of type )")
+# Strawberry's scalars (DateTime, Date, Decimal…) append Python's exception text to their sentence.
+_SCALAR_REFUSAL = re.compile(r'(Value cannot represent an? \w+: (?:"(?:[^"\\]|\\.)*"|\S+?)\.) .*', re.DOTALL)
 
 
 class ClientError(GraphQLError):
@@ -69,6 +71,7 @@ def _request_error(error: GraphQLError, original: BaseException | None) -> Graph
         else:
             code = VALIDATION_FAILED
         error.extensions = {**(error.extensions or {}), "code": code}
+    error.message = _SCALAR_REFUSAL.sub(r"\1", error.message)
     return error
 
 
