@@ -43,7 +43,7 @@ class Actor:
     @property
     def user_id(self) -> int | None:
         """The staff user acting (the author, the owner by default); None for anyone else."""
-        return int(self.id) if self.kind == "staff" and self.id and str(self.id).isdigit() else None
+        return int(self.id) if self.kind == "staff" and self.id and str(self.id).isdecimal() else None
 
     @property
     def is_authenticated(self) -> bool:

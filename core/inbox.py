@@ -405,7 +405,7 @@ async def assign(runtime: Runtime, actor: Actor, mail_id: int, company_id: int |
             await require_reachable(Company, company_id, actor, "core.company.write", ["companyId"])
         if person_id is not None:
             await require_reachable(Person, person_id, actor, "core.person.write", ["personId"])
-        author = int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdigit() else None
+        author = int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdecimal() else None
         mail["subject"] = mail["subject"] or "(no subject)"
         await _log(runtime, uow, mail, [(company_id, person_id)], author_id=author)
         await IncomingMail.update(

@@ -32,7 +32,7 @@ from core.jobs.delivery import Target, execute_delivery, job_target, subscriber_
 from core.plugins.loader import LoadedPlugins, PluginsFile, build_plugin_manager, read_plugins_file
 from core.plugins.registry import Registry, build_registry
 from core.plugins.specs import Plugin
-from core.settings import Settings, load_settings
+from core.settings import Settings, ensure_secret_key, load_settings
 
 log = logging.getLogger("kartoteka")
 SQLITE_KEPT_CONNECTIONS = 4  # readers at once; SQLite has a single writer whatever the number
@@ -77,7 +77,7 @@ class Runtime:
         extra_plugins: Mapping[str, Plugin] | None = None,
         plugins_file: PluginsFile | None = None,
     ) -> Runtime:
-        settings = settings or load_settings()
+        settings = ensure_secret_key(settings or load_settings())
         plugins_file = plugins_file or read_plugins_file(settings.plugins_file)
         loaded = build_plugin_manager(plugins_file, extra=extra_plugins)
         runtime = cls(settings, role, loaded, build_registry(loaded.manager))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -18,7 +19,6 @@ from core.errors import ConfigError
 
 PREFIX = "KARTOTEKA_"
 Profile = Literal["embedded", "production"]
-DEV_SECRET = "dev-insecure-secret-change-me"
 
 
 def _url(value: str, key: str, schemes: tuple[str, ...]) -> str:
@@ -159,7 +159,10 @@ class Settings:
     )
     host: str = "127.0.0.1"
     port: int = field(default=8000, metadata={"parse": _int(1, 65535)})
-    secret_key: str = field(default=DEV_SECRET, repr=False, metadata={"parse": _secret, "secret": True})
+    # Signs links (unsubscribe, clicks, invitations) and sessions. Required in production; the
+    # embedded profile makes a random one on first start and keeps it in secret_key_file.
+    secret_key: str = field(default="", repr=False, metadata={"parse": _secret, "secret": True})
+    secret_key_file: Path = field(default=Path("var/secret_key"), metadata={"parse": lambda v, k: Path(v)})
     plugins_file: Path = field(default=Path("plugins.toml"), metadata={"parse": lambda v, k: Path(v)})
     debug: bool = field(default=False, metadata={"parse": _bool})
     # GraphQL guards
@@ -240,7 +243,7 @@ class Settings:
 
     def validate(self) -> Settings:
         """Checks that hold between settings."""
-        if self.is_production and self.secret_key == DEV_SECRET:
+        if self.is_production and not self.secret_key:
             raise ConfigError(f"{PREFIX}SECRET_KEY", "must be set in the production profile")
         if self.sso_issuer and not (self.sso_client_id and self.sso_client_secret):
             key = "CLIENT_ID" if not self.sso_client_id else "CLIENT_SECRET"
@@ -249,6 +252,31 @@ class Settings:
             # The OAuth issuer: tokens name it, and cookies of the sign-in pages need TLS.
             raise ConfigError(f"{PREFIX}PUBLIC_URL", "must be the https:// address of this server in production")
         return self
+
+
+def ensure_secret_key(settings: Settings) -> Settings:
+    """``settings`` with a secret key: the configured one, or (embedded profile) the install's own
+    random key from ``secret_key_file``, made on first start. A key in the source code would let
+    anyone forge links for every embedded install."""
+    if settings.secret_key or settings.is_production:
+        return settings
+    path = settings.secret_key_file
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(draft, path)  # atomic, and never replaces a key another process wrote first
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    key = path.read_text(encoding="utf-8").strip()
+    if len(key) < 32:
+        raise ConfigError(f"{PREFIX}SECRET_KEY_FILE", f"{path} must hold a key of at least 32 characters")
+    return settings.with_overrides(secret_key=key)
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

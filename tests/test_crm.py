@@ -166,6 +166,17 @@ async def test_record_scope_by_territory_team_and_owner(client, regions, engine_
     assert mine["userErrors"] == []
     assert await names(client, regions["manager"]) == ["Od Krakowiaka"]
     assert krakow["userErrors"] == []
+    # A colleague's e-mail reached through a record needs core.user.read (the manager has it, the
+    # rep not); the name stays visible, and one's own user is always shown whole.
+    owner = "{ companies { edges { node { owner { displayName email isActive roles { name } team { name } } } } } }"
+    by_manager = await as_user(client, regions["manager"], owner)
+    assert by_manager["data"]["companies"]["edges"][0]["node"]["owner"]["email"] == "krakow@firma.pl"
+    await as_user(client, admin, UPDATE_COMPANY, {"id": mine["company"]["id"], "input": {"territory": "podkarpackie"}})
+    by_rep = await as_user(client, regions["rzeszow"], owner)
+    owners = {e["node"]["owner"]["displayName"]: e["node"]["owner"] for e in by_rep["data"]["companies"]["edges"]}
+    assert owners["Krakow"] == {"displayName": "Krakow", "email": None, "isActive": None, "roles": None, "team": None}
+    assert owners["Rzeszow"]["email"] == "rzeszow@firma.pl" and owners["Rzeszow"]["roles"] == [{"name": "sales_rep"}]
+    assert by_manager["data"]["companies"]["edges"][0]["node"]["owner"]["team"] == {"name": "Południe"}
 
 
 async def test_delete_hides_the_company_everywhere(client, regions, engine_kind):
@@ -380,6 +391,18 @@ async def test_timeline_of_a_company(client, regions, engine_kind):
     ]
     bad = await as_user(client, krakow, LOG, {"input": {"kind": "core.telepathy", "company": company["id"]}})
     assert bad["data"]["timelineEntryCreate"]["userErrors"] == [{"field": ["input", "kind"], "code": "UNKNOWN_KIND"}]
+    # The answer to a newcomer's "call" names the namespaced kinds to use instead.
+    explained = await as_user(
+        client,
+        krakow,
+        'mutation($c: ID!) { timelineEntryCreate(input: {kind: "call", company: $c}) { userErrors { message } } }',
+        {"c": company["id"]},
+        **{"accept-language": "en"},
+    )
+    message = explained["data"]["timelineEntryCreate"]["userErrors"][0]["message"]
+    assert "core.call, not call" in message and "core.meeting" in message
+    listed = await as_user(client, krakow, TIMELINE, {"subject": company["id"], "kinds": ["call"]})
+    assert "core.call" in listed["errors"][0]["message"] and listed["errors"][0]["extensions"]["field"] == ["kinds"]
     negative = await as_user(
         client, krakow, LOG, {"input": {"kind": "core.call", "company": company["id"], "durationMinutes": -5}}
     )

@@ -207,6 +207,14 @@ async def _check_cost_limit(client):
         client, "query($n: Int) { sampleNotes(first: $n) { edges { node { id text } } } }", {"n": 5}
     )
     assert "errors" not in with_variable
+    # A variable's default value counts like a literal.
+    by_default = await gql(
+        client,
+        "query($n: Int = 100) { a: sampleNotes(first: $n) { edges { node { id text touched runs } } } "
+        "b: sampleNotes(first: $n) { edges { node { id text touched runs } } } }",
+    )
+    assert by_default["errors"][0]["extensions"]["code"] == "COST_LIMIT_EXCEEDED"
+    assert by_default["errors"][0]["extensions"]["cost"] == expensive["errors"][0]["extensions"]["cost"]
 
 
 @sqlite_only
@@ -221,18 +229,30 @@ async def test_request_deadline_stops_a_slow_request(runtime):
 
 @sqlite_only
 async def test_production_masks_internal_errors_and_hides_graphiql(runtime, tmp_path):
-    bad_id = '{ node(id: "not-a-global-id") { id } }'
     async with serve_app(runtime) as client:
-        development = await gql(client, bad_id)
-        assert development["errors"][0]["message"] != "Unexpected error."
-        assert (await client.get("/graphql", headers={"accept": "text/html"})).status_code == 200
+        page = await client.get("/graphql", headers={"accept": "text/html"})
+        assert page.status_code == 200 and "graphiql" in page.text.lower()
+        # Like the other HTML pages: never framed by another site, scripts from known places only.
+        assert page.headers["x-frame-options"] == "DENY"
+        policy = page.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in policy and "default-src 'none'" in policy
     runtime.settings = runtime.settings.with_overrides(profile="production", secret_key="p" * 40)
     async with serve_app(runtime) as client:
-        production = await gql(client, bad_id)
-        assert production["errors"][0]["message"] == "Unexpected error."
+        production = await gql(client, "{ sampleFail }")
+        assert production["errors"][0]["extensions"]["code"] == "INTERNAL"
         denied = await gql(client, "{ sampleNotes { edges { cursor } } }", actor=None)
         assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # client errors stay readable
         assert (await client.get("/graphql", headers={"accept": "text/html"})).status_code != 200
+        # No schema for anonymous callers on either surface; signed-in staff still read it.
+        for path in ("/graphql", "/portal/graphql"):
+            for probe in ("{ __schema { types { name } } }", '{ __type(name: "Query") { name } }'):
+                refused = await gql(client, probe, actor=None, path=path)
+                assert refused["data"] is None and refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert (await gql(client, "{ __typename }", actor=None))["data"] == {"__typename": "Query"}
+        staff = await gql(client, "{ __schema { queryType { name } } }")
+        assert staff["data"]["__schema"]["queryType"]["name"] == "Query"
+        typo = await gql(client, "{ sampleNote { id } }")
+        assert "Did you mean" not in typo["errors"][0]["message"]
 
 
 @sqlite_only

@@ -406,7 +406,11 @@ async def test_an_off_the_shelf_oidc_client_signs_in(http, runtime):
             nonce={"essential": True, "value": nonce},
         ).validate(id_token.claims)
         assert id_token.claims["name"] == "Ala" and id_token.claims["email"] == "ala@example.com"
-        userinfo = (await oauth.get(metadata["userinfo_endpoint"])).json()
+        by_get = await oauth.get(metadata["userinfo_endpoint"])
+        by_post = await oauth.post(metadata["userinfo_endpoint"])
+        assert (by_get.status_code, by_post.status_code) == (200, 200)  # OIDC Core 5.3.2: 200 OK
+        assert by_post.json() == by_get.json()
+        userinfo = by_get.json()
         assert userinfo == {
             "sub": id_token.claims["sub"],
             "name": "Ala",

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import ConfigError
-from core.settings import DEV_SECRET, load_settings
+from core.settings import ensure_secret_key, load_settings
 
 
 def test_defaults_are_the_embedded_shape():
@@ -76,4 +76,21 @@ def test_secrets_are_hidden_from_the_printable_form():
     settings = load_settings(environ={"KARTOTEKA_SECRET_KEY": "s" * 40})
     assert settings.safe_dict()["secret_key"] == "***"
     assert "s" * 40 not in repr(settings)
-    assert DEV_SECRET not in repr(load_settings(environ={}))
+
+
+def test_embedded_profile_makes_its_own_secret_key_once(tmp_path):
+    """No key in the source: each embedded install signs links with its own random key, kept under var/."""
+    key_file = tmp_path / "var" / "secret_key"
+    first = ensure_secret_key(load_settings(environ={"KARTOTEKA_SECRET_KEY_FILE": str(key_file)}))
+    assert len(first.secret_key) >= 32
+    assert key_file.read_text().strip() == first.secret_key
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    again = ensure_secret_key(load_settings(environ={"KARTOTEKA_SECRET_KEY_FILE": str(key_file)}))
+    assert again.secret_key == first.secret_key  # links signed before a restart still work
+    other = ensure_secret_key(load_settings(environ={}, secret_key_file=tmp_path / "other"))
+    assert other.secret_key != first.secret_key
+    given = ensure_secret_key(load_settings(environ={"KARTOTEKA_SECRET_KEY": "k" * 40}))
+    assert given.secret_key == "k" * 40
+    key_file.write_text("short")
+    with pytest.raises(ConfigError, match="KARTOTEKA_SECRET_KEY_FILE"):
+        ensure_secret_key(load_settings(environ={"KARTOTEKA_SECRET_KEY_FILE": str(key_file)}))

@@ -57,6 +57,11 @@ async def test_calendar_views_for_one_or_many_people(client, runtime, engine_kin
         client, boss, CALENDAR, {"start": at(1, 0), "end": datetime(2028, 1, 1, tzinfo=UTC).isoformat()}
     )
     assert too_long["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    backwards = await as_user(client, boss, CALENDAR, {"start": at(3), "end": at(1)})
+    assert backwards["errors"][0]["extensions"]["field"] == ["end"]  # the argument's name
+    # A time without a zone is UTC, not a crash comparing it with one that has a zone.
+    naive = await as_user(client, boss, CALENDAR, {"start": "2026-12-01T00:00:00", "end": at(4)})
+    assert [t["title"] for t in naive["data"]["calendar"]] == ["Telefon do Huty", "Wizyta", "Oferta"]
 
 
 def _user_gid(user_id: int) -> str:

@@ -358,10 +358,17 @@ async def delete_role(runtime: Runtime, actor: Actor, role_id: int) -> None:
         await Role.delete().where(Role.id == role_id)
 
 
+def _fits(value: str, column: Any, path: list[str]) -> None:
+    """PostgreSQL refuses a text longer than its column (SQLite would keep it): say so first."""
+    if len(value) > column.length:
+        raise DomainError("TOO_LONG", _("At most {limit} characters."), path, limit=column.length)
+
+
 async def create_team(runtime: Runtime, actor: Actor, name: str) -> int:
     require(actor, USER_MANAGE)
     if not name.strip():
         raise DomainError("BLANK", _("This field must not be blank."), ["input", "name"])
+    _fits(name.strip(), Team.name, ["input", "name"])
     async with runtime.unit_of_work(actor):
         if await Team.exists().where(Team.name == name.strip()):
             raise DomainError("NAME_TAKEN", _("A team with this name already exists."), ["input", "name"])
@@ -374,6 +381,8 @@ async def create_territory(runtime: Runtime, actor: Actor, code: str, name: str,
     code = code.strip().lower()
     if not code or not code.replace("-", "").replace("_", "").isalnum():
         raise DomainError("INVALID_CODE", _("A code uses letters, digits, - and _ only."), ["input", "code"])
+    _fits(code, Territory.code, ["input", "code"])
+    _fits(name.strip(), Territory.name, ["input", "name"])
     async with runtime.unit_of_work(actor):
         if await Territory.exists().where(Territory.code == code):
             raise DomainError("CODE_TAKEN", _("A territory with this code already exists."), ["input", "code"])

@@ -134,7 +134,7 @@ async def _followers(subject: Subject) -> list[int]:
 
 
 def _user_id(actor: Actor) -> int | None:
-    return int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdigit() else None
+    return int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdecimal() else None
 
 
 async def add(

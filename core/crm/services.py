@@ -341,7 +341,7 @@ PERSON = RecordKind(
 
 
 def _default_owner(actor: Actor) -> int | None:
-    return int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdigit() else None
+    return int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdecimal() else None
 
 
 async def _locked_visible(

@@ -59,7 +59,7 @@ EVENT_TYPES = [TaskAssigned, TaskCompleted, TaskReminderDue]
 
 
 def _user_id(actor: Actor) -> int | None:
-    return int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdigit() else None
+    return int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdecimal() else None
 
 
 def _aware(value: datetime) -> datetime:
@@ -221,8 +221,9 @@ async def complete_task(runtime: Runtime, actor: Actor, task_id: int) -> int | N
 
 
 async def calendar(actor: Actor, user_ids: Sequence[int], start: datetime, end: datetime) -> list[dict[str, Any]]:
+    start, end = _aware(start), _aware(end)  # a time without a zone is UTC, as everywhere in the API
     if end <= start or end - start > MAX_RANGE:
-        raise DomainError("INVALID_RANGE", _("The range must end after it starts and span at most a year."), ["to"])
+        raise DomainError("INVALID_RANGE", _("The range must end after it starts and span at most a year."), ["end"])
     query = Task.select().where(
         (Task.due_at >= start) & (Task.due_at < end) & (Task.status != "cancelled") & _reachable(actor)
     )

@@ -55,6 +55,20 @@ class TimelineEntryAdded(Event, frozen=True):
     person_id: int | None
 
 
+def unknown_kind(runtime: Runtime, kinds: list[str]) -> DomainError:
+    """Names the valid kinds: a newcomer writes ``call`` where the kind is ``core.call``."""
+    return DomainError(
+        "UNKNOWN_KIND",
+        _(
+            "Unknown timeline entry kind: {kind}. Kinds are namespaced by the plugin that defines them "
+            "(core.call, not call); the valid ones, also listed by timelineKinds, are: {allowed}."
+        ),
+        ["input", "kind"],
+        kind=", ".join(kinds),
+        allowed=", ".join(sorted(runtime.registry.timeline_kinds)),
+    )
+
+
 async def record(
     runtime: Runtime,
     uow: UnitOfWork,
@@ -73,7 +87,7 @@ async def record(
 ) -> int:
     """Add an entry to the timelines of a company and/or a person (within ``uow``)."""
     if kind not in runtime.registry.timeline_kinds:
-        raise DomainError("UNKNOWN_KIND", _("Unknown timeline entry kind: {kind}."), ["input", "kind"], kind=kind)
+        raise unknown_kind(runtime, [kind])
     if company_id is None and person_id is None:
         raise DomainError("NO_SUBJECT", _("Say which company or person this is about."), ["input", "subject"])
     if duration_minutes < 0:
@@ -120,5 +134,5 @@ async def log_contact_in(runtime: Runtime, uow: UnitOfWork, actor: Actor, **entr
         record_id = entry.get(key)
         if record_id is not None:
             await require_reachable(table, record_id, actor, permission, ["input", "subject"])
-    author = int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdigit() else None
+    author = int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdecimal() else None
     return await record(runtime, uow, author_id=author, **entry)

@@ -3,7 +3,7 @@
 No ``from __future__ import annotations``: Strawberry resolves these annotations directly.
 """
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
@@ -31,7 +31,7 @@ async def attempt(action: Awaitable[T]) -> tuple[T | None, list[UserError]]:
 
 
 def decode_id(global_id: relay.GlobalID, type_name: str, field_path: list[str]) -> int:
-    if global_id.type_name != type_name or not global_id.node_id.isdigit():
+    if global_id.type_name != type_name or not global_id.node_id.isdecimal():
         raise DomainError("INVALID_ID", _("This id does not belong to a {type}."), field_path, type=type_name)
     return int(global_id.node_id)
 
@@ -41,9 +41,9 @@ def maximum(info: strawberry.Info) -> int:
 
 
 async def _by_ids(table: Any, cls: Any, node_ids: list[Any]) -> list[Any]:
-    ids = [int(i) for i in node_ids if str(i).isdigit()]
+    ids = [int(i) for i in node_ids if str(i).isdecimal()]
     rows = {r["id"]: r for r in await table.select().where(table.id.is_in(ids)).output(load_json=True)} if ids else {}
-    return [cls.from_row(rows[int(i)]) if str(i).isdigit() and int(i) in rows else None for i in node_ids]
+    return [cls.from_row(rows[int(i)]) if str(i).isdecimal() and int(i) in rows else None for i in node_ids]
 
 
 @strawberry.type(description="A permission code a role can grant.")
@@ -120,39 +120,89 @@ class TerritoryNode(relay.Node):
         return await _by_ids(Territory, cls, node_ids)
 
 
+USER_DETAIL = "Null without permission `core.user.read`, except on your own user."
+
+
+def _sees_user(actor: Any, user_id: int) -> bool:
+    return actor.can(access.USER_READ) or actor.user_id == user_id
+
+
+def _user_detail(attribute: str) -> Any:
+    async def batch(sources: Sequence[Any], context: Any) -> list[Any]:
+        return [getattr(s, attribute) if _sees_user(context.actor, s.id) else None for s in sources]
+
+    return batch
+
+
+def _user_loaded(loader: str, key: Any) -> Any:
+    """``load_each`` for the users the actor may see in full; None for the others."""
+    load = load_each(loader, key)
+
+    async def batch(sources: Sequence[Any], context: Any) -> list[Any]:
+        shown = [s for s in sources if _sees_user(context.actor, s.id)]
+        found = dict(zip(map(id, shown), await load(shown, context), strict=True))
+        return [found.get(id(s)) for s in sources]
+
+    return batch
+
+
 @strawberry.type(description="A staff user.")
 class UserNode(relay.Node):
     node_permission: ClassVar[str] = access.USER_READ
 
     id: relay.NodeID[int]
-    email: str
     display_name: str
-    is_active: bool
-    is_superuser: bool
-    locale: str
+    user_email: strawberry.Private[str]
+    user_is_active: strawberry.Private[bool]
+    user_is_superuser: strawberry.Private[bool]
+    user_locale: strawberry.Private[str]
     team_id: strawberry.Private[int | None]
 
-    @batched_field(load_each("core.team", lambda s: s.team_id))
-    async def team(self, info: strawberry.Info) -> TeamNode | None:
-        return None if self.team_id is None else await info.context.loaders["core.team"].load(self.team_id)
+    # A user reached through another object (a record's owner, a task's assignee) shows its name to
+    # anyone; the rest needs core.user.read, as the users list does, except on your own user.
+    @batched_field(_user_detail("user_email"), description=f"E-mail address. {USER_DETAIL}")
+    def email(self, info: strawberry.Info) -> str | None:
+        return self.user_email if _sees_user(info.context.actor, self.id) else None
 
-    @batched_field(load_each("core.roles_by_user", lambda s: s.id))
-    async def roles(self, info: strawberry.Info) -> list[RoleNode]:
+    @batched_field(_user_detail("user_is_active"), description=USER_DETAIL)
+    def is_active(self, info: strawberry.Info) -> bool | None:
+        return self.user_is_active if _sees_user(info.context.actor, self.id) else None
+
+    @batched_field(_user_detail("user_is_superuser"), description=USER_DETAIL)
+    def is_superuser(self, info: strawberry.Info) -> bool | None:
+        return self.user_is_superuser if _sees_user(info.context.actor, self.id) else None
+
+    @batched_field(_user_detail("user_locale"), description=USER_DETAIL)
+    def locale(self, info: strawberry.Info) -> str | None:
+        return self.user_locale if _sees_user(info.context.actor, self.id) else None
+
+    @batched_field(_user_loaded("core.team", lambda s: s.team_id), description=USER_DETAIL)
+    async def team(self, info: strawberry.Info) -> TeamNode | None:
+        if self.team_id is None or not _sees_user(info.context.actor, self.id):
+            return None
+        return await info.context.loaders["core.team"].load(self.team_id)
+
+    @batched_field(_user_loaded("core.roles_by_user", lambda s: s.id), description=USER_DETAIL)
+    async def roles(self, info: strawberry.Info) -> list[RoleNode] | None:
+        if not _sees_user(info.context.actor, self.id):
+            return None
         return await info.context.loaders["core.roles_by_user"].load(self.id)
 
-    @batched_field(load_each("core.territories_by_user", lambda s: s.id))
-    async def territories(self, info: strawberry.Info) -> list[TerritoryNode]:
+    @batched_field(_user_loaded("core.territories_by_user", lambda s: s.id), description=USER_DETAIL)
+    async def territories(self, info: strawberry.Info) -> list[TerritoryNode] | None:
+        if not _sees_user(info.context.actor, self.id):
+            return None
         return await info.context.loaders["core.territories_by_user"].load(self.id)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "UserNode":
         return cls(
             id=row["id"],
-            email=row["email"],
             display_name=row["display_name"],
-            is_active=bool(row["is_active"]),
-            is_superuser=bool(row["is_superuser"]),
-            locale=row["locale"],
+            user_email=row["email"],
+            user_is_active=bool(row["is_active"]),
+            user_is_superuser=bool(row["is_superuser"]),
+            user_locale=row["locale"],
             team_id=row["team"],
         )
 

@@ -27,7 +27,7 @@ DOWNLOAD_PATH = "/plugins/core/attachments/{id}"
 
 def subject_of(global_id: relay.GlobalID, path: list[str]) -> attachments.Subject:
     kinds = {"Company": "company", "Person": "person"}
-    if global_id.type_name not in kinds or not global_id.node_id.isdigit():
+    if global_id.type_name not in kinds or not global_id.node_id.isdecimal():
         raise DomainError("INVALID_ID", _("This id does not belong to a {type}."), path, type="Company / Person")
     return attachments.Subject(kinds[global_id.type_name], int(global_id.node_id))
 
@@ -95,7 +95,7 @@ class AttachmentMutation:
     @mutation(permission=AUTHENTICATED, description="Remove a file from its record.")
     async def attachment_delete(self, info: strawberry.Info, id: strawberry.ID) -> AttachmentDeletePayload:
         async def remove() -> strawberry.ID:
-            if not str(id).isdigit():
+            if not str(id).isdecimal():
                 raise DomainError("NOT_FOUND", _("No such file."), ["id"])
             await attachments.remove(info.context.runtime, info.context.actor, int(id))
             return id
@@ -154,7 +154,7 @@ async def upload(
             file.filename or "",
             file.content_type or "",
             await file.read(),
-            replaces=int(replaces) if replaces and str(replaces).isdigit() else None,
+            replaces=int(replaces) if replaces and str(replaces).isdecimal() else None,
         )
     except DomainError as error:
         raise _http_error(error, runtime) from None

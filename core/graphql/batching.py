@@ -202,9 +202,9 @@ def _encoded_id(type_name: str, node_id: str) -> str:
 
 async def nodes_by_loader(info: Any, loader: str, node_ids: list[Any]) -> list[Any]:
     """``resolve_nodes`` of a relay type through a request loader (ids that are not numbers: None)."""
-    ids = [int(i) for i in node_ids if str(i).isdigit()]
+    ids = [int(i) for i in node_ids if str(i).isdecimal()]
     found = dict(zip(ids, await info.context.loaders[loader].load_many(ids), strict=True)) if ids else {}
-    return [found.get(int(i)) if str(i).isdigit() else None for i in node_ids]
+    return [found.get(int(i)) if str(i).isdecimal() else None for i in node_ids]
 
 
 async def reload(info: Any, loader: str, record_id: int | None) -> Any:

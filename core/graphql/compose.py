@@ -173,6 +173,8 @@ class _Composer:
         schema.max_cost = settings.max_query_cost
         schema.max_tokens = settings.max_query_tokens
         schema.deadline = settings.request_deadline
+        schema.suggestions = not settings.is_production
+        schema.public_introspection = not settings.is_production
         return schema
 
 

@@ -242,7 +242,7 @@ class CoreMutation:
         try:
             if id.type_name != "DeadLetter":
                 raise DomainError("INVALID_ID", _("This id is not a dead letter."), ["id"])
-            if not id.node_id.isdigit():
+            if not id.node_id.isdecimal():
                 raise DomainError("INVALID_ID", _("This id is not a dead letter."), ["id"])
             await jobs.retry_dead_letter(info.context.runtime, info.context.actor, int(id.node_id))
         except DomainError as error:

@@ -192,7 +192,12 @@ class Company(_Related, Extensible, relay.Node):
     ) -> relay.Connection["Employment_"]:
         actor = info.context.actor
         if actor.scope_for(crm.PERSON_READ) is None:
-            return relay.Connection(edges=[], page_info=relay.PageInfo(has_next_page=False, has_previous_page=False))
+            return relay.Connection(
+                edges=[],
+                page_info=relay.PageInfo(
+                    has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
+                ),
+            )
         query = db.Employment.select(
             db.Employment.id, db.Employment.position, db.Employment.is_primary, db.Employment.person
         ).where((db.Employment.company == self.id) & visible(db.Employment.person, actor, crm.PERSON_READ))
@@ -209,10 +214,10 @@ class Company(_Related, Extensible, relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Any, node_ids: list[Any], required: bool = False) -> list:
-        ids = [int(i) for i in node_ids if str(i).isdigit()]
+        ids = [int(i) for i in node_ids if str(i).isdecimal()]
         loaded = await info.context.loaders["core.company"].load_many(ids) if ids else []
         found = dict(zip(ids, loaded, strict=True))
-        return [found.get(int(i)) if str(i).isdigit() else None for i in node_ids]
+        return [found.get(int(i)) if str(i).isdecimal() else None for i in node_ids]
 
 
 class Person(_Related, Extensible, relay.Node):
@@ -246,10 +251,10 @@ class Person(_Related, Extensible, relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Any, node_ids: list[Any], required: bool = False) -> list:
-        ids = [int(i) for i in node_ids if str(i).isdigit()]
+        ids = [int(i) for i in node_ids if str(i).isdecimal()]
         loaded = await info.context.loaders["core.person"].load_many(ids) if ids else []
         found = dict(zip(ids, loaded, strict=True))
-        return [found.get(int(i)) if str(i).isdigit() else None for i in node_ids]
+        return [found.get(int(i)) if str(i).isdecimal() else None for i in node_ids]
 
 
 @strawberry.type(name="Employment", description="A person's position at a company.")
@@ -347,7 +352,7 @@ async def _custom_filters(info: Any, table: Any, entity: str, conditions: list[C
 
 
 def _decode_filter_id(global_id: relay.GlobalID, type_name: str) -> int:
-    if global_id.type_name != type_name or not global_id.node_id.isdigit():
+    if global_id.type_name != type_name or not global_id.node_id.isdecimal():
         return -1  # matches nothing, like an id that does not exist
     return int(global_id.node_id)
 
@@ -455,7 +460,7 @@ class CrmQuery:
 
     @field(permission=crm.COMPANY_READ, description="One company; null when it does not exist or is outside your area.")
     async def company(self, info: strawberry.Info, id: relay.GlobalID) -> CompanyRef | None:
-        if id.type_name != "Company" or not id.node_id.isdigit():
+        if id.type_name != "Company" or not id.node_id.isdecimal():
             return None
         return await info.context.loaders["core.company"].load(int(id.node_id))
 
@@ -488,7 +493,7 @@ class CrmQuery:
 
     @field(permission=crm.PERSON_READ, description="One person; null when it does not exist or is outside your area.")
     async def person(self, info: strawberry.Info, id: relay.GlobalID) -> PersonRef | None:
-        if id.type_name != "Person" or not id.node_id.isdigit():
+        if id.type_name != "Person" or not id.node_id.isdecimal():
             return None
         return await info.context.loaders["core.person"].load(int(id.node_id))
 
@@ -936,7 +941,7 @@ async def load_employments_by_person(keys: list[int], context: Any) -> list[list
 # --- timeline ------------------------------------------------------------------------------------------
 @strawberry.type(description="A kind of timeline entry.")
 class TimelineKindType:
-    name: str
+    name: str = strawberry.field(description="Namespaced by the plugin that defines it, e.g. `core.call`.")
     label: str = strawberry.field(description="In the language of the request.")
 
 
@@ -1014,7 +1019,9 @@ class TimelineQuery:
         self,
         info: strawberry.Info,
         subject: relay.GlobalID,
-        kinds: list[str] | None = None,
+        kinds: Annotated[
+            list[str] | None, strawberry.argument(description="Only these kinds (namespaced: `core.call`).")
+        ] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> relay.Connection[TimelineEntryType]:
@@ -1026,7 +1033,7 @@ class TimelineQuery:
         }.get(subject.type_name, (None, None, None))
         subject_shown = (
             table is not None
-            and subject.node_id.isdigit()
+            and subject.node_id.isdecimal()
             and await reachable(table, int(subject.node_id), actor, permission)
         )
         query = db.TimelineEntry.select().output(load_json=True)
@@ -1034,7 +1041,8 @@ class TimelineQuery:
         if kinds:
             unknown = [kind for kind in kinds if kind not in kinds_known]
             if unknown:
-                raise ClientError("BAD_USER_INPUT", _("Unknown timeline entry kind: {kind}."), kind=", ".join(unknown))
+                error = timeline.unknown_kind(info.context.runtime, unknown)
+                raise ClientError("BAD_USER_INPUT", error.message, extensions={"field": ["kinds"]}, **error.params)
             query = query.where(db.TimelineEntry.kind.is_in(kinds))
         return await paginate_by_key(
             query,
@@ -1057,7 +1065,9 @@ class TimelineQuery:
 
 @strawberry.input
 class TimelineEntryInput:
-    kind: str = strawberry.field(description="A kind from `timelineKinds`, e.g. `core.call`.")
+    kind: str = strawberry.field(
+        description="A kind from `timelineKinds`, namespaced by the plugin that defines it: `core.call`, not `call`."
+    )
     company: relay.GlobalID | None = None
     person: relay.GlobalID | None = None
     title: str = ""

@@ -280,7 +280,7 @@ class CustomFieldMutation:
         ctx = info.context
 
         async def update() -> int:
-            if not str(id).isdigit():
+            if not str(id).isdecimal():
                 raise DomainError("INVALID_ID", _("This id does not belong to a {type}."), ["id"], type="CustomField")
             field_id = int(id)
             await custom_fields.update_definition(

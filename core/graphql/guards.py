@@ -1,8 +1,9 @@
-"""Guards every schema carries: depth, tokens, aliases, cost, a deadline, caches, masking."""
+"""Guards every schema carries: depth, tokens, aliases, cost, a deadline, caches, error hygiene."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -18,15 +19,17 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    NoSchemaIntrospectionCustomRule,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
     get_named_type,
     parse,
+    validate,
+    value_from_ast_untyped,
 )
 from strawberry.extensions import (
     AddValidationRules,
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -35,15 +38,13 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionResult
 
-from core.graphql.errors import ClientError, translate_errors
+from core.graphql.errors import ClientError, sanitise_errors, translate_errors
 from core.graphql.pagination import DEFAULT_PAGE_SIZE
 from core.i18n import _
 from core.settings import Settings
 
 COST_LIMIT = "COST_LIMIT_EXCEEDED"
 DEADLINE = "DEADLINE_EXCEEDED"
-# Errors whose message is meant for the client; everything else is masked in production.
-CLIENT_ERROR_CODES = {"FORBIDDEN", "BAD_USER_INPUT", COST_LIMIT, DEADLINE, "NOT_FOUND"}
 
 
 @lru_cache(maxsize=512)
@@ -64,6 +65,13 @@ def query_cost(
     if not operations:
         return 0
     operation = operations[0]
+    # A variable left out takes its default, which must cost what the same literal would.
+    defaults = {
+        definition.variable.name.value: value_from_ast_untyped(definition.default_value)
+        for definition in operation.variable_definitions or ()
+        if definition.default_value is not None
+    }
+    variables = {**defaults, **variables}
     root = schema.get_root_type(operation.operation)
     return _selection_cost(schema, root, operation.selection_set, fragments, variables, set())
 
@@ -114,15 +122,27 @@ class GuardedSchema(strawberry.Schema):
     max_cost: int = 10_000
     max_tokens: int = 2_000
     deadline: float = 10.0
+    suggestions: bool = True  # "Did you mean …" in error messages; off in production
+    public_introspection: bool = True  # off in production: anonymous callers get no __schema/__type
 
     async def execute(
         self, query: str | None, variable_values: dict[str, Any] | None = None, *args: Any, **kwargs: Any
     ) -> ExecutionResult:
+        if _has_nul(variable_values) or (query and _NUL_IN_QUERY.search(query)):
+            # PostgreSQL text cannot hold U+0000, and no field of a CRM has a use for it.
+            error = ClientError("BAD_USER_INPUT", _("Text must not contain the NUL character (U+0000)."))
+            return self._finish(ExecutionResult(data=None, errors=[error]), kwargs)
         if query:
             try:
                 document = _parse(query, self.max_tokens)
             except GraphQLError:
                 document = None  # the normal pipeline reports the syntax error
+            context = kwargs.get("context_value") or (args[0] if args else None)
+            anonymous = not getattr(getattr(context, "actor", None), "is_authenticated", False)
+            hidden = document is not None and anonymous and not self.public_introspection
+            if hidden and _introspects(self._schema, document):
+                error = ClientError("FORBIDDEN", _("The schema is described only to signed-in callers; sign in first."))
+                return self._finish(ExecutionResult(data=None, errors=[error]), kwargs)
             if document is not None:
                 operation_name = kwargs.get("operation_name") or (args[2] if len(args) > 2 else None)
                 cost = query_cost(self._schema, document, variable_values, operation_name)
@@ -150,14 +170,33 @@ class GuardedSchema(strawberry.Schema):
             result = ExecutionResult(data=None, errors=[error])
         return self._finish(result, kwargs)
 
-    @staticmethod
-    def _finish(result: ExecutionResult, kwargs: dict[str, Any]) -> ExecutionResult:
-        translate_errors(result.errors, kwargs.get("context_value"))
+    def _finish(self, result: ExecutionResult, kwargs: dict[str, Any]) -> ExecutionResult:
+        if result.errors:
+            result.errors = sanitise_errors(result.errors, suggestions=self.suggestions)
+            translate_errors(result.errors, kwargs.get("context_value"))
         return result
 
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Strawberry logs every error with its traceback here; ``_finish`` logs them instead,
+        a client error as one line and an unexpected one with its traceback and error id."""
 
-def _should_mask(error: GraphQLError) -> bool:
-    return (error.extensions or {}).get("code") not in CLIENT_ERROR_CODES
+
+_NUL_IN_QUERY = re.compile(r"\x00|\\u0000|\\u\{0+\}", re.IGNORECASE)
+
+
+def _introspects(schema: GraphQLSchema, document: DocumentNode) -> bool:
+    """Whether the document asks for ``__schema`` or ``__type`` (``__typename`` is not introspection)."""
+    return bool(validate(schema, document, [NoSchemaIntrospectionCustomRule]))
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 VALIDATION_CACHE_SIZE = 512
@@ -176,6 +215,4 @@ def default_extensions(settings: Settings) -> list[Any]:
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=VALIDATION_CACHE_SIZE),
     ]
-    if settings.is_production:
-        extensions.append(lambda: MaskErrors(should_mask_error=_should_mask))
     return extensions

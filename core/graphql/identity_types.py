@@ -21,12 +21,14 @@ from core.identity.tables import OAuthClient, PortalAccount
 
 
 async def _accounts_by_ids(node_ids: list[Any]) -> list[Any]:
-    ids = [int(i) for i in node_ids if str(i).isdigit()]
+    ids = [int(i) for i in node_ids if str(i).isdecimal()]
     query = PortalAccount.select(
         *PortalAccount.all_columns(exclude=[PortalAccount.password_hash, PortalAccount.totp_secret])
     )
     rows = {r["id"]: r for r in await query.where(PortalAccount.id.is_in(ids)).output(load_json=True)} if ids else {}
-    return [PortalAccountNode.from_row(rows[int(i)]) if str(i).isdigit() and int(i) in rows else None for i in node_ids]
+    return [
+        PortalAccountNode.from_row(rows[int(i)]) if str(i).isdecimal() and int(i) in rows else None for i in node_ids
+    ]
 
 
 @strawberry.type(description="An application that signs people in through Kartoteka or calls its API on its own.")
@@ -65,10 +67,10 @@ class OAuthClientNode(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Any, node_ids: list[Any], required: bool = False) -> list:
-        ids = [int(i) for i in node_ids if str(i).isdigit()]
+        ids = [int(i) for i in node_ids if str(i).isdecimal()]
         rows = await _client_query().where(OAuthClient.id.is_in(ids)).output(load_json=True) if ids else []
         found = {row["id"]: _client_node(row) for row in rows}
-        return [found.get(int(i)) if str(i).isdigit() else None for i in node_ids]
+        return [found.get(int(i)) if str(i).isdecimal() else None for i in node_ids]
 
 
 def _client_query() -> Any:

@@ -99,13 +99,13 @@ class IncomingMailNode(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Any, node_ids: list[Any], required: bool = False) -> list:
-        ids = [int(i) for i in node_ids if str(i).isdigit()]
+        ids = [int(i) for i in node_ids if str(i).isdecimal()]
         rows = (
             {r["id"]: r for r in await IncomingMail.select().where(IncomingMail.id.is_in(ids)).output(load_json=True)}
             if ids
             else {}
         )
-        return [cls.from_row(rows[int(i)]) if str(i).isdigit() and int(i) in rows else None for i in node_ids]
+        return [cls.from_row(rows[int(i)]) if str(i).isdecimal() and int(i) in rows else None for i in node_ids]
 
 
 async def load_attachments(keys: list[int], context: Any) -> list[list[IncomingMailAttachmentType]]:

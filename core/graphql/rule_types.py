@@ -28,10 +28,10 @@ ENDPOINT_TYPE = "WebhookEndpoint"
 
 async def _nodes(query: Any, id_column: Any, cls: Any, node_ids: list[Any]) -> list[Any]:
     """Nodes in the order of ``node_ids``; None for ids that are not digits or not found."""
-    ids = [int(i) for i in node_ids if str(i).isdigit()]
+    ids = [int(i) for i in node_ids if str(i).isdecimal()]
     rows = await query.where(id_column.is_in(ids)) if ids else []
     found = {row["id"]: cls.from_row(row) for row in rows}
-    return [found.get(int(i)) if str(i).isdigit() else None for i in node_ids]
+    return [found.get(int(i)) if str(i).isdecimal() else None for i in node_ids]
 
 
 @strawberry.type(name=RULE_TYPE, description="When an event happens and its conditions hold, run the actions.")
@@ -212,7 +212,7 @@ def _event_types(info: strawberry.Info) -> list[EventTypeInfo]:
 
 
 def _id_or_none(global_id: relay.GlobalID, type_name: str) -> int | None:
-    return int(global_id.node_id) if global_id.type_name == type_name and global_id.node_id.isdigit() else None
+    return int(global_id.node_id) if global_id.type_name == type_name and global_id.node_id.isdecimal() else None
 
 
 @strawberry.type
@@ -435,7 +435,7 @@ class RuleMutation:
     )
     async def webhook_delivery_retry(self, info: strawberry.Info, id: strawberry.ID) -> WebhookDeliveryPayload:
         async def retry() -> int:
-            if not str(id).isdigit():
+            if not str(id).isdecimal():
                 raise DomainError("NOT_FOUND", _("There is no webhook delivery with this id."), ["id"])
             await rule_services.retry_delivery(info.context.runtime, info.context.actor, int(id))
             return int(id)

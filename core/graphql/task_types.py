@@ -160,7 +160,7 @@ class TaskMutation:
     @mutation(permission=AUTHENTICATED, description="Mark a task done.")
     async def task_complete(self, info: strawberry.Info, id: strawberry.ID) -> TaskCompletePayload:
         async def complete() -> tuple[int, int | None]:
-            if not str(id).isdigit():
+            if not str(id).isdecimal():
                 raise DomainError("NOT_FOUND", _("No such task."), ["id"])
             return int(id), await tasks.complete_task(info.context.runtime, info.context.actor, int(id))
 

@@ -90,7 +90,7 @@ async def _forget_failures(audience: Audience, account_id: int) -> None:
 
 
 async def _current_totp(actor: Actor) -> str | None:
-    if actor.kind == "staff" and actor.id and actor.id.isdigit():
+    if actor.kind == "staff" and actor.id and actor.id.isdecimal():
         row = await StaffSecurity.select(StaffSecurity.totp_secret).where(StaffSecurity.user == int(actor.id)).first()
     elif actor.kind in ("portal", "partner") and actor.account_id is not None:
         row = await PortalAccount.select(PortalAccount.totp_secret).where(PortalAccount.id == actor.account_id).first()
@@ -232,7 +232,7 @@ async def invite_portal_person(
                 kind=kind,
                 rights=rights,
                 is_admin=is_admin and actor.kind not in ("portal", "partner"),
-                invited_by_user=int(actor.id) if actor.kind == "staff" and (actor.id or "").isdigit() else None,
+                invited_by_user=int(actor.id) if actor.kind == "staff" and (actor.id or "").isdecimal() else None,
                 invited_by_account=actor.account_id,
             )
         ).returning(PortalAccount.id)

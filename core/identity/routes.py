@@ -448,7 +448,7 @@ def identity_routes(runtime: Runtime) -> list[Any]:
                 status_code=401,
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"', **NO_STORE},
             )
-        return Response(info, headers=NO_STORE)
+        return Response(info, status_code=200, headers=NO_STORE)  # a GET+POST route would answer 201
 
     @get("/oauth/jwks", include_in_schema=False)
     async def jwks() -> dict[str, Any]:

@@ -17,7 +17,7 @@ from litestar.response import Redirect, Response
 from core.api import _, negotiate
 from plugins.marketing import links
 from plugins.marketing.forms_http import FORM_ROUTES
-from plugins.marketing.responses import click, unsubscribe
+from plugins.marketing.responses import UNSUBSCRIBE_VALID_DAYS, click, unsubscribe
 
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
@@ -46,19 +46,21 @@ def _page(request: Request, status: int, title: str, message: str, form: str = "
 
 
 def _bad_link(request: Request, error: links.BadLink) -> Response:
-    message = (
-        _("This link has expired. Nothing was changed; use the link in a newer message.")
-        if error.expired
-        else _("This link is not valid. Nothing was changed.")
-    )
-    return _page(request, 400, _("Unsubscribe"), message)
+    if error.expired:
+        message = _(
+            "This link has expired. Nothing was changed. To unsubscribe, use the link in a newer message, "
+            "or write to {address} and ask to be removed."
+        )
+        return _page(request, 400, _("Unsubscribe"), message, address=request.app.state.runtime.settings.mail_from)
+    return _page(request, 400, _("Unsubscribe"), _("This link is not valid. Nothing was changed."))
 
 
 @get("/unsubscribe/{token:str}", sync_to_thread=False)
 def unsubscribe_page(request: Request, token: str) -> Response:
     runtime = request.app.state.runtime
     try:
-        links.read_token(runtime.settings.secret_key, token)
+        # The page asks only if the button would work: an expired link says so and how else to go.
+        links.read_token(runtime.settings.secret_key, token, valid_days=UNSUBSCRIBE_VALID_DAYS)
     except links.BadLink as error:
         return _bad_link(request, error)
     locale = negotiate(request.headers.get("accept-language"))

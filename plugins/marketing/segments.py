@@ -142,7 +142,7 @@ class Compiler:
 
     def _field(self, node: Mapping[str, Any], path: list[Any]) -> QueryString:
         name = node["field"]
-        rule = FIELDS.get(name)
+        rule = _lookup(FIELDS, name)
         if rule is None:
             raise _invalid(
                 [*path, "field"], _("Allowed values: {allowed}."), "SEGMENT_FIELD_UNKNOWN", allowed=", ".join(FIELDS)
@@ -184,7 +184,7 @@ class Compiler:
 
     def _value(self, rule: FieldRule, value: Any, path: list[Any]) -> Any:
         if rule.kind == "choice":
-            if value not in rule.choices:
+            if not isinstance(value, str) or value not in rule.choices:
                 raise _invalid(path, _("Allowed values: {allowed}."), allowed=", ".join(rule.choices))
             return value
         if rule.kind == "int":
@@ -220,7 +220,8 @@ class Compiler:
             # Sensitive values never select an audience: a segment would reveal them by its size.
             raise _invalid(path, _("There is no custom field {key} here."), "CUSTOM_FIELD_UNKNOWN", key=key)
         table = PersonTable if entity == "person" else Company
-        op = {"ne": "neq", "not_in": "in"}.get(node.get("op", "eq"), node.get("op", "eq"))
+        given_op = node.get("op", "eq")
+        op = _lookup({"ne": "neq", "not_in": "in"}, given_op, default=given_op)
         try:
             clause = custom_field_clause(table, definition, op, node.get("value"), sqlite=self.sqlite)
         except DomainError as error:
@@ -228,7 +229,7 @@ class Compiler:
         return QueryString("NOT ({})", clause) if node.get("op") == "not_in" else clause
 
     def _fact(self, node: Mapping[str, Any], path: list[Any]) -> QueryString:
-        fact = self.facts.get(node["fact"])
+        fact = _lookup(self.facts, node["fact"])
         if fact is None:
             raise _invalid(
                 [*path, "fact"],
@@ -252,6 +253,12 @@ class Compiler:
                 allowed=", ".join(fact.parameters),
             )
         return QueryString(f"{PERSON}.id IN ({{}})", fact.persons(params, self.sqlite))
+
+
+def _lookup(table: Mapping[str, Any], key: Any, default: Any = None) -> Any:
+    """``table[key]``, or ``default`` for a missing key; criteria are client JSON, so a key may
+    be a list or an object, which no dict lookup takes."""
+    return table.get(key, default) if isinstance(key, str) else default
 
 
 def _text(value: Any, path: list[Any]) -> str:

@@ -92,7 +92,7 @@ def visitor_id(secret_key: str, person_id: int) -> str:
 
 def read_visitor_id(secret_key: str, value: str) -> int | None:
     person, _dot, _signature = value.partition(".")
-    if not person.isdigit():
+    if not person.isdecimal():
         return None
     return int(person) if hmac.compare_digest(visitor_id(secret_key, int(person)), value) else None
 

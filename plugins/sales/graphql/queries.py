@@ -235,7 +235,7 @@ class SalesQuery:
 
     @field(permission=OPPORTUNITY_READ, description="An opportunity you may see, or null.")
     async def opportunity(self, info: strawberry.Info, id: relay.GlobalID) -> OpportunityNode | None:
-        if id.type_name != "Opportunity" or not id.node_id.isdigit():
+        if id.type_name != "Opportunity" or not id.node_id.isdecimal():
             return None
         return await info.context.loaders["sales.opportunity"].load(int(id.node_id))
 

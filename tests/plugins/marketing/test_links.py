@@ -47,3 +47,18 @@ def test_click_tracking_rewrites_web_links_only():
     assert 'href="mailto:b@c.pl"' in rewritten
     token = rewritten.split("/plugins/marketing/click/")[1].split('"')[0]
     assert links.read_token(SECRET, token).url == "https://a.example/x?y=1&z=2"
+
+
+async def test_an_expired_unsubscribe_link_says_so_on_the_page_instead_of_asking(client, runtime, engine_kind):
+    from datetime import UTC, datetime
+
+    from plugins.marketing.responses import UNSUBSCRIBE_VALID_DAYS
+
+    old = datetime.now(UTC).date() - timedelta(days=UNSUBSCRIBE_VALID_DAYS + 1)
+    token = links.make_token(runtime.settings.secret_key, links.RECIPIENT, 1, today=old)
+    page = await client.get(f"/plugins/marketing/unsubscribe/{token}", headers={"accept-language": "en"})
+    assert page.status_code == 400
+    assert "expired" in page.text and runtime.settings.mail_from in page.text
+    assert "<form" not in page.text  # no button that the POST would refuse
+    fresh = links.make_token(runtime.settings.secret_key, links.RECIPIENT, 1)
+    assert "<form" in (await client.get(f"/plugins/marketing/unsubscribe/{fresh}")).text

@@ -61,6 +61,10 @@ class SampleQuery:
         await asyncio.sleep(seconds)
         return True
 
+    @field(permission=READ, description="Fails as a bug would; lets tests prove that errors are masked.")
+    async def sample_fail(self) -> bool:
+        raise RuntimeError("password=hunter2 in a connection string")
+
 
 @strawberry.input
 class SampleNoteCreateInput:
