@@ -549,5 +549,112 @@ async def test_delta_sync_sends_a_rep_only_their_area_in_order(client, regions, 
     await as_user(client, admin, "mutation($id: ID!) { companyDelete(id: $id) { deletedId } }", {"id": mine["id"]})
     deleted = (await as_user(client, krakow, CHANGES, {"since": batch["cursor"]}))["data"]["changes"]
     assert [(c["operation"], c["id"], c["company"]) for c in deleted["changes"]] == [("DELETED", mine["id"], None)]
-    everything = (await as_user(client, admin, CHANGES))["data"]["changes"]["changes"]
-    assert len(everything) == 4  # the administrator sees the other region too
+    # A first sync of the administrator: the other region too, as it is now, then nothing more.
+    everything = (await as_user(client, admin, CHANGES))["data"]["changes"]
+    assert [(c["operation"], c["company"]) for c in everything["changes"]] == [("SNAPSHOT", {"name": "Rzeszów B"})]
+    assert (await as_user(client, admin, CHANGES, {"since": everything["cursor"]}))["data"]["changes"]["changes"] == []
+
+
+SYNC_MERGES = """query($since: String) { changes(since: $since) {
+    changes { operation entity id mergedInto company { id name } person { id fullName } } cursor } }"""
+PERSON_MERGE = """mutation($input: MergeInput!) { personMerge(input: $input) { person { id } userErrors { code } } }"""
+
+
+async def test_delta_sync_names_the_record_a_merge_took_away(client, regions, engine_kind):
+    admin, krakow, rzeszow = regions["admin"], regions["krakow"], regions["rzeszow"]
+    winner = (await create_company(client, admin, name="ACME", territory="malopolskie"))["company"]
+    loser = (await create_company(client, admin, name="Acme", territory="podkarpackie"))["company"]
+    people = []
+    for last in ("Nowak", "Nowakowa"):
+        created = await as_user(client, admin, CREATE_PERSON, {"input": {"lastName": last, "territory": "malopolskie"}})
+        people.append(created["data"]["personCreate"]["person"])
+    cursors = {}
+    for name, token in (("admin", admin), ("krakow", krakow), ("rzeszow", rzeszow)):
+        cursors[name] = (await as_user(client, token, SYNC_MERGES))["data"]["changes"]["cursor"]
+
+    merged = await as_user(client, admin, MERGE, {"input": {"winner": winner["id"], "loser": loser["id"]}})
+    assert merged["data"]["companyMerge"]["userErrors"] == []
+    merged = await as_user(
+        client, admin, PERSON_MERGE, {"input": {"winner": people[0]["id"], "loser": people[1]["id"]}}
+    )
+    assert merged["data"]["personMerge"]["userErrors"] == []
+
+    def seen(result):
+        return [
+            (c["operation"], c["entity"], c["id"], c["mergedInto"], c["company"] or c["person"])
+            for c in result["data"]["changes"]["changes"]
+        ]
+
+    everything = seen(await as_user(client, admin, SYNC_MERGES, {"since": cursors["admin"]}))
+    assert everything == [
+        ("MERGED", "COMPANY", loser["id"], winner["id"], {"id": winner["id"], "name": "ACME"}),
+        ("MERGED", "PERSON", people[1]["id"], people[0]["id"], {"id": people[0]["id"], "fullName": "Nowak"}),
+    ]
+    # Who could see either side hears of it; who held only the loser drops it without seeing the winner.
+    assert seen(await as_user(client, krakow, SYNC_MERGES, {"since": cursors["krakow"]})) == everything
+    assert seen(await as_user(client, rzeszow, SYNC_MERGES, {"since": cursors["rzeszow"]})) == [
+        ("MERGED", "COMPANY", loser["id"], winner["id"], None)
+    ]
+
+
+FIRST_SYNC = """query($since: String, $first: Int) { changes(since: $since, first: $first) {
+    changes { operation entity id company { name } person { fullName } } cursor hasMore } }"""
+
+
+async def every_id(client, token, field):
+    ids, after = [], None
+    while True:
+        query = f"""query($after: String) {{ {field}(first: 100, after: $after) {{
+            edges {{ node {{ id }} }} pageInfo {{ hasNextPage endCursor }} }} }}"""
+        page = (await as_user(client, token, query, {"after": after}))["data"][field]
+        ids += [edge["node"]["id"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            return ids
+        after = page["pageInfo"]["endCursor"]
+
+
+async def test_a_first_sync_sends_every_visible_record_however_it_was_written(client, runtime, engine_kind):
+    from core.crm.demo import load_demo
+    from core.db.tables import AuditEntry
+
+    message = await load_demo(runtime, 30)  # bulk inserts: no event, so no audit entry, per record
+    admin = message.rsplit(" ", 1)[1]
+    busiest = await Company.raw(
+        "SELECT t.code, count(*) AS n FROM core_company c JOIN core_territory t ON t.id = c.territory"
+        " GROUP BY t.code ORDER BY n DESC, t.code LIMIT 1"
+    )
+    _, rep = await make_user(runtime, "rep@firma.pl", roles=["sales_rep"], territories=[busiest[0]["code"]])
+    expected = {"COMPANY": await every_id(client, rep, "companies"), "PERSON": await every_id(client, rep, "persons")}
+    assert expected["COMPANY"] and expected["PERSON"]
+    total = await Company.count() + await Person.count()
+    assert len(expected["COMPANY"]) + len(expected["PERSON"]) < total  # the rep sees only their region
+    assert await AuditEntry.count() == 0
+
+    received, after, since, pages, more = {"COMPANY": [], "PERSON": []}, [], None, 0, True
+    while more:
+        page = (await as_user(client, rep, FIRST_SYNC, {"since": since, "first": 3}))["data"]["changes"]
+        for change in page["changes"]:
+            if change["operation"] == "SNAPSHOT":
+                assert not after and (change["company"] or change["person"])
+                received[change["entity"]].append(change["id"])
+            else:
+                after.append((change["operation"], change["id"], change["company"]))
+        since, more, pages = page["cursor"], page["hasMore"], pages + 1
+        if pages == 1:  # a change while the laptop is still downloading arrives after the snapshot
+            changed = await as_user(
+                client, admin, UPDATE_COMPANY, {"id": expected["COMPANY"][0], "input": {"name": "Nowa"}}
+            )
+            assert changed["data"]["companyUpdate"]["userErrors"] == []
+            elsewhere = await create_company(client, admin, name="Gdzie indziej", territory="pl")
+            assert elsewhere["userErrors"] == []
+    assert {kind: sorted(ids) for kind, ids in received.items()} == {k: sorted(v) for k, v in expected.items()}
+    assert all(len(ids) == len(set(ids)) for ids in received.values())  # stable pages: nothing twice
+    assert pages > 2
+    assert after == [("UPDATED", expected["COMPANY"][0], {"name": "Nowa"})]  # not the other region's company
+
+    # The cursor after the snapshot carries on with the feed.
+    later = (await as_user(client, rep, FIRST_SYNC, {"since": since}))["data"]["changes"]
+    assert later["changes"] == []
+    added = await create_company(client, admin, name="Nowy klient", territory=busiest[0]["code"])
+    later = (await as_user(client, rep, FIRST_SYNC, {"since": later["cursor"]}))["data"]["changes"]
+    assert [(c["operation"], c["id"]) for c in later["changes"]] == [("CREATED", added["company"]["id"])]
