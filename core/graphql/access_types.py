@@ -15,6 +15,7 @@ from core.access.tables import AccessToken, Role, Team, Territory, User, UserRol
 from core.errors import DomainError
 from core.graphql.batching import batched_field, load_each
 from core.graphql.errors import UserError
+from core.graphql.ids import decode_id
 from core.graphql.pagination import paginate_by_id
 from core.graphql.permissions import AUTHENTICATED, field, mutation
 from core.i18n import _
@@ -28,12 +29,6 @@ async def attempt(action: Awaitable[T]) -> tuple[T | None, list[UserError]]:
         return await action, []
     except DomainError as error:
         return None, [UserError.from_domain(error)]
-
-
-def decode_id(global_id: relay.GlobalID, type_name: str, field_path: list[str]) -> int:
-    if global_id.type_name != type_name or not global_id.node_id.isdigit():
-        raise DomainError("INVALID_ID", _("This id does not belong to a {type}."), field_path, type=type_name)
-    return int(global_id.node_id)
 
 
 def maximum(info: strawberry.Info) -> int:

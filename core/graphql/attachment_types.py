@@ -19,6 +19,7 @@ from core.crm import attachments
 from core.errors import DomainError
 from core.graphql.access_types import UserNode, attempt
 from core.graphql.errors import UserError
+from core.graphql.ids import decode_one_of
 from core.graphql.permissions import AUTHENTICATED, field, mutation
 from core.i18n import _
 
@@ -26,10 +27,8 @@ DOWNLOAD_PATH = "/plugins/core/attachments/{id}"
 
 
 def subject_of(global_id: relay.GlobalID, path: list[str]) -> attachments.Subject:
-    kinds = {"Company": "company", "Person": "person"}
-    if global_id.type_name not in kinds or not global_id.node_id.isdigit():
-        raise DomainError("INVALID_ID", _("This id does not belong to a {type}."), path, type="Company / Person")
-    return attachments.Subject(kinds[global_id.type_name], int(global_id.node_id))
+    kind, record_id = decode_one_of(global_id, {"Company": "company", "Person": "person"}, path)
+    return attachments.Subject(kind, record_id)
 
 
 @strawberry.type(description="A file on a record (the current version).")

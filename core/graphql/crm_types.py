@@ -32,6 +32,7 @@ from core.graphql.batching import batched_field, each, load_each
 from core.graphql.compose import Extensible, composed_class
 from core.graphql.custom_field_types import CustomFieldFilter, filter_conditions
 from core.graphql.errors import ClientError, UserError
+from core.graphql.ids import decode_one_of, id_of
 from core.graphql.keyset import encode_key, paginate_by_expression, paginate_by_key
 from core.graphql.pagination import bad_cursor, page_size
 from core.graphql.permissions import AUTHENTICATED, FORBIDDEN, field, mutation, sensitive
@@ -349,9 +350,8 @@ async def _custom_filters(info: Any, table: Any, entity: str, conditions: list[C
 
 
 def _decode_filter_id(global_id: relay.GlobalID, type_name: str) -> int:
-    if global_id.type_name != type_name or not global_id.node_id.isdigit():
-        return -1  # matches nothing, like an id that does not exist
-    return int(global_id.node_id)
+    found = id_of(global_id, type_name)
+    return -1 if found is None else found  # -1 matches nothing, like an id that does not exist
 
 
 def _ids_with_tag(link: Any, link_column: str, tag: str) -> Any:
@@ -457,9 +457,8 @@ class CrmQuery:
 
     @field(permission=crm.COMPANY_READ, description="One company; null when it does not exist or is outside your area.")
     async def company(self, info: strawberry.Info, id: relay.GlobalID) -> CompanyRef | None:
-        if id.type_name != "Company" or not id.node_id.isdigit():
-            return None
-        return await info.context.loaders["core.company"].load(int(id.node_id))
+        company_id = id_of(id, "Company")
+        return None if company_id is None else await info.context.loaders["core.company"].load(company_id)
 
     @field(permission=crm.PERSON_READ, description="Persons in your area, by last and first name.")
     async def persons(
@@ -490,9 +489,8 @@ class CrmQuery:
 
     @field(permission=crm.PERSON_READ, description="One person; null when it does not exist or is outside your area.")
     async def person(self, info: strawberry.Info, id: relay.GlobalID) -> PersonRef | None:
-        if id.type_name != "Person" or not id.node_id.isdigit():
-            return None
-        return await info.context.loaders["core.person"].load(int(id.node_id))
+        person_id = id_of(id, "Person")
+        return None if person_id is None else await info.context.loaders["core.person"].load(person_id)
 
     @field(
         permission=AUTHENTICATED,
@@ -1022,17 +1020,16 @@ class TimelineQuery:
     ) -> relay.Connection[TimelineEntryType]:
         actor = info.context.actor
         kinds_known = info.context.runtime.registry.timeline_kinds
-        table, column, permission = {
+        subjects = {
             "Company": (db.Company, db.TimelineEntry.company, crm.COMPANY_READ),
             "Person": (db.Person, db.TimelineEntry.person, crm.PERSON_READ),
-        }.get(subject.type_name, (None, None, None))
-        subject_shown = (
-            table is not None
-            and subject.node_id.isdigit()
-            and await reachable(table, int(subject.node_id), actor, permission)
-        )
+        }
+        subject_shown = False
+        with contextlib.suppress(DomainError):  # an id of another type shows an empty timeline
+            (table, column, permission), subject_id = decode_one_of(subject, subjects, ["subject"])
+            subject_shown = await reachable(table, subject_id, actor, permission)
         query = db.TimelineEntry.select().output(load_json=True)
-        query = query.where(column == int(subject.node_id)) if subject_shown else query.where(db.TimelineEntry.id == -1)
+        query = query.where(column == subject_id) if subject_shown else query.where(db.TimelineEntry.id == -1)
         if kinds:
             unknown = [kind for kind in kinds if kind not in kinds_known]
             if unknown:

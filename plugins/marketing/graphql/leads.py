@@ -441,8 +441,8 @@ class RoutingRuleInput:
             min_employees=self.min_employees,
             max_employees=self.max_employees,
             source=self.source,
-            assignee_id=None if self.assignee is None else decode_id(self.assignee, "User", ["input", "assignee"]),
-            team_id=None if self.team is None else decode_id(self.team, "Team", ["input", "team"]),
+            assignee_id=None if self.assignee is None else decode_id(self.assignee, UserNode, ["input", "assignee"]),
+            team_id=None if self.team is None else decode_id(self.team, TeamNode, ["input", "team"]),
             active=self.active,
         )
 

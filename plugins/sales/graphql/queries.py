@@ -18,6 +18,7 @@ from core.api import (
     batched_field,
     decode_id,
     field,
+    id_of,
     load_each,
     paginate_by_key,
 )
@@ -235,9 +236,8 @@ class SalesQuery:
 
     @field(permission=OPPORTUNITY_READ, description="An opportunity you may see, or null.")
     async def opportunity(self, info: strawberry.Info, id: relay.GlobalID) -> OpportunityNode | None:
-        if id.type_name != "Opportunity" or not id.node_id.isdigit():
-            return None
-        return await info.context.loaders["sales.opportunity"].load(int(id.node_id))
+        opportunity_id = id_of(id, "Opportunity")
+        return None if opportunity_id is None else await info.context.loaders["sales.opportunity"].load(opportunity_id)
 
     @field(permission=OPPORTUNITY_READ, description="Opportunities you may see, newest first unless ordered otherwise.")
     async def opportunities(
