@@ -455,6 +455,26 @@ async def test_a_rep_cannot_merge_a_record_outside_their_area(client, regions, e
     assert await names(client, regions["admin"]) == ["Moja", "Obca"]
 
 
+async def test_whoever_reads_an_ownerless_company_may_follow_it_and_nobody_else(client, regions, engine_kind):
+    """Team scope reaches the clients of the team's members; a company without an owner is
+    nobody's client, so a team manager neither reads nor follows it. Territory and all scopes
+    reach it by where it is."""
+    admin = regions["admin"]
+    company = (await create_company(client, admin, name="Bez opiekuna", territory="malopolskie"))["company"]
+    await Company.update({Company.owner: None}).where(Company.name == "Bez opiekuna")  # as an unrouted lead
+    read = "query($id: ID!) { company(id: $id) { name } }"
+    follow = "mutation($s: ID!) { recordFollow(subject: $s) { following userErrors { field code } } }"
+    seen = {}
+    for who in ("admin", "krakow", "country", "manager", "rzeszow"):
+        shown = (await as_user(client, regions[who], read, {"id": company["id"]}))["data"]["company"]
+        followed = (await as_user(client, regions[who], follow, {"s": company["id"]}))["data"]["recordFollow"]
+        assert (shown is not None) == (followed["userErrors"] == []), (who, shown, followed)
+        if shown is None:
+            assert followed["userErrors"] == [{"field": ["subject"], "code": "NOT_FOUND"}]
+        seen[who] = shown is not None
+    assert seen == {"admin": True, "krakow": True, "country": True, "manager": False, "rzeszow": False}
+
+
 SEARCH = "query($q: String!) { search(query: $q) { companies { name } persons { fullName } } }"
 
 

@@ -17,7 +17,7 @@ from core.db.tables import AuditEntry
 from core.errors import DomainError
 from core.graphql.compose import Extensible, composed_type, extensible
 from core.graphql.errors import UserError
-from core.graphql.ids import decode_id, id_of, kind_node
+from core.graphql.ids import decode_id, global_id, id_of, kind_node
 from core.graphql.keyset import paginate_by_key
 from core.graphql.pagination import paginate_by_id
 from core.graphql.permissions import AUTHENTICATED, PUBLIC, field, mutation
@@ -114,7 +114,7 @@ def _entity_id(kind: str, row_id: int | None) -> relay.GlobalID | None:
 
 @strawberry.type(description="One change: who made it, when, to which record, and what changed.")
 class AuditEntryType:
-    id: strawberry.ID
+    id: relay.GlobalID
     occurred_at: datetime
     actor_kind: str
     actor_id: str | None
@@ -129,7 +129,7 @@ class AuditEntryType:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "AuditEntryType":
         return cls(
-            id=strawberry.ID(str(row["id"])),
+            id=global_id("AuditEntryType", row["id"]),
             occurred_at=row["occurred_at"],
             actor_kind=row["actor_kind"],
             actor_id=row["actor_id"],

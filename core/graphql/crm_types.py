@@ -26,13 +26,14 @@ from core.crm.custom_fields import SENSITIVE_READ
 from core.crm.merge import merge, resolve_merged
 from core.crm.scoping import reachable, visible
 from core.db.fetch import fetch
+from core.db.values import escape_like
 from core.errors import DomainError
 from core.graphql.access_types import TerritoryNode, UserNode, attempt, decode_id, maximum
 from core.graphql.batching import batched_field, each, load_each
 from core.graphql.compose import Extensible, composed_class
 from core.graphql.custom_field_types import CustomFieldFilter, filter_conditions
 from core.graphql.errors import ClientError, UserError
-from core.graphql.ids import decode_one_of, id_of
+from core.graphql.ids import decode_one_of, global_id, id_of
 from core.graphql.keyset import encode_key, paginate_by_expression, paginate_by_key
 from core.graphql.pagination import bad_cursor, page_size
 from core.graphql.permissions import AUTHENTICATED, FORBIDDEN, field, mutation, sensitive
@@ -356,11 +357,6 @@ def _decode_filter_id(global_id: relay.GlobalID, type_name: str) -> int:
 
 def _ids_with_tag(link: Any, link_column: str, tag: str) -> Any:
     return link.select(getattr(link, link_column)).where(link.tag.name == tag)
-
-
-def escape_like(text: str) -> str:
-    """``text`` matched literally inside a LIKE pattern."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @strawberry.enum(description="What a list of companies or persons is ordered by.")
@@ -942,7 +938,7 @@ class TimelineKindType:
 
 @strawberry.type(description="One contact with a client: a call, an e-mail, a meeting, an invoice issued…")
 class TimelineEntryType:
-    id: strawberry.ID
+    id: relay.GlobalID
     kind: str
     occurred_at: datetime
     title: str
@@ -972,7 +968,7 @@ class TimelineEntryType:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "TimelineEntryType":
         return cls(
-            id=strawberry.ID(str(row["id"])),
+            id=global_id("TimelineEntryType", row["id"]),
             kind=row["kind"],
             occurred_at=row["occurred_at"],
             title=row["subject"],

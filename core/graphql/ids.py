@@ -1,9 +1,9 @@
 """Global ids: every object is referred to by the id the API hands out for it (``base64("Type:id")``).
 
-One decoder for the whole API: it accepts exactly the type name the node carries in the schema,
-which the schema itself says. A name that no node type has is a programming error, raised as
-such rather than answered as the client's INVALID_ID, so a mutation cannot ask for ``User`` while
-queries hand out ``UserNode``.
+One decoder for the whole API: it accepts exactly the type name the object carries in the
+schema (a node, or an object with an ``id`` that ``node`` does not resolve, like a task). A name
+that no such type has is a programming error, raised as such rather than answered as the
+client's INVALID_ID, so a mutation cannot ask for ``User`` while queries hand out ``UserNode``.
 """
 
 from __future__ import annotations
@@ -17,21 +17,24 @@ from core.errors import DomainError
 from core.i18n import _
 
 NODE_TYPES: set[str] = set()  # the type names of every node of the schemas built in this process
+IDENTIFIED_TYPES: set[str] = set()  # and of every object type with an id (nodes or not)
 
 
 def register_node_types(schema: GraphQLSchema) -> None:
-    NODE_TYPES.update(
-        name
-        for name, graphql_type in schema.type_map.items()
-        if isinstance(graphql_type, GraphQLObjectType) and any(i.name == "Node" for i in graphql_type.interfaces)
-    )
+    for name, graphql_type in schema.type_map.items():
+        if not isinstance(graphql_type, GraphQLObjectType) or name.startswith("__"):
+            continue
+        if any(i.name == "Node" for i in graphql_type.interfaces):
+            NODE_TYPES.add(name)
+        if "id" in graphql_type.fields:
+            IDENTIFIED_TYPES.add(name)
 
 
 def node_name(node: type | str) -> str:
     """The schema name of a node type, given as its class or its name."""
     name = node if isinstance(node, str) else node.__strawberry_definition__.name  # type: ignore[attr-defined]
-    if NODE_TYPES and name not in NODE_TYPES:
-        raise LookupError(f"{name!r} is not the name of a node type; ids name one of {sorted(NODE_TYPES)}")
+    if IDENTIFIED_TYPES and name not in IDENTIFIED_TYPES:
+        raise LookupError(f"{name!r} is the name of no type with an id; ids name one of {sorted(IDENTIFIED_TYPES)}")
     return name
 
 

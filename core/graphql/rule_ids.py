@@ -47,7 +47,7 @@ def _decode(value: Any, node: str, path: list[str]) -> Any:
         raise DomainError("INVALID_ID", _("This id does not belong to a {type}."), path, type=node)
     try:
         global_id = relay.GlobalID.from_id(value)
-    except Exception:  # strawberry raises several kinds for a malformed id
+    except ValueError:  # a malformed id
         raise DomainError("INVALID_ID", _("This id does not belong to a {type}."), path, type=node) from None
     return decode_id(global_id, node, path)
 

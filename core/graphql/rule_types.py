@@ -11,14 +11,12 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from core.errors import DomainError
 from core.graphql import rule_ids
 from core.graphql.access_types import attempt, decode_id, maximum
 from core.graphql.errors import UserError
-from core.graphql.ids import id_of
+from core.graphql.ids import global_id, id_of
 from core.graphql.pagination import paginate_by_id
 from core.graphql.permissions import field, mutation
-from core.i18n import _
 from core.plugins.specs import owner_of
 from core.rules import services as rule_services
 from core.rules.conditions import OPERATORS, condition_fields
@@ -82,7 +80,7 @@ class RuleNode(relay.Node):
 
 @strawberry.type(description="One run of a rule for one event.")
 class RuleRunType:
-    id: strawberry.ID
+    id: relay.GlobalID
     event_id: strawberry.ID = strawberry.field(description="The event's outbox message.")
     event_type: str
     status: str = strawberry.field(description="succeeded, retrying or failed.")
@@ -95,7 +93,7 @@ class RuleRunType:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "RuleRunType":
         return cls(
-            id=strawberry.ID(str(row["id"])),
+            id=global_id("RuleRunType", row["id"]),
             event_id=strawberry.ID(str(row["outbox_id"])),
             event_type=row["event_type"],
             status=row["status"],
@@ -166,7 +164,8 @@ class WebhookAttemptType:
 
 @strawberry.type(description="One message to one endpoint, with every attempt to deliver it.")
 class WebhookDeliveryType:
-    id: strawberry.ID
+    id: relay.GlobalID
+    row_id: strawberry.Private[int]
     message_id: str = strawberry.field(description="The webhook-id header, the same on every attempt.")
     event_type: str
     status: str = strawberry.field(description="pending, succeeded or failed.")
@@ -178,7 +177,7 @@ class WebhookDeliveryType:
     async def attempts(self) -> list[WebhookAttemptType]:
         rows = await (
             WebhookAttempt.select()
-            .where(WebhookAttempt.delivery == int(self.id))
+            .where(WebhookAttempt.delivery == self.row_id)
             .order_by(WebhookAttempt.attempt)
             .order_by(WebhookAttempt.id)
         )
@@ -197,7 +196,8 @@ class WebhookDeliveryType:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "WebhookDeliveryType":
         return cls(
-            id=strawberry.ID(str(row["id"])),
+            id=global_id("WebhookDeliveryType", row["id"]),
+            row_id=row["id"],
             message_id=row["message_id"],
             event_type=row["event_type"],
             status=row["status"],
@@ -451,12 +451,11 @@ class RuleMutation:
     @mutation(
         permission=rule_services.RULE_MANAGE, description="Send a failed webhook delivery again (same id and body)."
     )
-    async def webhook_delivery_retry(self, info: strawberry.Info, id: strawberry.ID) -> WebhookDeliveryPayload:
+    async def webhook_delivery_retry(self, info: strawberry.Info, id: relay.GlobalID) -> WebhookDeliveryPayload:
         async def retry() -> int:
-            if not str(id).isdigit():
-                raise DomainError("NOT_FOUND", _("There is no webhook delivery with this id."), ["id"])
-            await rule_services.retry_delivery(info.context.runtime, info.context.actor, int(id))
-            return int(id)
+            delivery_id = decode_id(id, "WebhookDeliveryType", ["id"])
+            await rule_services.retry_delivery(info.context.runtime, info.context.actor, delivery_id)
+            return delivery_id
 
         delivery_id, errors = await attempt(retry())
         row = (

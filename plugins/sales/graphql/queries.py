@@ -18,6 +18,7 @@ from core.api import (
     batched_field,
     decode_id,
     field,
+    global_id,
     id_of,
     load_each,
     paginate_by_key,
@@ -168,7 +169,7 @@ class Forecast:
 
 @strawberry.type(description="A sales plan with how it is going.")
 class SalesPlanType:
-    id: int
+    id: relay.GlobalID
     period_start: date
     period_end: date
     target_value: Decimal
@@ -367,7 +368,7 @@ class SalesQuery:
             expected = sum((o.expected_value for o in owners), Decimal(0))
             plans.append(
                 SalesPlanType(
-                    id=row["id"],
+                    id=global_id("SalesPlanType", row["id"]),
                     period_start=row["period_start"],
                     period_end=row["period_end"],
                     target_value=amount(row["target_value"]),

@@ -353,7 +353,7 @@ async def test_a_refused_webhook_fails_at_once_and_can_be_redelivered_and_a_fail
     new_secret = rotated["webhookEndpointRotateSecret"]["secret"]
     assert new_secret.startswith("whsec_") and new_secret != picky["secret"]
     receiver.status["/picky"] = 200
-    retried = await as_user(client, admin, RETRY, {"id": str(delivery["id"])})
+    retried = await as_user(client, admin, RETRY, {"id": gid("WebhookDeliveryType", delivery["id"])})
     assert retried["data"]["webhookDeliveryRetry"] == {
         "delivery": {"status": "pending", "attemptCount": 1},
         "userErrors": [],
@@ -367,7 +367,7 @@ async def test_a_refused_webhook_fails_at_once_and_can_be_redelivered_and_a_fail
     first, second = receiver.to("/picky")
     assert first[0]["webhook-id"] == second[0]["webhook-id"] and first[1] == second[1]
     assert verify(picky["secret"], *first) and verify(new_secret, *second) and not verify(picky["secret"], *second)
-    again = await as_user(client, admin, RETRY, {"id": str(delivery["id"])})
+    again = await as_user(client, admin, RETRY, {"id": gid("WebhookDeliveryType", delivery["id"])})
     assert again["data"]["webhookDeliveryRetry"]["userErrors"] == [{"field": ["id"], "code": "NOT_FAILED"}]
     log = await as_user(client, admin, DELIVERIES, {"id": picky["endpoint"]["id"]})
     [node] = [edge["node"] for edge in log["data"]["webhookDeliveries"]["edges"]]
