@@ -24,6 +24,43 @@ def _schema(surface: str):
     return build_schema(SCHEMAS[surface].read_text())
 
 
+# Territories are referred to by their code (``malopolskie``) everywhere, in the API and on the
+# command line: a code is a natural key that never changes, so it stays.
+BY_NATURAL_KEY = {"territory", "territories"}
+
+
+def _record_words(schema) -> set[str]:
+    """``company``, ``companies``… for every object type with an id: an input named so refers to one."""
+    words = set()
+    for name, graphql_type in schema.type_map.items():
+        if isinstance(graphql_type, GraphQLObjectType) and "id" in graphql_type.fields and not name.startswith("__"):
+            stem = name.removesuffix("Node").removesuffix("Type")
+            word = stem[0].lower() + stem[1:]
+            words |= {word, word + "s", word.removesuffix("y") + "ies"}
+    return words - BY_NATURAL_KEY
+
+
+@pytest.mark.parametrize("surface", sorted(SCHEMAS))
+def test_every_input_naming_a_record_takes_its_global_id(surface):
+    """``team: String`` (a name) beside ``team: ID`` elsewhere is two conventions."""
+    schema = _schema(surface)
+    words = _record_words(schema)
+    wrong = []
+    for name, graphql_type in schema.type_map.items():
+        if isinstance(graphql_type, GraphQLInputObjectType):
+            inputs = [(f"{name}.{field_name}", field) for field_name, field in graphql_type.fields.items()]
+        elif isinstance(graphql_type, GraphQLObjectType) and not name.startswith("__"):
+            inputs = [
+                (f"{name}.{f}({a})", arg) for f, field in graphql_type.fields.items() for a, arg in field.args.items()
+            ]
+        else:
+            continue
+        for where, value in inputs:
+            if where.rsplit(".", 1)[1].split("(")[-1].rstrip(")") in words and get_named_type(value.type).name != "ID":
+                wrong.append(f"{where}: {value.type}")
+    assert wrong == []
+
+
 @pytest.mark.parametrize("surface", sorted(SCHEMAS))
 def test_every_id_in_the_sdl_is_a_global_id(surface):
     """Walks the SDL: an argument, input field or field that names an id takes an ID, never an
@@ -117,6 +154,19 @@ async def test_mutations_take_the_ids_that_queries_return(client, runtime, engin
     team = (await ask("{ teams(first: 1) { edges { node { id } } } }"))["teams"]["edges"][0]["node"]["id"]
     company = (await ask("{ companies(first: 1) { edges { node { id } } } }"))["companies"]["edges"][0]["node"]["id"]
     person = (await ask("{ persons(first: 1) { edges { node { id } } } }"))["persons"]["edges"][0]["node"]["id"]
+
+    role = (await ask("{ roles(first: 1) { edges { node { id name } } } }"))["roles"]["edges"][0]["node"]
+    staff = _ok(
+        await as_user(
+            client,
+            admin,
+            """mutation($r: [ID!]!, $t: ID) { userCreate(input: {email: "nowy@firma.pl", displayName: "Nowy",
+                roles: $r, team: $t}) { user { roles { name } team { id } } userErrors { field code } } }""",
+            {"r": [role["id"]], "t": team},
+        ),
+        "userCreate",
+    )
+    assert staff["user"] == {"roles": [{"name": role["name"]}], "team": {"id": team}}
 
     routing = await as_user(
         client,
