@@ -69,9 +69,9 @@ def global_id(node: type | str, row_id: int) -> relay.GlobalID:
     return relay.GlobalID(node_name(node), str(row_id))
 
 
-# Record kinds whose node type is not named after them (the kind comes from an event's first
+# Record kinds whose type is not named after them (the kind comes from an event's first
 # ``<kind>_id`` field, which is what the audit log records).
-KIND_ALIASES = {"endpoint": "WebhookEndpoint"}
+KIND_ALIASES: dict[str, str] = {}
 
 
 def kind_node(kind: str) -> str | None:
@@ -80,4 +80,11 @@ def kind_node(kind: str) -> str | None:
     if kind in KIND_ALIASES:
         return KIND_ALIASES[kind]
     key = kind.replace("_", "")
-    return next((name for name in sorted(NODE_TYPES) if name.lower().removesuffix("node") == key), None)
+    exact = [name for name in sorted(IDENTIFIED_TYPES) if _stem(name) == key]
+    # A plugin's kinds may drop its prefix ("stage" for SalesStage): taken when only one fits.
+    ending = [name for name in sorted(IDENTIFIED_TYPES) if _stem(name).endswith(key)]
+    return exact[0] if exact else ending[0] if len(ending) == 1 else None
+
+
+def _stem(type_name: str) -> str:
+    return type_name.lower().removesuffix("node").removesuffix("type")
