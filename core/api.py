@@ -6,7 +6,8 @@ its hook implementations are methods marked with :data:`hookimpl`.
 Besides the plugin machinery it offers what a business plugin builds on: the client file's
 tables (to reference and read; change them through the services), record scoping as SQL
 (:func:`visible`), the services that create and change companies and persons, the timeline,
-tasks, and the GraphQL helpers the core's own types use (batched fields, keyset pages).
+tasks, notifications to staff users (:func:`notify`), and the GraphQL helpers the core's own
+types use (batched fields, keyset pages).
 """
 
 from core.access.services import actor_for_user
@@ -58,6 +59,7 @@ from core.i18n import _, negotiate
 from core.inbox import EmailReceived
 from core.jobs.context import JobContext
 from core.mail import cancel_mail, queue_mail
+from core.notifications import notify
 from core.plugins.hookspecs import hookimpl, hookspec
 from core.plugins.specs import (
     JobSpec,
@@ -169,6 +171,7 @@ __all__ = [
     "normalise_email",
     "normalise_nip",
     "normalise_phone",
+    "notify",
     "page_size",
     "paginate_by_id",
     "paginate_by_key",

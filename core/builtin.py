@@ -93,10 +93,11 @@ class CorePlugin(Plugin):
     def kartoteka_event_subscribers(self) -> list:
         from core.audit import SUBSCRIBER as AUDIT
         from core.crm.search import SUBSCRIBER as SEARCH_INDEX
+        from core.notifications import SUBSCRIBERS as NOTIFICATIONS
         from core.rules.engine import dispatch_rules, events_with_rules
 
         rules = Subscriber(name="core.rules", event="*", handler=dispatch_rules, wants=events_with_rules)
-        return [AUDIT, SEARCH_INDEX, rules]
+        return [AUDIT, SEARCH_INDEX, rules, *NOTIFICATIONS]
 
     @hookimpl
     def kartoteka_role_templates(self) -> list[RoleTemplate]:
@@ -302,6 +303,7 @@ class CorePlugin(Plugin):
         from core.graphql.custom_field_types import CustomFieldQuery
         from core.graphql.identity_types import IdentityQuery
         from core.graphql.mail_types import MailQuery
+        from core.graphql.notification_types import NotificationQuery
         from core.graphql.rule_types import RuleQuery
         from core.graphql.task_types import TaskQuery
 
@@ -319,6 +321,7 @@ class CorePlugin(Plugin):
             IdentityQuery,
             RuleQuery,
             MailQuery,
+            NotificationQuery,
         ]
 
     @hookimpl
@@ -331,6 +334,7 @@ class CorePlugin(Plugin):
         from core.graphql.identity_types import IdentityMutation, PortalIdentityMutation
         from core.graphql.import_types import ImportMutation
         from core.graphql.mail_types import MailMutation
+        from core.graphql.notification_types import NotificationMutation
         from core.graphql.rule_types import RuleMutation
         from core.graphql.task_types import TaskMutation
 
@@ -350,4 +354,5 @@ class CorePlugin(Plugin):
             IdentityMutation,
             RuleMutation,
             MailMutation,
+            NotificationMutation,
         ]

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 SMTP_TIMEOUT = 30
 SEND_JOB = "core.send_mail"
+# Mail to our own staff (notifications) is about no client: it stays off the client timelines.
+STAFF_ONLY_SOURCE = "core.notification:"
 # Addresses at these domains belong to people, not to the company the domain would suggest.
 FREE_MAIL = frozenset(
     (
@@ -212,7 +214,8 @@ async def send_queued_mail(ctx: JobContext, mail_id: int) -> None:
     await OutgoingMail.update(
         {OutgoingMail.status: "sent", OutgoingMail.attempts: attempts, OutgoingMail.sent_at: datetime.now(UTC)}
     ).where(OutgoingMail.id == mail_id)
-    await _log_on_timelines(ctx, mail)
+    if not mail["source"].startswith(STAFF_ONLY_SOURCE):
+        await _log_on_timelines(ctx, mail)
 
 
 async def recipients_in_file(address: str, *, by_domain: bool = True) -> list[tuple[int | None, int | None]]:

@@ -66,8 +66,41 @@ def decoded(value: object) -> str:
         return text
 
 
+# Bytes a header held raw, as the parser keeps them (surrogate escapes), see _header_values.
+EIGHT_BIT = re.compile("[\udc80-\udcff]")
+FALLBACK_CHARSET = "iso-8859-2"  # the Polish legacy charset, for 8-bit headers that are not UTF-8
+
+
+def _eight_bit(text: str, charset: str | None) -> str:
+    """A header value written as raw 8-bit bytes: UTF-8 (RFC 6532, what modern clients send),
+    else the message's declared charset, else ISO-8859-2."""
+    if not EIGHT_BIT.search(text):
+        return text
+    raw = text.encode("ascii", "surrogateescape")
+    for candidate in ("utf-8", charset, FALLBACK_CHARSET):
+        if candidate:
+            try:
+                return raw.decode(candidate)
+            except (LookupError, UnicodeDecodeError):
+                continue
+    return raw.decode("utf-8", errors="replace")
+
+
+def _header_values(message: Message, name: str) -> list[str]:
+    """The values of a header as written. ``Message.get`` turns raw 8-bit bytes into U+FFFD, so
+    the unmodified pairs are read and their bytes decoded here."""
+    charset = message.get_content_charset()
+    wanted = name.lower()
+    return [_eight_bit(str(value), charset) for key, value in message.raw_items() if key.lower() == wanted]
+
+
+def _header(message: Message, name: str) -> str:
+    values = _header_values(message, name)
+    return values[0] if values else ""
+
+
 def _addresses(message: Message, header: str) -> list[tuple[str, str]]:
-    values = [str(v) for v in message.get_all(header, [])]
+    values = _header_values(message, header)
     pairs = []
     for name, address in getaddresses(values):
         address = address.strip().lower()
@@ -125,7 +158,14 @@ def html_to_text(html: str) -> str:
 
 
 def _filename(part: Message) -> str:
-    return decoded(part.get_filename() or "")
+    name = part.get_filename() or ""
+    if "\ufffd" in name:  # a raw 8-bit name: read it again from the headers as written
+        as_written = Message()
+        for header in ("Content-Type", "Content-Disposition"):
+            if value := _header(part, header):
+                as_written[header] = value
+        name = as_written.get_filename() or name
+    return decoded(name)
 
 
 def _files(part: Message, found: list[MailFile], inside_report: bool) -> None:
@@ -220,7 +260,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
         parsed.from_name, parsed.from_address = senders[0]
     parsed.to = _unique([address for _name, address in _addresses(message, "To")])
     parsed.cc = _unique([address for _name, address in _addresses(message, "Cc")])
-    parsed.subject = " ".join(decoded(message.get("Subject", "")).split())[:998]
+    parsed.subject = " ".join(decoded(_header(message, "Subject")).split())[:998]
     parsed.sent_at = _date(message)
     parsed.text, parsed.html = _bodies(message)
     _files(message, parsed.files, inside_report=False)

@@ -109,6 +109,8 @@ def test_hook_kartoteka_event_subscribers(runtime):
         "sample.veto_forbidden": "sync",
         "sample.record_note": "async",
         "core.rules": "async",  # every event, for process rules
+        "core.notify_followers": "async",  # core.attachment_changed
+        "core.notify_task_reminder": "async",  # core.task_reminder_due
     }
     assert runtime.targets_for("event", "sample.note_created") == ["sub.core.rules", "sub.sample.record_note"]
     # The relay asks core.rules which events it wants: only those some enabled rule listens to.

@@ -473,3 +473,22 @@ def test_a_refused_login_names_the_mailbox_and_never_the_password(dovecot, folde
     missing = load_settings(environ={"KARTOTEKA_IMAP_MAILBOXES": f"sales={dovecot.url('Nie-Ma')}"}).imap_mailboxes[0]
     with pytest.raises(MailboxError, match="cannot open folder 'Nie-Ma'"):
         Session(missing)
+
+
+async def test_raw_utf8_headers_reach_the_queue_and_the_timeline_intact(client, runtime, dovecot, folder):
+    company, person = await huta(runtime)
+    raw = (
+        "From: Ewa Szklarska-Łęcka <ewa@hutaszkla.pl>\r\nTo: crm@kartoteka.pl\r\nSubject: Łódź: zamówienie\r\n"
+        "Message-ID: <utf8.raw@hutaszkla.pl>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nDzień dobry\r\n"
+    ).encode()
+    dovecot.append([raw], folder)
+    assert await poll_now(runtime) == 1
+    assert await email_entries() == [(company, person, "Łódź: zamówienie")]
+    _, manager = await make_user(runtime, "szef@kartoteka.pl", roles=["administrator"])
+    found = await as_user(
+        client, manager, "{ incomingMail(first: 5) { edges { node { subject fromName fromAddress } } } }"
+    )
+    assert [e["node"] for e in found["data"]["incomingMail"]["edges"]] == [
+        {"subject": "Łódź: zamówienie", "fromName": "Ewa Szklarska-Łęcka", "fromAddress": "ewa@hutaszkla.pl"}
+    ]

@@ -75,3 +75,30 @@ def test_nul_characters_are_dropped_so_any_database_stores_the_message():
     raw = b"From: a@b.pl\r\nSubject: z\x00ero\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nte\x00kst\r\n"
     parsed = parse_mail(raw)
     assert (parsed.subject, parsed.text) == ("zero", "tekst")
+
+
+def test_raw_utf8_headers_are_read_as_utf8_and_legacy_8bit_as_the_declared_charset():
+    # RFC 6532: modern clients write UTF-8 straight into headers, without encoded words.
+    raw = (
+        "From: Ktoś Nowy <ktos@example.pl>\r\nTo: Biuro <crm@kartoteka.pl>\r\nSubject: Łódź, zamówienie\r\n"
+        "Message-ID: <u@x>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=X\r\n\r\n"
+        "--X\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nTreść\r\n"
+        '--X\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename="umowa żółta.pdf"\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjc=\r\n--X--\r\n"
+    ).encode()
+    parsed = parse_mail(raw)
+    assert (parsed.from_name, parsed.from_address) == ("Ktoś Nowy", "ktos@example.pl")
+    assert parsed.subject == "Łódź, zamówienie"
+    assert [f.file_name for f in parsed.files] == ["umowa żółta.pdf"]
+    assert "\ufffd" not in parsed.subject + parsed.from_name
+
+    # An old client writing ISO-8859-2 bytes, with the body's charset declared on the message.
+    legacy = (
+        "From: Paweł Źródło <pawel@example.pl>\r\nSubject: Świąteczna oferta\r\nMessage-ID: <l@x>\r\n"
+        "Content-Type: text/plain; charset=iso-8859-2\r\n\r\nDzień dobry\r\n"
+    ).encode("iso-8859-2")
+    parsed = parse_mail(legacy)
+    assert (parsed.from_name, parsed.subject, parsed.text) == ("Paweł Źródło", "Świąteczna oferta", "Dzień dobry")
+    # Undeclared and not UTF-8: read as ISO-8859-2, the Polish legacy charset.
+    undeclared = "Subject: Zażółć\r\nMessage-ID: <n@x>\r\n\r\nx\r\n".encode("iso-8859-2")
+    assert parse_mail(undeclared).subject == "Zażółć"

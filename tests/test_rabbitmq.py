@@ -8,16 +8,21 @@ import signal
 import subprocess
 import sys
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from core.db.tables import Delivery, OutboxMessage
+from core.access.tables import Notification
+from core.auth import SYSTEM
+from core.crm.tasks import send_due_reminders
+from core.db.tables import Delivery, OutboxMessage, OutgoingMail
 from core.jobs import relay
+from core.jobs.context import JobContext
 from core.runtime import Runtime
 from core.settings import load_settings
 from kartoteka_sample.tables import SampleRun
-from tests.conftest import RABBITMQ_URL, gql, serve_app, slow_sample_plugins, wait_for
+from tests.conftest import RABBITMQ_URL, as_user, gql, make_user, serve_app, slow_sample_plugins, wait_for
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.slow]
 CREATE = "mutation($text: String!) { sampleNoteCreate(input: {text: $text}) { note { id } userErrors { code } } }"
@@ -165,6 +170,39 @@ async def test_rabbitmq_restart_loses_nothing(production, start_worker):
         assert await SampleRun.count() == 10
         assert await all_done(10)
         assert await OutboxMessage.count().where(OutboxMessage.dispatched_at.is_null()) == 0
+
+
+async def test_a_reminder_reaches_the_assignee_through_rabbitmq_once(production, start_worker, tmp_path):
+    """The reminder's event, the notification subscriber and the mail job all run on a worker."""
+    mail_dir = tmp_path / "mail"
+    production["KARTOTEKA_MAIL_DIR"] = str(mail_dir)
+    runtime = app_runtime(production)
+    start_worker()
+    async with serve_app(runtime) as client:
+        user_id, token = await make_user(runtime, "rep@firma.pl", roles=["sales_rep"])
+        due = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
+        made = await as_user(
+            client,
+            token,
+            "mutation($i: TaskInput!) { taskCreate(input: $i) { userErrors { code } } }",
+            {"i": {"title": "Zadzwoń do Huty", "dueAt": due, "remindMinutesBefore": 10}},
+        )
+        assert made["data"]["taskCreate"]["userErrors"] == []
+        async with runtime.unit_of_work(SYSTEM) as uow:  # what the scheduled job does
+            await send_due_reminders(JobContext(runtime=runtime, uow=uow, actor=SYSTEM))
+        await wait_for(lambda: _exists_any(mail_dir), timeout=60)
+        await asyncio.sleep(1)
+        [note] = await Notification.select().where(Notification.recipient == user_id)
+        assert note["title"] == "Przypomnienie: Zadzwoń do Huty" and note["mail"] is not None
+        [mail] = list(mail_dir.glob("*.eml"))  # once
+        assert "rep@firma.pl" in mail.read_text()
+        assert (await OutgoingMail.select(OutgoingMail.status).first())["status"] == "sent"
+        inbox = await as_user(client, token, "{ unreadNotificationCount }")
+        assert inbox["data"]["unreadNotificationCount"] == 1
+
+
+async def _exists_any(folder: Path) -> bool:
+    return folder.exists() and any(folder.glob("*.eml"))
 
 
 async def _runs(count):

@@ -1,6 +1,6 @@
 """Who may do what: users, teams, territories, roles (data an administrator edits), tokens."""
 
-from piccolo.columns import JSONB, Boolean, ForeignKey, LazyTableReference, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import JSONB, BigInt, Boolean, ForeignKey, LazyTableReference, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -27,6 +27,8 @@ class User(Table, tablename="core_user"):
     locale = Varchar(length=8, default="pl")
     team = ForeignKey(Team, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
+    # How notifications reach the user: "in_app", or "in_app_and_email" (also by the mail queue).
+    notification_delivery = Varchar(length=20, default="in_app_and_email")
 
 
 class Role(Table, tablename="core_role"):
@@ -73,3 +75,18 @@ class CalendarFeed(Table, tablename="core_calendar_feed"):
     token_hash = Varchar(length=64, unique=True)
     created_at = Timestamptz(default=TimestamptzNow())
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class Notification(Table, tablename="core_notification"):
+    """One message in a staff user's in-app inbox (core.notifications); the text is stored in the
+    recipient's language when it is created. (recipient, id) is indexed in migrations/core."""
+
+    recipient = ForeignKey(User, on_delete=OnDelete.cascade)
+    kind = Varchar(length=100)  # namespaced by its sender: "core.task_reminder", "sales.stuck_deal"
+    title = Varchar(length=300)
+    body = Text(default="")
+    link_type = Varchar(length=64, default="")  # the GraphQL type of the record it is about…
+    link_id = BigInt(null=True, default=None)  # …and its id: the API shows the pair as a global id
+    mail = BigInt(null=True, default=None)  # the e-mail queued for it (core_mail), if any
+    read_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from core.access.tables import Notification
 from core.crm.collation import person_sort_key
 from core.crm.events import ConsentGiven, ConsentWithdrawn, PersonErased
 from core.crm.scoping import visible
@@ -139,5 +140,7 @@ async def erase_person(runtime: Runtime, actor: Actor, person_id: int) -> None:
         await TimelineEntry.update({TimelineEntry.subject: "", TimelineEntry.body: "", TimelineEntry.data: {}}).where(
             TimelineEntry.person == person_id
         )
+        # Notifications about the person carry their name in the title.
+        await Notification.delete().where((Notification.link_type == "Person") & (Notification.link_id == person_id))
         await runtime.call_each("kartoteka_person_erase", runtime=runtime, person_id=person_id, uow=uow)
         await uow.publish(PersonErased(person_id=person_id))

@@ -22,11 +22,16 @@ async def merge(runtime: Runtime, actor: Actor, kind: str, winner_id: int, loser
         raise DomainError("SAME_RECORD", _("A record cannot be merged with itself."), ["input", "loser"])
     table, permission = (Company, COMPANY_WRITE) if kind == "company" else (Person, PERSON_WRITE)
     async with runtime.unit_of_work(actor) as uow:
-        winner = await _locked_visible(runtime, table, winner_id, actor, permission)
-        try:
-            loser = await _locked_visible(runtime, table, loser_id, actor, permission)
-        except DomainError as error:
-            raise DomainError(error.code, error.message, ["input", "loser"], **error.params) from None
+        # Both rows are locked in id order, so two merges of the same pair in opposite
+        # directions wait for each other instead of deadlocking.
+        locked: dict[int, dict[str, Any]] = {}
+        for record_id in sorted((winner_id, loser_id)):
+            try:
+                locked[record_id] = await _locked_visible(runtime, table, record_id, actor, permission)
+            except DomainError as error:
+                path = ["input", "loser"] if record_id == loser_id else error.field
+                raise DomainError(error.code, error.message, path, **error.params) from None
+        winner, loser = locked[winner_id], locked[loser_id]
         await _move_contacts(kind, winner_id, loser_id)
         await _move_links(kind, winner_id, loser_id)
         await TimelineEntry.update({getattr(TimelineEntry, kind): winner_id}).where(

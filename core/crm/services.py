@@ -349,7 +349,10 @@ async def _locked_visible(
 ) -> dict[str, Any]:
     query = table.select().where((table.id == record_id) & visible(table, actor, permission)).output(load_json=True)
     if runtime.settings.is_postgres:
-        query = query.lock_rows(of=(table,))
+        # NO KEY UPDATE, not UPDATE: rows that only reference the record (timeline entries, mail
+        # logs) take KEY SHARE on it, and must not wait behind an edit; a job holding a mail row
+        # while it logs on the timeline would otherwise deadlock with an unsubscribe cancelling it.
+        query = query.lock_rows("NO KEY UPDATE", of=(table,))
     row = await query.first()
     if row is None:
         raise DomainError("NOT_FOUND", _("No such record, or it is outside your area."), ["id"])

@@ -180,6 +180,8 @@ class Task(Table, tablename="core_task"):
     remind_at = Timestamptz(null=True, default=None)
     reminded_at = Timestamptz(null=True, default=None)
     recurrence = Varchar(length=200, default="")  # an iCalendar RRULE, e.g. "FREQ=WEEKLY;BYDAY=MO"
+    series_start = Timestamptz(null=True, default=None)  # DTSTART of the series: the first task's due time
+    occurrence = Integer(default=1)  # which occurrence of its series this task is (1-based)
     status = Varchar(length=16, default="open")  # open | done | cancelled
     completed_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())

@@ -1,15 +1,17 @@
 """Tasks and the calendar (MISSION F5): assignment, due times, reminders, recurrence, feeds.
 
-A reminder is a scheduled job that publishes ``core.task_reminder_due`` once per task (the
-e-mail plugin will mail it; until then it is an event anyone can subscribe to). Completing a
-recurring task creates its next occurrence from the iCalendar RRULE.
+A reminder is a scheduled job that publishes ``core.task_reminder_due`` once per task; the core's
+notification subscriber tells the assignee (core.notifications). Completing a recurring task
+creates its next occurrence from the iCalendar RRULE, counted from the series' start.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
+import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -64,8 +66,23 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _next_occurrence(rule: str, after: datetime) -> datetime | None:
-    return rrulestr(rule, dtstart=after).after(after)
+def occurrences(rule: str, start: datetime) -> Iterator[datetime]:
+    """The dates of a series in order, RFC 5545 style: ``start`` (DTSTART) is always the first
+    occurrence and counts towards COUNT, then the rule's instances after it (UNTIL, BYDAY… as
+    python-dateutil reads them). A start the rule would not produce itself is still the first."""
+    yield start
+    produced = (instance for instance in rrulestr(rule, dtstart=start) if instance > start)
+    count = re.search(r"(?:^|;)COUNT=(\d+)", rule.upper())
+    yield from itertools.islice(produced, int(count[1]) - 1) if count else produced
+
+
+def next_occurrence(rule: str, start: datetime, index: int) -> datetime | None:
+    """The occurrence after the ``index``-th (1-based) of the series starting at ``start``."""
+    return next(itertools.islice(occurrences(rule, start), index, None), None)
+
+
+# A task recurs at most hourly: finer rules only flood the calendar (and cost CPU to expand).
+FREQUENCIES = ("HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 
 
 def _check_rule(rule: str) -> str:
@@ -73,10 +90,20 @@ def _check_rule(rule: str) -> str:
     if not rule:
         return ""
     try:
+        # One RRULE line only: no DTSTART, EXDATE or second rule smuggled in on another line.
+        if any(char in rule for char in "\r\n:"):
+            raise ValueError("one rule line")
+        frequency = re.search(r"(?:^|;)FREQ=([A-Z]+)", rule.upper())
+        if frequency is None or frequency[1] not in FREQUENCIES:
+            raise ValueError("frequency")
+        if re.search(r"(?:^|;)COUNT=0*(?:;|$)", rule.upper()):
+            raise ValueError("COUNT=0 is a series without occurrences")
         rrulestr(rule, dtstart=datetime.now(UTC))
     except (ValueError, TypeError):
         raise DomainError(
-            "INVALID_RECURRENCE", _("Use an iCalendar rule, e.g. FREQ=WEEKLY;BYDAY=MO."), ["input", "recurrence"]
+            "INVALID_RECURRENCE",
+            _("Use an iCalendar rule, hourly to yearly, e.g. FREQ=WEEKLY;BYDAY=MO."),
+            ["input", "recurrence"],
         ) from None
     return rule
 
@@ -135,6 +162,7 @@ async def create_task(
                 duration_minutes=duration_minutes,
                 remind_at=due - remind_before if remind_before is not None else None,
                 recurrence=rule,
+                series_start=due if rule else None,
             )
         ).returning(Task.id)
         await uow.publish(TaskAssigned(task_id=row["id"], assignee_id=assignee))
@@ -166,7 +194,9 @@ async def complete_task(runtime: Runtime, actor: Actor, task_id: int) -> int | N
         if not row["recurrence"]:
             return None
         due = _aware(row["due_at"])
-        following = _next_occurrence(row["recurrence"], due)
+        # Counted from the series' start, never from this task: COUNT and UNTIL end the series.
+        start = _aware(row["series_start"]) if row["series_start"] else due
+        following = next_occurrence(row["recurrence"], start, row["occurrence"])
         if following is None:
             return None
         reminder_gap = due - _aware(row["remind_at"]) if row["remind_at"] else None
@@ -181,6 +211,8 @@ async def complete_task(runtime: Runtime, actor: Actor, task_id: int) -> int | N
                 due_at=following,
                 duration_minutes=row["duration_minutes"],
                 recurrence=row["recurrence"],
+                series_start=start,
+                occurrence=row["occurrence"] + 1,
                 remind_at=following - reminder_gap if reminder_gap is not None else None,
             )
         ).returning(Task.id)

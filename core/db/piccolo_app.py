@@ -43,6 +43,7 @@ APP_CONFIG = AppConfig(
         crm.Consent,
         crm.Task,
         access.CalendarFeed,
+        access.Notification,
         crm.Attachment,
         crm.Follower,
         *IDENTITY_TABLES,

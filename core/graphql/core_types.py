@@ -20,7 +20,7 @@ from core.graphql.errors import UserError
 from core.graphql.ids import decode_id, global_id, id_of, kind_node
 from core.graphql.keyset import paginate_by_key
 from core.graphql.pagination import paginate_by_id
-from core.graphql.permissions import AUTHENTICATED, PUBLIC, field, mutation
+from core.graphql.permissions import AUTHENTICATED, PUBLIC, allowed, field, mutation
 from core.jobs import services as jobs
 from core.plugins.specs import Surface
 
@@ -170,7 +170,8 @@ def make_queries(surface: Surface) -> type:
         )
         async def node(self, info: strawberry.Info, id: relay.GlobalID) -> relay.Node | None:
             node_type = _node_type(info, id.type_name)
-            if node_type is None or not info.context.actor.can(node_type.node_permission):
+            # AUTHENTICATED nodes (your own notifications) scope themselves in resolve_nodes.
+            if node_type is None or not allowed(info.context.actor, node_type.node_permission):
                 return None
             [found] = await node_type.resolve_nodes(info=info, node_ids=[id.node_id], required=False)
             return found

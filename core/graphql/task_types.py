@@ -31,6 +31,10 @@ class TaskType:
     duration_minutes: int
     remind_at: datetime | None
     recurrence: str = strawberry.field(description="iCalendar RRULE; empty for a one-off task.")
+    series_start: datetime | None = strawberry.field(
+        description="The first occurrence's due time (the rule's DTSTART); null for a one-off task."
+    )
+    occurrence: int = strawberry.field(description="Which occurrence of its series this task is, from 1.")
     status: str
     completed_at: datetime | None
     assignee_id: strawberry.Private[int]
@@ -59,6 +63,8 @@ class TaskType:
             duration_minutes=row["duration_minutes"],
             remind_at=row["remind_at"],
             recurrence=row["recurrence"],
+            series_start=row["series_start"],
+            occurrence=row["occurrence"],
             status=row["status"],
             completed_at=row["completed_at"],
             assignee_id=row["assignee"],
@@ -107,6 +113,7 @@ class TaskPayload:
 
 @strawberry.type
 class TaskCompletePayload:
+    task: TaskType | None = strawberry.field(description="The task just completed.")
     next_task: TaskType | None = strawberry.field(description="The next occurrence of a recurring task.")
     user_errors: list[UserError]
 
@@ -152,12 +159,13 @@ class TaskMutation:
 
     @mutation(permission=AUTHENTICATED, description="Mark a task done.")
     async def task_complete(self, info: strawberry.Info, id: relay.GlobalID) -> TaskCompletePayload:
-        async def complete() -> int | None:
+        async def complete() -> tuple[int, int | None]:
             task_id = decode_id(id, "TaskType", ["id"])
-            return await tasks.complete_task(info.context.runtime, info.context.actor, task_id)
+            return task_id, await tasks.complete_task(info.context.runtime, info.context.actor, task_id)
 
-        next_id, errors = await attempt(complete())
-        return TaskCompletePayload(next_task=await _task(next_id), user_errors=errors)
+        done, errors = await attempt(complete())
+        task_id, next_id = done if done else (None, None)
+        return TaskCompletePayload(task=await _task(task_id), next_task=await _task(next_id), user_errors=errors)
 
     @mutation(permission=AUTHENTICATED, description="A new secret iCalendar address for your tasks (old ones stop).")
     async def calendar_feed_create(self, info: strawberry.Info) -> CalendarFeedPayload:

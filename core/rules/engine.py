@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from core.access.tables import User
 from core.auth import Actor
 from core.crm import services as crm
 from core.crm.merge_fields import person_variables, user_variables
@@ -27,8 +28,9 @@ from core.errors import DomainError, PermanentJobFailure
 from core.events.base import Event
 from core.jobs.context import JobContext
 from core.mail import queue_mail
+from core.notifications import notify
 from core.rules.conditions import RECORD_FIELDS, matches, records_tested
-from core.rules.services import CUSTOM_PREFIX, DELIVER_WEBHOOK_JOB
+from core.rules.services import CUSTOM_PREFIX, DELIVER_WEBHOOK_JOB, notify_recipient
 from core.rules.tables import Rule, RuleRun, WebhookDelivery, WebhookEndpoint
 from core.rules.webhooks import webhook_body
 from core.templates import TemplateRenderError, render_template
@@ -130,6 +132,12 @@ class Subject:
             row = await Person.select(Person.owner).where(Person.id == self.person_id).first()
             self.owner_id = row["owner"] if row else None
         return self
+
+    def link(self) -> tuple[str, int] | None:
+        """The record a notification about the event points to: its company, else its person."""
+        if self.company:
+            return "Company", self.company_id
+        return ("Person", self.person_id) if self.person_id is not None else None
 
     async def client_id(self) -> int | None:
         """The person of the event, or else the company's primary contact."""
@@ -285,7 +293,30 @@ async def _webhook(run: Run, index: int, action: Mapping[str, Any]) -> None:
     run.did(index, f"webhook delivery {row['id']} queued")
 
 
-ACTIONS = {"email": _email, "task": _task, "set_field": _set_field, "webhook": _webhook}
+async def _notify(run: Run, index: int, action: Mapping[str, Any]) -> None:
+    if action["to"] == "owner":
+        recipients = [run.subject.owner_id] if run.subject.owner_id is not None else []
+    else:
+        kind, target = await notify_recipient(action["to"], ["to"])
+        column = User.id if kind == "user" else User.team
+        rows = await User.select(User.id).where((column == target) & (User.is_active == True))  # noqa: E712
+        recipients = [row["id"] for row in rows]
+    variables = await run.variables()
+    created = await notify(
+        run.uow,
+        recipients,
+        kind="core.rule",
+        title=run.render(action["title"], variables).strip() or run.rule["name"],
+        body=run.render(action["body"], variables) if action.get("body") else "",
+        link=run.subject.link(),
+    )
+    if not created:
+        run.skip(index, "nobody to notify: no owner, or no active user")
+        return
+    run.did(index, f"{len(created)} notification(s) created")
+
+
+ACTIONS = {"email": _email, "task": _task, "set_field": _set_field, "webhook": _webhook, "notify": _notify}
 
 
 async def run_rule(

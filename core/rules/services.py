@@ -9,6 +9,7 @@ only on data (an erased person, a deleted company), which the run log then recor
 from __future__ import annotations
 
 import base64
+import binascii
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -46,7 +47,7 @@ COMPANY_VARIABLES: dict[str, Any] = {
     "custom": {},
 }
 USER_VARIABLES: dict[str, Any] = {"name": "Jan Nowak", "email": "jan.nowak@example.com", "language": "pl"}
-ACTION_TYPES = ("email", "task", "set_field", "webhook")
+ACTION_TYPES = ("email", "task", "set_field", "webhook", "notify")
 RECIPIENTS = ("client", "owner")
 RECORDS = ("company", "person")
 CUSTOM_PREFIX = "custom."
@@ -222,7 +223,62 @@ async def _check_webhook(action: Mapping[str, Any], event_type: type[Event], pat
     return {"type": "webhook", "endpoint_id": endpoint_id}
 
 
-CHECKS = {"email": _check_email, "task": _check_task, "set_field": _check_set_field, "webhook": _check_webhook}
+# The GraphQL type names of users and teams, as their global ids carry them (either spelling, so a
+# rename of the node types keeps saved rules working).
+USER_TYPES = ("UserNode", "User")
+TEAM_TYPES = ("TeamNode", "Team")
+
+
+def parse_global_id(value: Any) -> tuple[str, int] | None:
+    """(type name, id) of a Relay global id (base64 of "Type:id"); None when it is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        type_name, _sep, node_id = base64.b64decode(value, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return (type_name, int(node_id)) if node_id.isdigit() else None
+
+
+async def notify_recipient(value: Any, path: list[str]) -> tuple[str, int]:
+    """("user" | "team", id) of a notify action's ``to`` given as a global id; it must exist."""
+    from core.access.tables import Team, User
+
+    parsed = parse_global_id(value)
+    if parsed is not None and parsed[0] in USER_TYPES:
+        if await User.exists().where((User.id == parsed[1]) & (User.is_active == True)):  # noqa: E712
+            return "user", parsed[1]
+        raise DomainError("UNKNOWN_USER", _("There is no active user with this id."), path)
+    if parsed is not None and parsed[0] in TEAM_TYPES:
+        if await Team.exists().where(Team.id == parsed[1]):
+            return "team", parsed[1]
+        raise DomainError("UNKNOWN_TEAM", _("There is no team with this id."), path)
+    raise DomainError("INVALID_RECIPIENT", _("Use owner, or the id of a user or a team."), path)
+
+
+async def _check_notify(action: Mapping[str, Any], event_type: type[Event], path: list[str]) -> dict[str, Any]:
+    _only_keys(action, {"to", "title", "body"}, path)
+    to = action.get("to", "owner")
+    if to == "owner":
+        _needs_subject(event_type, [*path, "to"])
+    else:
+        await notify_recipient(to, [*path, "to"])
+    variables = template_variables(event_type)
+    title = _text(action, "title", path, limit=2_000)
+    body = _text(action, "body", path, required=False)
+    check_template(title, variables, [*path, "title"])
+    if body:
+        check_template(body, variables, [*path, "body"])
+    return {"type": "notify", "to": to, "title": title, "body": body}
+
+
+CHECKS = {
+    "email": _check_email,
+    "task": _check_task,
+    "set_field": _check_set_field,
+    "webhook": _check_webhook,
+    "notify": _check_notify,
+}
 
 
 async def check_actions(actions: Any, event_type: type[Event], path: list[str]) -> list[dict[str, Any]]:

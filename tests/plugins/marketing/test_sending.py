@@ -3,16 +3,22 @@ cancel, the rate limit, and occasion greetings once per person and occasion."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from core.auth import SYSTEM
 from core.crm.gdpr import withdraw_consent
+from core.crm.tables import TimelineEntry
+from core.db.migrate import migrate
 from core.db.tables import OutgoingMail
 from core.jobs.context import JobContext
 from core.mail import send_queued_mail
+from core.runtime import Runtime
 from core.settings import Settings, load_settings
 from plugins.marketing import campaigns, links, occasions, responses, segments
 from plugins.marketing.campaigns import MessageTemplate
@@ -222,3 +228,71 @@ async def test_replies_and_bounces_from_the_mailbox_count_in_the_results(runtime
     stats = await responses.campaign_stats(runtime, SYSTEM, campaign_id)
     assert (stats.replied, stats.bounced, stats.delivered) == (1, 1, 1)
     assert [row["email"] for row in await Suppression.select(Suppression.email)] == ["bartek@nowhere.example"]
+
+
+class _StalledSmtp(SmtpSink):
+    """Holds each message in the SMTP conversation until the test lets it through."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived = threading.Event()
+        self.release = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.arrived.set()
+        self.release.wait(timeout=30)  # blocks the server's own thread only
+        return await super().handle_DATA(server, session, envelope)
+
+
+async def _waiting_for_a_lock(database_url: str) -> bool:
+    connection = await asyncpg.connect(database_url)
+    try:
+        return await connection.fetchval("SELECT count(*) FROM pg_locks WHERE NOT granted") > 0
+    finally:
+        await connection.close()
+
+
+@pytest.mark.parametrize("engine_kind", ["postgres"])
+async def test_an_unsubscribe_while_the_message_is_being_sent_leaves_it_sent_and_logged(
+    database_url, plugins_file, tmp_path
+):
+    """The sending job holds the mail row while it talks to SMTP, then logs on the person's
+    timeline; an unsubscribe at that moment locks the person, then waits for the mail row. The
+    person's lock must not keep the timeline insert waiting, or the two deadlock."""
+    stalled = _StalledSmtp()
+    with smtp_server(stalled) as url:
+        settings = load_settings(environ={}, database_url=database_url, plugins_file=plugins_file, smtp_url=url)
+        runtime = Runtime.boot(settings, role="web")
+        await migrate(runtime)
+        await runtime.start()
+        try:
+            anna = await person(runtime, "Anna", "Nowak", "anna@example.pl")
+            campaign_id = await _campaign(runtime)
+            assert await _start_and_queue(runtime, campaign_id) == 1
+            [mail] = await OutgoingMail.select(OutgoingMail.id)
+
+            async def send() -> None:
+                async with runtime.unit_of_work(SYSTEM) as uow:
+                    await send_queued_mail(JobContext(runtime=runtime, uow=uow, actor=SYSTEM), mail["id"])
+
+            sending = asyncio.create_task(send())
+            assert await asyncio.to_thread(stalled.arrived.wait, 10)
+            token = links.make_token(runtime.settings.secret_key, links.RECIPIENT, (await _recipient(anna))["id"])
+            unsubscribing = asyncio.create_task(responses.unsubscribe(runtime, token))
+            for _ in range(200):  # until the unsubscribe waits for the mail row the job holds
+                if await _waiting_for_a_lock(database_url):
+                    break
+                await asyncio.sleep(0.05)
+            else:
+                pytest.fail("the unsubscribe never waited for the sending job")
+            stalled.release.set()
+            await asyncio.wait_for(asyncio.gather(sending, unsubscribing), timeout=30)
+
+            sent = await OutgoingMail.select(OutgoingMail.status).where(OutgoingMail.id == mail["id"]).first()
+            assert sent["status"] == "sent"
+            assert [m["To"] for m in stalled.messages] == ["anna@example.pl"]
+            entries = await TimelineEntry.select(TimelineEntry.kind).where(TimelineEntry.person == anna)
+            assert {"core.email", "marketing.unsubscribed"} <= {row["kind"] for row in entries}
+        finally:
+            stalled.release.set()
+            await runtime.stop()
