@@ -200,6 +200,7 @@ async def test_mutations_take_the_ids_that_queries_return(client, runtime, engin
     actions = [
         {"type": "webhook", "endpoint_id": endpoint["id"]},
         {"type": "task", "title": "Zadzwoń", "assignee": user},
+        {"type": "notify", "to": team, "title": "Wygrana"},
     ]
     conditions = {"all": [{"field": "company_id", "op": "in", "value": [company]}]}
     created = _ok(
@@ -214,7 +215,11 @@ async def test_mutations_take_the_ids_that_queries_return(client, runtime, engin
     )
     shown = (await ask("{ rules { edges { node { id conditions actions } } } }"))["rules"]["edges"][0]["node"]
     assert shown["id"] == created["rule"]["id"] and shown["conditions"] == conditions
-    assert [a.get("endpoint_id") or a.get("assignee") for a in shown["actions"]] == [endpoint["id"], user]
+    assert [a.get("endpoint_id") or a.get("assignee") or a.get("to") for a in shown["actions"]] == [
+        endpoint["id"],
+        user,
+        team,
+    ]
 
     task = _ok(
         await as_user(

@@ -14,7 +14,7 @@ from strawberry import relay
 
 from core.errors import DomainError
 from core.events.base import Event
-from core.graphql.ids import decode_id, kind_node
+from core.graphql.ids import decode_id, decode_one_of, kind_node
 from core.i18n import _
 from core.rules.conditions import LIST, NUMBER, payload_fields
 
@@ -91,11 +91,38 @@ def _actions(actions: Any, path: list[str], convert: Callable[..., Any]) -> Any:
     converted = []
     for index, action in enumerate(actions):
         key, target = ACTION_IDS.get(action.get("type"), (None, None)) if isinstance(action, Mapping) else (None, None)
-        if key is None or key not in action or action[key] == KEEP.get(key):
+        if isinstance(action, Mapping) and action.get("type") == "notify" and action.get("to", "owner") != "owner":
+            recipient = _recipient_in(action["to"]) if convert is _decode else _recipient_out(action["to"])
+            converted.append({**action, "to": recipient})
+        elif key is None or key not in action or action[key] == KEEP.get(key):
             converted.append(action)
         else:
             converted.append({**action, key: convert(action[key], target, [*path, str(index), key])})
     return converted
+
+
+RECIPIENTS = {"UserNode": "user", "TeamNode": "team"}  # whom a notify action may name besides the owner
+
+
+def _recipient_in(value: Any) -> Any:
+    """``{"user": id}`` / ``{"team": id}`` for a user's or a team's global id; anything else
+    stays as it is, for the service to refuse with its own code (INVALID_RECIPIENT)."""
+    if not isinstance(value, str):
+        return None  # a client writes ids as global ids, never as the stored form
+    try:
+        kind, row_id = decode_one_of(relay.GlobalID.from_id(value), RECIPIENTS, [])
+    except (ValueError, TypeError, DomainError):
+        return value
+    return {kind: row_id}
+
+
+def _recipient_out(value: Any) -> Any:
+    if isinstance(value, Mapping) and len(value) == 1:
+        kind, row_id = next(iter(value.items()))
+        node = next((name for name, word in RECIPIENTS.items() if word == kind), None)
+        if node is not None and isinstance(row_id, int):
+            return str(relay.GlobalID(node, str(row_id)))
+    return value
 
 
 def conditions_in(conditions: Any, event_type: type[Event] | None) -> Any:
