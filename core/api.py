@@ -43,15 +43,16 @@ from core.crm.tables import Company, Consent, ContactPoint, Employment, Person, 
 from core.crm.tasks import create_task
 from core.crm.timeline import TimelineKind
 from core.crm.timeline import record as record_timeline
-from core.db.values import as_utc
+from core.db.values import as_utc, escape_like
 from core.errors import DomainError, PermanentJobFailure
 from core.events.base import Event
 from core.events.bus import UnitOfWork
-from core.graphql.access_types import TeamNode, UserNode, attempt, decode_id
+from core.graphql.access_types import TeamNode, UserNode, attempt
 from core.graphql.batching import batched_field, each, load_each, nodes_by_loader, reload
 from core.graphql.compose import Extensible, composed_class, composed_type, extensible
-from core.graphql.crm_types import DeletePayload, escape_like, visible_custom_values
+from core.graphql.crm_types import DeletePayload, visible_custom_values
 from core.graphql.errors import ClientError, UserError
+from core.graphql.ids import decode_id, global_id, id_of
 from core.graphql.keyset import encode_key, paginate_by_key
 from core.graphql.pagination import make_connection, page_size, paginate_by_id
 from core.graphql.permissions import AUTHENTICATED, PUBLIC, field, mutation
@@ -161,9 +162,11 @@ __all__ = [
     "extensible",
     "field",
     "give_consent",
+    "global_id",
     "has_consent",
     "hookimpl",
     "hookspec",
+    "id_of",
     "load_each",
     "make_connection",
     "merge_records",

@@ -32,13 +32,25 @@ async def record(event: Event, context: JobContext) -> None:
     )
 
 
+def record_kinds(event_types: Any) -> set[str]:
+    """The kinds of record the audit log can name: the subjects of the registered events."""
+    kinds = set()
+    for event_type in event_types:
+        fields = [name for name in event_type.__struct_fields__ if name.endswith("_id")]
+        if fields:
+            kinds.add(fields[0].removesuffix("_id"))
+    return kinds
+
+
 SUBSCRIBER = Subscriber(name="core.audit", event="*", handler=record, mode="sync")
 
 
-def entries_query(entity_type: str | None, entity_id: int | None) -> Any:
+def entries_query(entity_type: str | None, entity_id: int | None, kinds: list[str] | None = None) -> Any:
     query = AuditEntry.select().output(load_json=True)
     if entity_type:
         query = query.where(AuditEntry.entity_type == entity_type)
+    if kinds is not None:
+        query = query.where(AuditEntry.entity_type.is_in(kinds) if kinds else AuditEntry.id == -1)
     if entity_id is not None:
         query = query.where(AuditEntry.entity_id == entity_id)
     return query

@@ -1,5 +1,6 @@
 """Staff users, roles as data, personal access tokens, record scopes."""
 
+import base64
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -111,7 +112,7 @@ async def test_administrator_manages_roles_users_teams_and_territories(client, r
     )
     assert not await Role.exists().where(Role.name == "zly")
 
-    await data(client, admin, 'mutation { teamCreate(name: "Kraków") { team { name } userErrors { code } } }')
+    team = await data(client, admin, 'mutation { teamCreate(name: "Kraków") { team { id } userErrors { code } } }')
     territory = """mutation($input: TerritoryInput!) { territoryCreate(input: $input) {
         territory { code name parent { code } } userErrors { field code } } }"""
     await data(client, admin, territory, {"input": {"code": "pl", "name": "Polska"}})
@@ -135,8 +136,8 @@ async def test_administrator_manages_roles_users_teams_and_territories(client, r
                 "input": {
                     "email": "Rep@Firma.PL",
                     "displayName": "Rep",
-                    "roles": ["handlowiec"],
-                    "team": "Kraków",
+                    "roles": [created["role"]["id"]],  # ids, as roles and teamCreate give them
+                    "team": team["teamCreate"]["team"]["id"],
                     "territories": ["malopolskie"],
                 }
             },
@@ -153,8 +154,31 @@ async def test_administrator_manages_roles_users_teams_and_territories(client, r
     }
     duplicate = await data(client, admin, create_user, {"input": {"email": "rep@firma.pl", "displayName": "R"}})
     assert duplicate["userCreate"]["userErrors"] == [{"field": ["input", "email"], "code": "EMAIL_TAKEN"}]
-    invalid = await data(client, admin, create_user, {"input": {"email": "rep@", "displayName": "R", "roles": ["x"]}})
+    invalid = await data(client, admin, create_user, {"input": {"email": "rep@", "displayName": "R"}})
     assert invalid["userCreate"]["userErrors"] == [{"field": ["input", "email"], "code": "INVALID_EMAIL"}]
+    wrong_type = await data(
+        client,
+        admin,
+        create_user,
+        {"input": {"email": "x@firma.pl", "displayName": "X", "roles": [team["teamCreate"]["team"]["id"]]}},
+    )
+    assert wrong_type["userCreate"]["userErrors"] == [{"field": ["input", "roles", "0"], "code": "INVALID_ID"}]
+    unknown_team = base64.b64encode(b"TeamNode:999").decode()
+    no_team = await data(
+        client, admin, create_user, {"input": {"email": "x@firma.pl", "displayName": "X", "team": unknown_team}}
+    )
+    assert no_team["userCreate"]["userErrors"] == [{"field": ["input", "team"], "code": "NOT_FOUND"}]
+    user_id = (await User.select(User.id).where(User.email == "rep@firma.pl").first())["id"]
+    update_user = """mutation($id: ID!, $input: UserUpdateInput!) { userUpdate(id: $id, input: $input) {
+        user { roles { name } team { name } } userErrors { field code } } }"""
+    rep = base64.b64encode(f"UserNode:{user_id}".encode()).decode()
+    kept = await data(client, admin, update_user, {"id": rep, "input": {"displayName": "Rep 2"}})
+    assert kept["userUpdate"] == {
+        "user": {"roles": [{"name": "handlowiec"}], "team": {"name": "Kraków"}},
+        "userErrors": [],
+    }
+    removed = await data(client, admin, update_user, {"id": rep, "input": {"team": None}})
+    assert removed["userUpdate"] == {"user": {"roles": [{"name": "handlowiec"}], "team": None}, "userErrors": []}
     assert await User.count() == 2
 
     delete = "mutation($id: ID!) { roleDelete(id: $id) { deletedId userErrors { code } } }"

@@ -81,7 +81,7 @@ async def test_files_follow_the_records_scope(client, runtime, tmp_path, engine_
     assert (await client.get(url)).status_code == 401
     assert (await upload(client, other, company, "x.pdf", PDF, "application/pdf")).status_code == 404
     assert (await as_user(client, other, LIST, {"s": company}))["data"]["attachments"] == []
-    file_id = url.rsplit("/", 1)[1]
+    file_id = sent.json()["id"]  # the global id, as `attachments { id }` gives it
     deleted = await as_user(
         client,
         rep,

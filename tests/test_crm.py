@@ -316,15 +316,15 @@ async def test_sql_statements_per_list_do_not_grow_with_the_page(client, regions
 async def test_every_change_is_in_the_audit_log(client, regions, engine_kind):
     company = (await create_company(client, regions["admin"], name="Audytowana"))["company"]
     await as_user(client, regions["admin"], UPDATE_COMPANY, {"id": company["id"], "input": {"name": "Po zmianie"}})
-    company_id = int(base64.b64decode(company["id"]).decode().split(":")[1])
-    query = """query($id: Int) { auditLog(entityType: "company", entityId: $id) {
-        edges { node { event actorKind actorId changes } } } }"""
-    log = await as_user(client, regions["admin"], query, {"id": company_id})
+    query = """query($id: ID) { auditLog(entity: $id) {
+        edges { node { event actorKind actorId changes entityType entity } } } }"""
+    log = await as_user(client, regions["admin"], query, {"id": company["id"]})
     entries = [edge["node"] for edge in log["data"]["auditLog"]["edges"]]
     assert [e["event"] for e in entries] == ["core.company_updated", "core.company_created"]  # newest first
+    assert {(e["entityType"], e["entity"]) for e in entries} == {("company", company["id"])}  # the id queries give
     assert entries[0]["changes"] == {"name": ["Audytowana", "Po zmianie"]}
     assert {e["actorKind"] for e in entries} == {"staff"}
-    denied = await as_user(client, regions["krakow"], query, {"id": company_id})
+    denied = await as_user(client, regions["krakow"], query, {"id": company["id"]})
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     mutations = await as_user(client, regions["admin"], '{ __type(name: "Mutation") { fields { name } } }')
     assert not [f for f in mutations["data"]["__type"]["fields"] if "audit" in f["name"].lower()]  # read-only
@@ -478,6 +478,26 @@ async def test_a_rep_cannot_merge_a_record_outside_their_area(client, regions, e
     assert await names(client, regions["admin"]) == ["Moja", "Obca"]
 
 
+async def test_whoever_reads_an_ownerless_company_may_follow_it_and_nobody_else(client, regions, engine_kind):
+    """Team scope reaches the clients of the team's members; a company without an owner is
+    nobody's client, so a team manager neither reads nor follows it. Territory and all scopes
+    reach it by where it is."""
+    admin = regions["admin"]
+    company = (await create_company(client, admin, name="Bez opiekuna", territory="malopolskie"))["company"]
+    await Company.update({Company.owner: None}).where(Company.name == "Bez opiekuna")  # as an unrouted lead
+    read = "query($id: ID!) { company(id: $id) { name } }"
+    follow = "mutation($s: ID!) { recordFollow(subject: $s) { following userErrors { field code } } }"
+    seen = {}
+    for who in ("admin", "krakow", "country", "manager", "rzeszow"):
+        shown = (await as_user(client, regions[who], read, {"id": company["id"]}))["data"]["company"]
+        followed = (await as_user(client, regions[who], follow, {"s": company["id"]}))["data"]["recordFollow"]
+        assert (shown is not None) == (followed["userErrors"] == []), (who, shown, followed)
+        if shown is None:
+            assert followed["userErrors"] == [{"field": ["subject"], "code": "NOT_FOUND"}]
+        seen[who] = shown is not None
+    assert seen == {"admin": True, "krakow": True, "country": True, "manager": False, "rzeszow": False}
+
+
 SEARCH = "query($q: String!) { search(query: $q) { companies { name } persons { fullName } } }"
 
 
@@ -572,5 +592,112 @@ async def test_delta_sync_sends_a_rep_only_their_area_in_order(client, regions, 
     await as_user(client, admin, "mutation($id: ID!) { companyDelete(id: $id) { deletedId } }", {"id": mine["id"]})
     deleted = (await as_user(client, krakow, CHANGES, {"since": batch["cursor"]}))["data"]["changes"]
     assert [(c["operation"], c["id"], c["company"]) for c in deleted["changes"]] == [("DELETED", mine["id"], None)]
-    everything = (await as_user(client, admin, CHANGES))["data"]["changes"]["changes"]
-    assert len(everything) == 4  # the administrator sees the other region too
+    # A first sync of the administrator: the other region too, as it is now, then nothing more.
+    everything = (await as_user(client, admin, CHANGES))["data"]["changes"]
+    assert [(c["operation"], c["company"]) for c in everything["changes"]] == [("SNAPSHOT", {"name": "Rzeszów B"})]
+    assert (await as_user(client, admin, CHANGES, {"since": everything["cursor"]}))["data"]["changes"]["changes"] == []
+
+
+SYNC_MERGES = """query($since: String) { changes(since: $since) {
+    changes { operation entity id mergedInto company { id name } person { id fullName } } cursor } }"""
+PERSON_MERGE = """mutation($input: MergeInput!) { personMerge(input: $input) { person { id } userErrors { code } } }"""
+
+
+async def test_delta_sync_names_the_record_a_merge_took_away(client, regions, engine_kind):
+    admin, krakow, rzeszow = regions["admin"], regions["krakow"], regions["rzeszow"]
+    winner = (await create_company(client, admin, name="ACME", territory="malopolskie"))["company"]
+    loser = (await create_company(client, admin, name="Acme", territory="podkarpackie"))["company"]
+    people = []
+    for last in ("Nowak", "Nowakowa"):
+        created = await as_user(client, admin, CREATE_PERSON, {"input": {"lastName": last, "territory": "malopolskie"}})
+        people.append(created["data"]["personCreate"]["person"])
+    cursors = {}
+    for name, token in (("admin", admin), ("krakow", krakow), ("rzeszow", rzeszow)):
+        cursors[name] = (await as_user(client, token, SYNC_MERGES))["data"]["changes"]["cursor"]
+
+    merged = await as_user(client, admin, MERGE, {"input": {"winner": winner["id"], "loser": loser["id"]}})
+    assert merged["data"]["companyMerge"]["userErrors"] == []
+    merged = await as_user(
+        client, admin, PERSON_MERGE, {"input": {"winner": people[0]["id"], "loser": people[1]["id"]}}
+    )
+    assert merged["data"]["personMerge"]["userErrors"] == []
+
+    def seen(result):
+        return [
+            (c["operation"], c["entity"], c["id"], c["mergedInto"], c["company"] or c["person"])
+            for c in result["data"]["changes"]["changes"]
+        ]
+
+    everything = seen(await as_user(client, admin, SYNC_MERGES, {"since": cursors["admin"]}))
+    assert everything == [
+        ("MERGED", "COMPANY", loser["id"], winner["id"], {"id": winner["id"], "name": "ACME"}),
+        ("MERGED", "PERSON", people[1]["id"], people[0]["id"], {"id": people[0]["id"], "fullName": "Nowak"}),
+    ]
+    # Who could see either side hears of it; who held only the loser drops it without seeing the winner.
+    assert seen(await as_user(client, krakow, SYNC_MERGES, {"since": cursors["krakow"]})) == everything
+    assert seen(await as_user(client, rzeszow, SYNC_MERGES, {"since": cursors["rzeszow"]})) == [
+        ("MERGED", "COMPANY", loser["id"], winner["id"], None)
+    ]
+
+
+FIRST_SYNC = """query($since: String, $first: Int) { changes(since: $since, first: $first) {
+    changes { operation entity id company { name } person { fullName } } cursor hasMore } }"""
+
+
+async def every_id(client, token, field):
+    ids, after = [], None
+    while True:
+        query = f"""query($after: String) {{ {field}(first: 100, after: $after) {{
+            edges {{ node {{ id }} }} pageInfo {{ hasNextPage endCursor }} }} }}"""
+        page = (await as_user(client, token, query, {"after": after}))["data"][field]
+        ids += [edge["node"]["id"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            return ids
+        after = page["pageInfo"]["endCursor"]
+
+
+async def test_a_first_sync_sends_every_visible_record_however_it_was_written(client, runtime, engine_kind):
+    from core.crm.demo import load_demo
+    from core.db.tables import AuditEntry
+
+    message = await load_demo(runtime, 30)  # bulk inserts: no event, so no audit entry, per record
+    admin = message.rsplit(" ", 1)[1]
+    busiest = await Company.raw(
+        "SELECT t.code, count(*) AS n FROM core_company c JOIN core_territory t ON t.id = c.territory"
+        " GROUP BY t.code ORDER BY n DESC, t.code LIMIT 1"
+    )
+    _, rep = await make_user(runtime, "rep@firma.pl", roles=["sales_rep"], territories=[busiest[0]["code"]])
+    expected = {"COMPANY": await every_id(client, rep, "companies"), "PERSON": await every_id(client, rep, "persons")}
+    assert expected["COMPANY"] and expected["PERSON"]
+    total = await Company.count() + await Person.count()
+    assert len(expected["COMPANY"]) + len(expected["PERSON"]) < total  # the rep sees only their region
+    assert await AuditEntry.count() == 0
+
+    received, after, since, pages, more = {"COMPANY": [], "PERSON": []}, [], None, 0, True
+    while more:
+        page = (await as_user(client, rep, FIRST_SYNC, {"since": since, "first": 3}))["data"]["changes"]
+        for change in page["changes"]:
+            if change["operation"] == "SNAPSHOT":
+                assert not after and (change["company"] or change["person"])
+                received[change["entity"]].append(change["id"])
+            else:
+                after.append((change["operation"], change["id"], change["company"]))
+        since, more, pages = page["cursor"], page["hasMore"], pages + 1
+        if pages == 1:  # a change while the laptop is still downloading arrives after the snapshot
+            changed = await as_user(
+                client, admin, UPDATE_COMPANY, {"id": expected["COMPANY"][0], "input": {"name": "Nowa"}}
+            )
+            assert changed["data"]["companyUpdate"]["userErrors"] == []
+            elsewhere = await create_company(client, admin, name="Gdzie indziej", territory="pl")
+            assert elsewhere["userErrors"] == []
+    assert {kind: sorted(ids) for kind, ids in received.items()} == {k: sorted(v) for k, v in expected.items()}
+    assert all(len(ids) == len(set(ids)) for ids in received.values())  # stable pages: nothing twice
+    assert pages > 2
+    assert after == [("UPDATED", expected["COMPANY"][0], {"name": "Nowa"})]  # not the other region's company
+
+    # The cursor after the snapshot carries on with the feed.
+    later = (await as_user(client, rep, FIRST_SYNC, {"since": since}))["data"]["changes"]
+    assert later["changes"] == []
+    added = await create_company(client, admin, name="Nowy klient", territory=busiest[0]["code"])
+    later = (await as_user(client, rep, FIRST_SYNC, {"since": later["cursor"]}))["data"]["changes"]
+    assert [(c["operation"], c["id"]) for c in later["changes"]] == [("CREATED", added["company"]["id"])]

@@ -219,6 +219,38 @@ async def test_filter_keys_are_never_sql(client, admin, engine_kind):
     assert wrong["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
+async def test_text_fields_filter_by_a_substring_ignoring_case(client, admin, engine_kind):
+    defined = await as_user(
+        client,
+        admin,
+        DEFINE,
+        {"input": {"entity": "company", "key": "note", "labelPl": "Uwagi", "labelEn": "Note", "kind": "text"}},
+    )
+    assert defined["data"]["customFieldDefine"]["userErrors"] == []
+    await create(client, admin, "Alfa", {"note": "Oddział w ŁODZI, rabat 50%"})
+    await create(client, admin, "Beta", {"note": "Centrala w Krakowie, rabat 5_0"})
+    await create(client, admin, "Gamma", {"industry": "IT"})
+
+    def contains(value, key="note"):
+        return names(client, admin, [{"key": key, "op": "CONTAINS_TEXT", "value": value}])
+
+    assert await contains("łodzi") == ["Alfa"]  # Polish letters fold on SQLite too
+    assert await contains("RABAT") == ["Alfa", "Beta"]
+    assert await contains("50%") == ["Alfa"]  # % and _ are plain characters, not wildcards
+    assert await contains("5_0") == ["Beta"]
+    assert await contains("%") == ["Alfa"]
+    assert await contains("warszawa") == []
+    for key, value in (("employees", "1"), ("note", "")):  # a number field; an empty text
+        refused = await as_user(
+            client, admin, FILTER, {"filter": [{"key": key, "op": "CONTAINS_TEXT", "value": value}]}
+        )
+        assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", refused
+    described = await as_user(
+        client, admin, '{ __type(name: "CustomFieldOperator") { enumValues { name description } } }'
+    )
+    assert all(value["description"] for value in described["data"]["__type"]["enumValues"])
+
+
 async def test_renaming_and_archiving_keep_the_data(client, admin, engine_kind):
     company = (await create(client, admin, "Alfa", {"industry": "IT"}))["company"]
     definitions = await as_user(client, admin, '{ customFieldDefinitions(entity: "company") { id key } }')

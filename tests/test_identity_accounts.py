@@ -100,6 +100,11 @@ async def _person(company_id: int, first: str, mail: str | None) -> int:
     return person["id"]
 
 
+def pid(person: int) -> str:
+    """The person's global id, as the staff API hands it out."""
+    return to_base64("Person", person)
+
+
 async def _company(name: str, kind: str = "b2b") -> int:
     [company] = await Company.insert(Company(name=name, kind=kind, lifecycle="customer")).returning(Company.id)
     return company["id"]
@@ -131,7 +136,7 @@ async def test_portal_person_invited_signs_in_and_reaches_only_the_portal(http, 
     invited = await _gql(
         http,
         INVITE,
-        {"input": {"personId": anna, "rights": ["browse", "order"], "isAdmin": True}},
+        {"input": {"person": pid(anna), "rights": ["browse", "order"], "isAdmin": True}},
         **{"x-sample-actor": ADMIN},
     )
     account = invited["data"]["portalAccountInvite"]["account"]
@@ -158,13 +163,21 @@ async def test_portal_person_invited_signs_in_and_reaches_only_the_portal(http, 
     # The company's portal administrator invites a colleague, never with more rights than hers.
     invite = INVITE
     too_much = await api(
-        http, tokens["access_token"], invite, path="/portal/graphql", input={"personId": piotr, "rights": ["invoices"]}
+        http,
+        tokens["access_token"],
+        invite,
+        path="/portal/graphql",
+        input={"person": pid(piotr), "rights": ["invoices"]},
     )
     assert too_much.json()["data"]["portalAccountInvite"]["userErrors"][0]["code"] == "RIGHTS_EXCEED_YOURS"
-    outside = await api(http, tokens["access_token"], invite, path="/portal/graphql", input={"personId": stranger})
+    outside = await api(http, tokens["access_token"], invite, path="/portal/graphql", input={"person": pid(stranger)})
     assert outside.json()["data"]["portalAccountInvite"]["userErrors"][0]["code"] == "NOT_EMPLOYED"
     colleague = await api(
-        http, tokens["access_token"], invite, path="/portal/graphql", input={"personId": piotr, "rights": ["browse"]}
+        http,
+        tokens["access_token"],
+        invite,
+        path="/portal/graphql",
+        input={"person": pid(piotr), "rights": ["browse"]},
     )
     assert colleague.json()["data"]["portalAccountInvite"]["account"]["rights"] == ["browse"]
     assert mailbox.messages[-1]["To"] == "piotr@hurtownia.example"
@@ -189,13 +202,19 @@ async def test_partner_person_gets_a_partner_actor(http, runtime, mailbox):
     partner = await _company("Dystrybutor Sp. z o.o.", kind="partner")
     ewa = await _person(partner, "Ewa", "ewa@dystrybutor.example")
     wrong = await _gql(
-        http, INVITE, {"input": {"personId": ewa, "kind": "partner", "rights": ["order"]}}, **{"x-sample-actor": ADMIN}
+        http,
+        INVITE,
+        {"input": {"person": pid(ewa), "kind": "partner", "rights": ["order"]}},
+        **{"x-sample-actor": ADMIN},
     )
     assert wrong["data"]["portalAccountInvite"]["userErrors"] == [
         {"field": ["input", "rights"], "code": "UNKNOWN_RIGHT"}
     ]
     await _gql(
-        http, INVITE, {"input": {"personId": ewa, "kind": "partner", "rights": ["leads"]}}, **{"x-sample-actor": ADMIN}
+        http,
+        INVITE,
+        {"input": {"person": pid(ewa), "kind": "partner", "rights": ["leads"]}},
+        **{"x-sample-actor": ADMIN},
     )
     await _accept(http, mailbox.link())
     portal = await register_client(http, name="Partner portal", audience="portal", confidential=False, scopes=["api"])

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 from piccolo.querystring import QueryString
 
 from core.crm.tables import CustomField
+from core.db.engine import FOLD_FUNCTION
+from core.db.values import escape_like
 from core.errors import DomainError
 from core.i18n import _
 from core.validation import normalise_email, normalise_phone
@@ -52,7 +54,8 @@ CORE_ENTITIES = [
 KINDS = ("text", "number", "decimal", "date", "bool", "choice", "multi_choice", "email", "url", "phone", "reference")
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 MAX_TEXT = 2_000
-OPERATORS = ("eq", "neq", "lt", "lte", "gt", "gte", "in", "contains", "is_null")
+OPERATORS = ("eq", "neq", "lt", "lte", "gt", "gte", "in", "contains", "contains_text", "is_null")
+TEXT_KINDS = ("text", "email", "url", "phone")  # kept as strings: contains_text searches them
 ORDERED_KINDS = ("number", "decimal", "date", "text")
 SORTABLE_KINDS = (*ORDERED_KINDS, "choice", "email", "url", "phone", "bool")
 
@@ -295,6 +298,15 @@ def filter_clause(table: Any, definition: Mapping[str, Any], operator: str, valu
         if sqlite:
             return QueryString(f"EXISTS (SELECT 1 FROM json_each({column}, {{}}) WHERE value = {{}})", argument, member)
         return QueryString(f"(({column} -> {{}}::text) @> to_jsonb({{}}::text))", key, member)
+    if operator == "contains_text":
+        if kind not in TEXT_KINDS:
+            raise DomainError("INVALID_OPERATOR", _("This operator does not suit this field."), path)
+        if not isinstance(value, str) or not value:
+            raise DomainError("INVALID_FILTER", _("A non-empty text is expected."), path)
+        pattern = f"%{escape_like(value)}%"
+        if sqlite:  # SQLite's LIKE has no escape character unless told, and folds ASCII only
+            return QueryString(f"{FOLD_FUNCTION}({text}) LIKE {FOLD_FUNCTION}({{}}) ESCAPE '\\'", argument, pattern)
+        return QueryString(f"{text} ILIKE {{}}", argument, pattern)
     if operator in ("lt", "lte", "gt", "gte") and kind not in ORDERED_KINDS:
         raise DomainError("INVALID_OPERATOR", _("This operator does not suit this field."), path)
     sql_operator = {"eq": "=", "neq": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}.get(operator, "IN")

@@ -27,6 +27,14 @@ def make_engine(settings: Settings) -> Engine:
     return PostgresEngine(config={"dsn": dsn})
 
 
+FOLD_FUNCTION = "kt_fold"
+
+
+def fold(value: Any) -> str | None:
+    """Text compared without regard to case, for every alphabet (``kt_fold`` in SQLite)."""
+    return None if value is None else str(value).casefold()
+
+
 class KeptConnectionsSQLiteEngine(SQLiteEngine):
     """Piccolo's SQLite engine opens a connection (and a thread) for every statement outside a
     transaction; a list request runs six. Once started (``Runtime.start``), this one keeps a few
@@ -39,6 +47,12 @@ class KeptConnectionsSQLiteEngine(SQLiteEngine):
         self._opened: list[aiosqlite.Connection] = []
         self._opening = 0
         self._size = 0
+
+    async def get_connection(self) -> aiosqlite.Connection:
+        connection = await super().get_connection()
+        # SQLite's lower() and LIKE fold ASCII only; filters fold Polish letters with this.
+        await connection.create_function(FOLD_FUNCTION, 1, fold, deterministic=True)
+        return connection
 
     async def start_connection_pool(self, max_size: int = 4, **_: Any) -> None:
         if self._kept is None:

@@ -9,6 +9,11 @@ from typing import Any
 from piccolo.columns import BigInt, Date, Integer, Numeric, Serial, Timestamp, Timestamptz
 
 
+def escape_like(text: str) -> str:
+    """``text`` matched literally inside a LIKE pattern (with backslash as the escape character)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def as_utc(value: datetime | str) -> datetime:
     """A timestamp read back as an aware UTC datetime: SQLite gives naive ones (or text from raw SQL)."""
     if isinstance(value, str):

@@ -15,6 +15,7 @@ from core.access.tables import AccessToken, Role, Team, Territory, User, UserRol
 from core.errors import DomainError
 from core.graphql.batching import batched_field, load_each
 from core.graphql.errors import UserError
+from core.graphql.ids import decode_id
 from core.graphql.pagination import paginate_by_id
 from core.graphql.permissions import AUTHENTICATED, field, mutation
 from core.i18n import _
@@ -30,10 +31,18 @@ async def attempt(action: Awaitable[T]) -> tuple[T | None, list[UserError]]:
         return None, [UserError.from_domain(error)]
 
 
-def decode_id(global_id: relay.GlobalID, type_name: str, field_path: list[str]) -> int:
-    if global_id.type_name != type_name or not global_id.node_id.isdecimal():
-        raise DomainError("INVALID_ID", _("This id does not belong to a {type}."), field_path, type=type_name)
-    return int(global_id.node_id)
+async def _names(table: Any, global_ids: list[relay.GlobalID], path: list[str], *, listed: bool = True) -> list[str]:
+    """The names of the roles or teams that ``global_ids`` name (the services take names, as
+    the command line does); errors name the item of a list."""
+    node = "RoleNode" if table is Role else "TeamNode"
+    paths = [[*path, str(i)] if listed else path for i in range(len(global_ids))]
+    ids = [decode_id(global_id, node, item) for global_id, item in zip(global_ids, paths, strict=True)]
+    rows = await table.select(table.id, table.name).where(table.id.is_in(ids)) if ids else []
+    found = {row["id"]: row["name"] for row in rows}
+    for row_id, item in zip(ids, paths, strict=True):
+        if row_id not in found:
+            raise DomainError("NOT_FOUND", _("No such role.") if table is Role else _("No such team."), item)
+    return [found[row_id] for row_id in ids]
 
 
 def maximum(info: strawberry.Info) -> int:
@@ -328,8 +337,8 @@ class UserCreateInput:
     email: str
     display_name: str
     password: str | None = strawberry.field(default=None, description="At least 12 characters; stored with argon2id.")
-    roles: list[str] = strawberry.field(default_factory=list, description="Role names.")
-    team: str | None = strawberry.field(default=None, description="Team name.")
+    roles: list[relay.GlobalID] = strawberry.field(default_factory=list, description="Ids of roles.")
+    team: relay.GlobalID | None = strawberry.field(default=None, description="The id of a team.")
     territories: list[str] = strawberry.field(default_factory=list, description="Territory codes.")
     superuser: bool = False
 
@@ -338,8 +347,12 @@ class UserCreateInput:
 class UserUpdateInput:
     display_name: str | None = None
     is_active: bool | None = None
-    roles: list[str] | None = strawberry.field(default=None, description="Replaces the user's roles.")
-    team: str | None = strawberry.field(default=None, description='Team name; "" removes the team.')
+    roles: list[relay.GlobalID] | None = strawberry.field(
+        default=None, description="Ids of roles; replaces the user's roles."
+    )
+    team: relay.GlobalID | None = strawberry.field(
+        default=strawberry.UNSET, description="The id of a team; null removes the team, leaving it out keeps it."
+    )
     territories: list[str] | None = strawberry.field(default=None, description="Replaces the user's territories.")
 
 
@@ -430,19 +443,24 @@ class AccessMutation:
     @mutation(permission=access.USER_MANAGE, description="Create a staff user.")
     async def user_create(self, info: strawberry.Info, input: UserCreateInput) -> UserPayload:
         ctx = info.context
-        user_id, errors = await attempt(
-            access.create_user(
+
+        async def create() -> int:
+            team = (
+                None if input.team is None else (await _names(Team, [input.team], ["input", "team"], listed=False))[0]
+            )
+            return await access.create_user(
                 ctx.runtime,
                 ctx.actor,
                 email=input.email,
                 display_name=input.display_name,
                 password=input.password,
-                roles=input.roles,
-                team=input.team,
+                roles=await _names(Role, input.roles, ["input", "roles"]),
+                team=team,
                 territories=input.territories,
                 superuser=input.superuser,
             )
-        )
+
+        user_id, errors = await attempt(create())
         return UserPayload(user=await _node(UserNode, info, user_id), user_errors=errors)
 
     @mutation(permission=access.USER_MANAGE, description="Change a user's name, roles, team, territories or status.")
@@ -451,14 +469,19 @@ class AccessMutation:
 
         async def update() -> int:
             user_id = decode_id(id, "UserNode", ["id"])
+            team = None  # the service's "keep"; "" removes
+            if input.team is None:
+                team = ""
+            elif input.team is not strawberry.UNSET:
+                team = (await _names(Team, [input.team], ["input", "team"], listed=False))[0]
             await access.update_user(
                 ctx.runtime,
                 ctx.actor,
                 user_id,
                 display_name=input.display_name,
                 is_active=input.is_active,
-                roles=input.roles,
-                team=input.team,
+                roles=None if input.roles is None else await _names(Role, input.roles, ["input", "roles"]),
+                team=team,
                 territories=input.territories,
             )
             return user_id

@@ -19,22 +19,25 @@ from core.crm import attachments
 from core.errors import DomainError
 from core.graphql.access_types import UserNode, attempt
 from core.graphql.errors import UserError
+from core.graphql.ids import decode_id, decode_one_of, global_id
 from core.graphql.permissions import AUTHENTICATED, field, mutation
-from core.i18n import _
 
 DOWNLOAD_PATH = "/plugins/core/attachments/{id}"
 
 
 def subject_of(global_id: relay.GlobalID, path: list[str]) -> attachments.Subject:
-    kinds = {"Company": "company", "Person": "person"}
-    if global_id.type_name not in kinds or not global_id.node_id.isdecimal():
-        raise DomainError("INVALID_ID", _("This id does not belong to a {type}."), path, type="Company / Person")
-    return attachments.Subject(kinds[global_id.type_name], int(global_id.node_id))
+    kind, record_id = decode_one_of(global_id, {"Company": "company", "Person": "person"}, path)
+    return attachments.Subject(kind, record_id)
 
 
-@strawberry.type(description="A file on a record (the current version).")
+@strawberry.type(
+    description=(
+        "A file on a record (the current version). Files are uploaded with POST /plugins/core/attachments"
+        " (multipart: subject, file, and replaces = this id for a new version); see the README, HTTP endpoints."
+    )
+)
 class AttachmentType:
-    id: strawberry.ID
+    id: relay.GlobalID
     file_name: str
     content_type: str
     size: int
@@ -45,7 +48,7 @@ class AttachmentType:
 
     @strawberry.field(description="Download address (send your token as with the API).")
     def url(self) -> str:
-        return DOWNLOAD_PATH.format(id=self.id)
+        return DOWNLOAD_PATH.format(id=self.id.node_id)
 
     @strawberry.field
     async def uploaded_by(self, info: strawberry.Info) -> UserNode | None:
@@ -56,7 +59,7 @@ class AttachmentType:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "AttachmentType":
         return cls(
-            id=strawberry.ID(str(row["id"])),
+            id=global_id("AttachmentType", row["id"]),
             file_name=row["file_name"],
             content_type=row["content_type"],
             size=row["size"],
@@ -80,7 +83,7 @@ class AttachmentQuery:
 
 @strawberry.type
 class AttachmentDeletePayload:
-    deleted_id: strawberry.ID | None
+    deleted_id: relay.GlobalID | None
     user_errors: list[UserError]
 
 
@@ -93,11 +96,9 @@ class FollowPayload:
 @strawberry.type
 class AttachmentMutation:
     @mutation(permission=AUTHENTICATED, description="Remove a file from its record.")
-    async def attachment_delete(self, info: strawberry.Info, id: strawberry.ID) -> AttachmentDeletePayload:
-        async def remove() -> strawberry.ID:
-            if not str(id).isdecimal():
-                raise DomainError("NOT_FOUND", _("No such file."), ["id"])
-            await attachments.remove(info.context.runtime, info.context.actor, int(id))
+    async def attachment_delete(self, info: strawberry.Info, id: relay.GlobalID) -> AttachmentDeletePayload:
+        async def remove() -> relay.GlobalID:
+            await attachments.remove(info.context.runtime, info.context.actor, decode_id(id, "AttachmentType", ["id"]))
             return id
 
         deleted, errors = await attempt(remove())
@@ -147,6 +148,9 @@ async def upload(
     try:
         subject = subject_of(relay.GlobalID.from_id(str(data.get("subject", ""))), ["subject"])
         replaces = data.get("replaces")
+        replaced = (
+            decode_id(relay.GlobalID.from_id(str(replaces)), "AttachmentType", ["replaces"]) if replaces else None
+        )
         attachment_id = await attachments.add(
             runtime,
             actor,
@@ -154,13 +158,13 @@ async def upload(
             file.filename or "",
             file.content_type or "",
             await file.read(),
-            replaces=int(replaces) if replaces and str(replaces).isdecimal() else None,
+            replaces=replaced,
         )
     except DomainError as error:
         raise _http_error(error, runtime) from None
     except ValueError:
-        raise ValidationException(detail="subject must be the id of a company or person") from None
-    return {"id": str(attachment_id), "url": DOWNLOAD_PATH.format(id=attachment_id)}
+        raise ValidationException(detail="subject and replaces must be ids this API gave out") from None
+    return {"id": str(global_id("AttachmentType", attachment_id)), "url": DOWNLOAD_PATH.format(id=attachment_id)}
 
 
 @get("/attachments/{attachment_id:int}")

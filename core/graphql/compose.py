@@ -21,6 +21,7 @@ from strawberry.utils.str_converters import to_camel_case
 from core.errors import SchemaCompositionError
 from core.graphql.batching import BatchingExecutor
 from core.graphql.guards import GuardedSchema, default_extensions
+from core.graphql.ids import register_node_types
 from core.graphql.permissions import SPECIAL_PERMISSIONS, declared_permission
 from core.plugins.specs import Surface
 
@@ -180,5 +181,6 @@ class _Composer:
 
 def build_schema(runtime: Runtime, surface: Surface) -> GuardedSchema:
     schema = _Composer(runtime, surface).build()
+    register_node_types(schema._schema)
     runtime.schemas[surface] = schema
     return schema

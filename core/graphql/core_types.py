@@ -17,10 +17,10 @@ from core.db.tables import AuditEntry
 from core.errors import DomainError
 from core.graphql.compose import Extensible, composed_type, extensible
 from core.graphql.errors import UserError
+from core.graphql.ids import decode_id, global_id, id_of, kind_node
 from core.graphql.keyset import paginate_by_key
 from core.graphql.pagination import paginate_by_id
 from core.graphql.permissions import AUTHENTICATED, PUBLIC, allowed, field, mutation
-from core.i18n import _
 from core.jobs import services as jobs
 from core.plugins.specs import Surface
 
@@ -103,28 +103,39 @@ class SystemInfo:
     plugins: list[PluginDescription]
 
 
+def _record_kinds(info: Any) -> list[str]:
+    return sorted(audit.record_kinds(info.context.runtime.registry.event_types.values()))
+
+
+def _entity_id(kind: str, row_id: int | None) -> relay.GlobalID | None:
+    node = kind_node(kind) if row_id is not None else None
+    return None if node is None else relay.GlobalID(node, str(row_id))
+
+
 @strawberry.type(description="One change: who made it, when, to which record, and what changed.")
 class AuditEntryType:
-    id: strawberry.ID
+    id: relay.GlobalID
     occurred_at: datetime
     actor_kind: str
     actor_id: str | None
     event: str
-    entity_type: str
-    entity_id: int | None
+    entity_type: str = strawberry.field(description='The kind of record: "company", "person", "opportunity"…')
+    entity: relay.GlobalID | None = strawberry.field(
+        description="The record's global id; null for events about no record, or one without a global id."
+    )
     changes: JSON = strawberry.field(description="Changed fields as {field: [before, after]}.")
     payload: JSON
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "AuditEntryType":
         return cls(
-            id=strawberry.ID(str(row["id"])),
+            id=global_id("AuditEntryType", row["id"]),
             occurred_at=row["occurred_at"],
             actor_kind=row["actor_kind"],
             actor_id=row["actor_id"],
             event=row["event"],
             entity_type=row["entity_type"],
-            entity_id=row["entity_id"],
+            entity=_entity_id(row["entity_type"], row["entity_id"]),
             changes=row["changes"],
             payload=row["payload"],
         )
@@ -195,17 +206,26 @@ def make_queries(surface: Surface) -> type:
                 plugins=plugins,
             )
 
-        @field(permission=audit.READ, description="The audit log, newest first; filter by record.")
+        @field(
+            permission=audit.READ,
+            description="The audit log, newest first; filter by kind of record or by one record's global id.",
+        )
         async def audit_log(
             self,
             info: strawberry.Info,
             first: int | None = None,
             after: str | None = None,
             entity_type: str | None = None,
-            entity_id: int | None = None,
+            entity: relay.GlobalID | None = None,
         ) -> relay.Connection[AuditEntryType]:
+            kinds, entity_id = None, None
+            if entity is not None:
+                kinds = [kind for kind in _record_kinds(info) if kind_node(kind) == entity.type_name]
+                entity_id = id_of(entity, entity.type_name) if kinds else None
+                if entity_id is None:
+                    kinds, entity_id = [], -1  # not an id of a record in the log: nothing matches
             return await paginate_by_key(
-                audit.entries_query(entity_type, entity_id),
+                audit.entries_query(entity_type, entity_id, kinds),
                 [AuditEntry.id],
                 first=first,
                 after=after,
@@ -240,11 +260,7 @@ class CoreMutation:
     @mutation(permission=jobs.MANAGE, description="Queue a dead letter again with a fresh retry budget.")
     async def dead_letter_retry(self, info: strawberry.Info, id: relay.GlobalID) -> DeadLetterRetryPayload:
         try:
-            if id.type_name != "DeadLetter":
-                raise DomainError("INVALID_ID", _("This id is not a dead letter."), ["id"])
-            if not id.node_id.isdecimal():
-                raise DomainError("INVALID_ID", _("This id is not a dead letter."), ["id"])
-            await jobs.retry_dead_letter(info.context.runtime, info.context.actor, int(id.node_id))
+            await jobs.retry_dead_letter(info.context.runtime, info.context.actor, decode_id(id, DeadLetter, ["id"]))
         except DomainError as error:
             return DeadLetterRetryPayload(dead_letter_id=None, user_errors=[UserError.from_domain(error)])
         return DeadLetterRetryPayload(dead_letter_id=id, user_errors=[])

@@ -4,7 +4,9 @@ No ``from __future__ import annotations``: Strawberry resolves these annotations
 Every list and lookup applies the record scope of the asking actor in SQL (core.crm.scoping).
 """
 
+import base64
 import contextlib
+import json
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import date, datetime
@@ -24,14 +26,16 @@ from core.crm.custom_fields import SENSITIVE_READ
 from core.crm.merge import merge, resolve_merged
 from core.crm.scoping import reachable, visible
 from core.db.fetch import fetch
+from core.db.values import escape_like
 from core.errors import DomainError
 from core.graphql.access_types import TerritoryNode, UserNode, attempt, decode_id, maximum
 from core.graphql.batching import batched_field, each, load_each
 from core.graphql.compose import Extensible, composed_class
 from core.graphql.custom_field_types import CustomFieldFilter, filter_conditions
 from core.graphql.errors import ClientError, UserError
-from core.graphql.keyset import decode_key, encode_key, paginate_by_expression, paginate_by_key
-from core.graphql.pagination import page_size
+from core.graphql.ids import decode_one_of, global_id, id_of
+from core.graphql.keyset import encode_key, paginate_by_expression, paginate_by_key
+from core.graphql.pagination import bad_cursor, page_size
 from core.graphql.permissions import AUTHENTICATED, FORBIDDEN, field, mutation, sensitive
 from core.i18n import _
 from core.validation import phone_search_key
@@ -352,18 +356,12 @@ async def _custom_filters(info: Any, table: Any, entity: str, conditions: list[C
 
 
 def _decode_filter_id(global_id: relay.GlobalID, type_name: str) -> int:
-    if global_id.type_name != type_name or not global_id.node_id.isdecimal():
-        return -1  # matches nothing, like an id that does not exist
-    return int(global_id.node_id)
+    found = id_of(global_id, type_name)
+    return -1 if found is None else found  # -1 matches nothing, like an id that does not exist
 
 
 def _ids_with_tag(link: Any, link_column: str, tag: str) -> Any:
     return link.select(getattr(link, link_column)).where(link.tag.name == tag)
-
-
-def escape_like(text: str) -> str:
-    """``text`` matched literally inside a LIKE pattern."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @strawberry.enum(description="What a list of companies or persons is ordered by.")
@@ -460,9 +458,8 @@ class CrmQuery:
 
     @field(permission=crm.COMPANY_READ, description="One company; null when it does not exist or is outside your area.")
     async def company(self, info: strawberry.Info, id: relay.GlobalID) -> CompanyRef | None:
-        if id.type_name != "Company" or not id.node_id.isdecimal():
-            return None
-        return await info.context.loaders["core.company"].load(int(id.node_id))
+        company_id = id_of(id, "Company")
+        return None if company_id is None else await info.context.loaders["core.company"].load(company_id)
 
     @field(permission=crm.PERSON_READ, description="Persons in your area, by last and first name.")
     async def persons(
@@ -493,9 +490,8 @@ class CrmQuery:
 
     @field(permission=crm.PERSON_READ, description="One person; null when it does not exist or is outside your area.")
     async def person(self, info: strawberry.Info, id: relay.GlobalID) -> PersonRef | None:
-        if id.type_name != "Person" or not id.node_id.isdecimal():
-            return None
-        return await info.context.loaders["core.person"].load(int(id.node_id))
+        person_id = id_of(id, "Person")
+        return None if person_id is None else await info.context.loaders["core.person"].load(person_id)
 
     @field(
         permission=AUTHENTICATED,
@@ -947,7 +943,7 @@ class TimelineKindType:
 
 @strawberry.type(description="One contact with a client: a call, an e-mail, a meeting, an invoice issued…")
 class TimelineEntryType:
-    id: strawberry.ID
+    id: relay.GlobalID
     kind: str
     occurred_at: datetime
     title: str
@@ -977,7 +973,7 @@ class TimelineEntryType:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "TimelineEntryType":
         return cls(
-            id=strawberry.ID(str(row["id"])),
+            id=global_id("TimelineEntryType", row["id"]),
             kind=row["kind"],
             occurred_at=row["occurred_at"],
             title=row["subject"],
@@ -1027,17 +1023,16 @@ class TimelineQuery:
     ) -> relay.Connection[TimelineEntryType]:
         actor = info.context.actor
         kinds_known = info.context.runtime.registry.timeline_kinds
-        table, column, permission = {
+        subjects = {
             "Company": (db.Company, db.TimelineEntry.company, crm.COMPANY_READ),
             "Person": (db.Person, db.TimelineEntry.person, crm.PERSON_READ),
-        }.get(subject.type_name, (None, None, None))
-        subject_shown = (
-            table is not None
-            and subject.node_id.isdecimal()
-            and await reachable(table, int(subject.node_id), actor, permission)
-        )
+        }
+        subject_shown = False
+        with contextlib.suppress(DomainError):  # an id of another type shows an empty timeline
+            (table, column, permission), subject_id = decode_one_of(subject, subjects, ["subject"])
+            subject_shown = await reachable(table, subject_id, actor, permission)
         query = db.TimelineEntry.select().output(load_json=True)
-        query = query.where(column == int(subject.node_id)) if subject_shown else query.where(db.TimelineEntry.id == -1)
+        query = query.where(column == subject_id) if subject_shown else query.where(db.TimelineEntry.id == -1)
         if kinds:
             unknown = [kind for kind in kinds if kind not in kinds_known]
             if unknown:
@@ -1146,26 +1141,44 @@ class ChangeOperation(Enum):
     CREATED = "CREATED"
     UPDATED = "UPDATED"
     DELETED = "DELETED"
-    MERGED = "MERGED"
+    MERGED = strawberry.enum_value(
+        "MERGED", description="`id` was merged into `mergedInto`: drop `id`; the survivor rides along."
+    )
+    SNAPSHOT = strawberry.enum_value(
+        "SNAPSHOT", description="A first sync (`since: null`): the record as it is now, before the changes."
+    )
+
+
+def _sync_id(entity: str, record_id: int) -> relay.GlobalID:
+    return relay.GlobalID("Company" if entity == "company" else "Person", str(record_id))
 
 
 @strawberry.type(description="One change to a record the caller may see.")
 class Change:
     operation: ChangeOperation
     entity: SyncEntity
-    id: relay.GlobalID = strawberry.field(description="The record's global id (a merged-away id stays as it was).")
+    id: relay.GlobalID = strawberry.field(
+        description="The record's global id; for MERGED the id merged away, which the client drops."
+    )
+    merged_into: relay.GlobalID | None = strawberry.field(
+        description="For MERGED: the record that `id` became (its current state is in `company` / `person`)."
+    )
     occurred_at: datetime
     entity_id: strawberry.Private[int]
 
-    @strawberry.field(description="The company as it is now; null when deleted, merged away or not a company.")
+    @strawberry.field(
+        description="The company as it is now (for MERGED, the survivor); null when deleted or not a company."
+    )
     async def company(self, info: strawberry.Info) -> CompanyRef | None:
-        if self.entity != SyncEntity.COMPANY or self.operation in (ChangeOperation.DELETED, ChangeOperation.MERGED):
+        if self.entity != SyncEntity.COMPANY or self.operation == ChangeOperation.DELETED:
             return None
         return await info.context.loaders["core.company"].load(self.entity_id)
 
-    @strawberry.field(description="The person as they are now; null when deleted, merged away or not a person.")
+    @strawberry.field(
+        description="The person as they are now (for MERGED, the survivor); null when deleted or not a person."
+    )
     async def person(self, info: strawberry.Info) -> PersonRef | None:
-        if self.entity != SyncEntity.PERSON or self.operation in (ChangeOperation.DELETED, ChangeOperation.MERGED):
+        if self.entity != SyncEntity.PERSON or self.operation == ChangeOperation.DELETED:
             return None
         return await info.context.loaders["core.person"].load(self.entity_id)
 
@@ -1177,9 +1190,38 @@ class ChangeSet:
     has_more: bool
 
 
+def _sync_cursor(since: str | None, entities: list[str]) -> tuple[int, tuple[str, int] | None]:
+    """``(log position, snapshot position)``: a feed cursor has no snapshot position; a snapshot
+    cursor names the entity and id it stopped after (``("", 0)``: not started)."""
+    if since is None:
+        return -1, ("", 0)
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(since.encode()))
+    except (ValueError, UnicodeDecodeError):
+        raise bad_cursor() from None
+    match decoded:
+        case ["k", int(position)] if position >= 0:
+            return position, None
+        case ["s", int(position), str(entity), int(last)] if position >= 0 and entity in ("", *entities):
+            return position, (entity, last)
+    raise bad_cursor()
+
+
+def _encode_sync_cursor(position: int, snapshot: tuple[str, int] | None) -> str:
+    if snapshot is None:
+        return encode_key([position])
+    return base64.urlsafe_b64encode(json.dumps(["s", position, *snapshot]).encode()).decode()
+
+
 @strawberry.type
 class SyncQuery:
-    @field(permission=AUTHENTICATED, description="What changed since `since` among the records you may see, in order.")
+    @field(
+        permission=AUTHENTICATED,
+        description=(
+            "What changed since `since` among the records you may see, in order. Without `since` (a first"
+            " sync) it starts with every record you may see as it is now (SNAPSHOT), then the changes."
+        ),
+    )
     async def changes(
         self,
         info: strawberry.Info,
@@ -1187,28 +1229,48 @@ class SyncQuery:
         entities: list[SyncEntity] | None = None,
         first: int | None = None,
     ) -> ChangeSet:
-        start = int(decode_key(since, [db.Company.id])[0]) if since else 0
-        limit = page_size(first, maximum(info))
         kinds = [e.value for e in (entities or list(SyncEntity))]
-        rows = await sync.changes(info.context.actor, start, kinds, limit + 1)
-        page = rows[:limit]
-        last = page[-1]["id"] if page else start
-        return ChangeSet(
-            changes=[
+        position, snapshot = _sync_cursor(since, kinds)
+        limit = page_size(first, maximum(info))
+        actor = info.context.actor
+        result: list[Change] = []
+        if snapshot is not None:
+            if position < 0:  # the log position is taken before the first record is read
+                position = await sync.log_position()
+            rows = await sync.snapshot(actor, kinds, snapshot if snapshot[0] else None, limit + 1)
+            result = [
                 Change(
-                    operation=ChangeOperation(sync.operation(row["event"])),
+                    operation=ChangeOperation.SNAPSHOT,
                     entity=SyncEntity(row["entity_type"]),
-                    id=relay.GlobalID(
-                        "Company" if row["entity_type"] == "company" else "Person", str(row["entity_id"])
-                    ),
+                    id=_sync_id(row["entity_type"], row["entity_id"]),
+                    merged_into=None,
                     occurred_at=row["occurred_at"],
                     entity_id=row["entity_id"],
                 )
-                for row in page
-            ],
-            cursor=encode_key([last]),
-            has_more=len(rows) > limit,
-        )
+                for row in rows[:limit]
+            ]
+            if len(rows) > limit:
+                last = rows[limit - 1]
+                cursor = _encode_sync_cursor(position, (last["entity_type"], last["entity_id"]))
+                return ChangeSet(changes=result, cursor=cursor, has_more=True)
+            limit -= len(result)
+        more = False
+        if limit > 0:
+            rows, position, more = await sync.changes(actor, position, kinds, limit)
+            result += [
+                Change(
+                    operation=ChangeOperation(sync.operation(row["event"])),
+                    entity=SyncEntity(row["entity_type"]),
+                    id=_sync_id(row["entity_type"], row.get("loser_id") or row["entity_id"]),
+                    merged_into=_sync_id(row["entity_type"], row["entity_id"]) if row.get("loser_id") else None,
+                    occurred_at=row["occurred_at"],
+                    entity_id=row["entity_id"],
+                )
+                for row in rows
+            ]
+        else:
+            more = True
+        return ChangeSet(changes=result, cursor=_encode_sync_cursor(position, None), has_more=more)
 
 
 # --- GDPR -----------------------------------------------------------------------------------------------

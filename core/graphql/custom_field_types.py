@@ -16,16 +16,15 @@ from strawberry.scalars import JSON
 from core.crm import custom_fields
 from core.crm.custom_fields import SENSITIVE_READ
 from core.crm.tables import CustomField
-from core.errors import DomainError
 from core.graphql.access_types import attempt
 from core.graphql.errors import UserError
+from core.graphql.ids import decode_id, global_id
 from core.graphql.permissions import AUTHENTICATED, field, mutation
-from core.i18n import _
 
 
 @strawberry.type(description="A field an administrator added to companies or persons.")
 class CustomFieldDefinition:
-    id: strawberry.ID
+    id: relay.GlobalID
     entity: str
     key: str
     label_pl: str
@@ -48,7 +47,7 @@ class CustomFieldDefinition:
     @classmethod
     def from_row(cls, row: dict[str, Any], locale: str) -> "CustomFieldDefinition":
         return cls(
-            id=strawberry.ID(str(row["id"])),
+            id=global_id("CustomFieldDefinition", row["id"]),
             entity=row["entity"],
             key=row["key"],
             label_pl=row["label_pl"],
@@ -156,15 +155,24 @@ class CustomFieldAccess:
 
 @strawberry.enum
 class CustomFieldOperator(Enum):
-    EQ = "eq"
-    NEQ = "neq"
-    LT = "lt"
-    LTE = "lte"
-    GT = "gt"
-    GTE = "gte"
-    IN = "in"
-    CONTAINS = "contains"
-    IS_NULL = "is_null"
+    EQ = strawberry.enum_value("eq", description="Equal to `value`.")
+    NEQ = strawberry.enum_value("neq", description="Not equal to `value` (records without a value do not match).")
+    LT = strawberry.enum_value("lt", description="Less than `value` (number, decimal, date, text).")
+    LTE = strawberry.enum_value("lte", description="Less than or equal to `value` (number, decimal, date, text).")
+    GT = strawberry.enum_value("gt", description="Greater than `value` (number, decimal, date, text).")
+    GTE = strawberry.enum_value("gte", description="Greater than or equal to `value` (number, decimal, date, text).")
+    IN = strawberry.enum_value("in", description="Equal to one of `value`, a non-empty list.")
+    CONTAINS = strawberry.enum_value(
+        "contains", description="A multi_choice field holds the choice `value`. For text use CONTAINS_TEXT."
+    )
+    CONTAINS_TEXT = strawberry.enum_value(
+        "contains_text",
+        description="A text, email, url or phone field contains `value`, ignoring case (Ł and ł alike); % and _ are"
+        " plain characters.",
+    )
+    IS_NULL = strawberry.enum_value(
+        "is_null", description="`value: true`: the field has no value; `value: false`: it has one."
+    )
 
 
 @strawberry.input(description='A condition on a custom field, e.g. {key: "employees", op: GTE, value: 50}.')
@@ -275,14 +283,12 @@ class CustomFieldMutation:
 
     @mutation(permission=custom_fields.MANAGE, description="Rename, add choices to, archive or restore a custom field.")
     async def custom_field_update(
-        self, info: strawberry.Info, id: strawberry.ID, input: CustomFieldUpdateInput
+        self, info: strawberry.Info, id: relay.GlobalID, input: CustomFieldUpdateInput
     ) -> CustomFieldPayload:
         ctx = info.context
 
         async def update() -> int:
-            if not str(id).isdecimal():
-                raise DomainError("INVALID_ID", _("This id does not belong to a {type}."), ["id"], type="CustomField")
-            field_id = int(id)
+            field_id = decode_id(id, "CustomFieldDefinition", ["id"])
             await custom_fields.update_definition(
                 ctx.runtime,
                 ctx.actor,

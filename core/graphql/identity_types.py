@@ -13,6 +13,7 @@ from core.access.services import USER_MANAGE
 from core.errors import DomainError
 from core.graphql.access_types import UserNode, _node, attempt, decode_id, maximum
 from core.graphql.errors import UserError
+from core.graphql.ids import global_id
 from core.graphql.pagination import paginate_by_id
 from core.graphql.permissions import AUTHENTICATED, field, mutation
 from core.identity import accounts, clients
@@ -93,8 +94,8 @@ class PortalAccountNode(relay.Node):
     is_active: bool
     locked: bool
     activated: bool = strawberry.field(description="The invitation was accepted.")
-    person_id: int
-    company_id: int
+    person: relay.GlobalID = strawberry.field(description="The person's global id (a Person of the staff API).")
+    company: relay.GlobalID = strawberry.field(description="The company's global id (a Company of the staff API).")
     created_at: datetime
 
     @classmethod
@@ -108,8 +109,8 @@ class PortalAccountNode(relay.Node):
             is_active=bool(row["is_active"]),
             locked=row["locked_at"] is not None,
             activated=row["activated_at"] is not None,
-            person_id=row["person"],
-            company_id=row["company"],
+            person=global_id("Person", row["person"]),
+            company=global_id("Company", row["company"]),
             created_at=row["created_at"],
         )
 
@@ -148,8 +149,10 @@ class OAuthClientPayload:
 
 @strawberry.input
 class PortalAccountInviteInput:
-    person_id: int
-    company_id: int | None = strawberry.field(default=None, description="Default: the person's first employer.")
+    person: relay.GlobalID = strawberry.field(description="The person's global id.")
+    company: relay.GlobalID | None = strawberry.field(
+        default=None, description="The company's global id; default: the person's first employer."
+    )
     email: str | None = strawberry.field(default=None, description="Default: the person's primary e-mail address.")
     rights: list[str] = strawberry.field(default_factory=lambda: ["browse"])
     is_admin: bool = False
@@ -364,19 +367,21 @@ class IdentityMutation(TotpMutation):
 
 async def _invite(info: strawberry.Info, input: PortalAccountInviteInput) -> PortalAccountPayload:
     ctx = info.context
-    invitation, errors = await attempt(
-        accounts.invite_portal_person(
+
+    async def invite() -> Any:
+        return await accounts.invite_portal_person(
             ctx.runtime,
             ctx.actor,
-            person_id=input.person_id,
-            company_id=input.company_id,
+            person_id=decode_id(input.person, "Person", ["input", "person"]),
+            company_id=None if input.company is None else decode_id(input.company, "Company", ["input", "company"]),
             email=input.email,
             rights=input.rights,
             is_admin=input.is_admin,
             kind=input.kind,
             locale=ctx.locale,
         )
-    )
+
+    invitation, errors = await attempt(invite())
     account_id = invitation.account_id if invitation else None
     account = (await PortalAccountNode.resolve_nodes(info=info, node_ids=[account_id]))[0] if account_id else None
     return PortalAccountPayload(account=account, user_errors=errors)

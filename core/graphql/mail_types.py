@@ -18,6 +18,7 @@ from core.errors import DomainError
 from core.graphql.access_types import attempt, decode_id, maximum
 from core.graphql.attachment_types import _actor, _http_error, file_response
 from core.graphql.errors import UserError
+from core.graphql.ids import global_id
 from core.graphql.pagination import paginate_by_id
 from core.graphql.permissions import field, mutation
 
@@ -34,7 +35,7 @@ class IncomingMailStatus(Enum):
 
 @strawberry.type(name="IncomingMailAttachment", description="A file attached to an incoming message.")
 class IncomingMailAttachmentType:
-    id: strawberry.ID
+    id: relay.GlobalID
     file_name: str
     content_type: str
     size: int
@@ -42,7 +43,7 @@ class IncomingMailAttachmentType:
 
     @strawberry.field(description="Download address (send your token as with the API); null when not kept.")
     def url(self) -> str | None:
-        return DOWNLOAD_PATH.format(id=self.id) if self.sha256 else None
+        return DOWNLOAD_PATH.format(id=self.id.node_id) if self.sha256 else None
 
 
 @strawberry.type(name="IncomingMail", description="A message read from an IMAP mailbox.")
@@ -119,7 +120,7 @@ async def load_attachments(keys: list[int], context: Any) -> list[list[IncomingM
     for r in rows:
         found[r["mail"]].append(
             IncomingMailAttachmentType(
-                id=strawberry.ID(str(r["id"])),
+                id=global_id("IncomingMailAttachment", r["id"]),
                 file_name=r["file_name"],
                 content_type=r["content_type"],
                 size=r["size"],

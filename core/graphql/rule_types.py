@@ -11,12 +11,12 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from core.errors import DomainError
+from core.graphql import rule_ids
 from core.graphql.access_types import attempt, decode_id, maximum
 from core.graphql.errors import UserError
+from core.graphql.ids import global_id, id_of
 from core.graphql.pagination import paginate_by_id
 from core.graphql.permissions import field, mutation
-from core.i18n import _
 from core.plugins.specs import owner_of
 from core.rules import services as rule_services
 from core.rules.conditions import OPERATORS, condition_fields
@@ -41,10 +41,8 @@ class RuleNode(relay.Node):
     id: relay.NodeID[int]
     name: str
     event_type: str
-    conditions: JSON = strawberry.field(description='{"all" | "any": [{field, op, value} | group, …]}; {} = always.')
-    actions: JSON = strawberry.field(
-        description="Ordered actions: email, task, set_field, webhook, notify (see docs/rules.md)."
-    )
+    stored_conditions: strawberry.Private[dict[str, Any]]
+    stored_actions: strawberry.Private[list[Any]]
     enabled: bool
     active_since: datetime = strawberry.field(description="Events from before this moment never run the rule.")
     created_at: datetime
@@ -56,13 +54,24 @@ class RuleNode(relay.Node):
             id=row["id"],
             name=row["name"],
             event_type=row["event_type"],
-            conditions=row["conditions"],
-            actions=row["actions"],
+            stored_conditions=row["conditions"],
+            stored_actions=row["actions"],
             enabled=bool(row["enabled"]),
             active_since=row["active_since"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
         )
+
+    @strawberry.field(description='{"all" | "any": [{field, op, value} | group, …]}; {} = always. Ids are global ids.')
+    def conditions(self, info: strawberry.Info) -> JSON:
+        event_type = info.context.runtime.registry.event_types.get(self.event_type)
+        return rule_ids.conditions_out(self.stored_conditions, event_type)
+
+    @strawberry.field(
+        description="Ordered actions: email, task, set_field, webhook (see docs/rules.md). Ids are global ids."
+    )
+    def actions(self) -> JSON:
+        return rule_ids.actions_out(self.stored_actions)
 
     @classmethod
     async def resolve_nodes(cls, *, info: Any, node_ids: list[Any], required: bool = False) -> list:
@@ -71,7 +80,7 @@ class RuleNode(relay.Node):
 
 @strawberry.type(description="One run of a rule for one event.")
 class RuleRunType:
-    id: strawberry.ID
+    id: relay.GlobalID
     event_id: strawberry.ID = strawberry.field(description="The event's outbox message.")
     event_type: str
     status: str = strawberry.field(description="succeeded, retrying or failed.")
@@ -84,7 +93,7 @@ class RuleRunType:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "RuleRunType":
         return cls(
-            id=strawberry.ID(str(row["id"])),
+            id=global_id("RuleRunType", row["id"]),
             event_id=strawberry.ID(str(row["outbox_id"])),
             event_type=row["event_type"],
             status=row["status"],
@@ -155,7 +164,8 @@ class WebhookAttemptType:
 
 @strawberry.type(description="One message to one endpoint, with every attempt to deliver it.")
 class WebhookDeliveryType:
-    id: strawberry.ID
+    id: relay.GlobalID
+    row_id: strawberry.Private[int]
     message_id: str = strawberry.field(description="The webhook-id header, the same on every attempt.")
     event_type: str
     status: str = strawberry.field(description="pending, succeeded or failed.")
@@ -167,7 +177,7 @@ class WebhookDeliveryType:
     async def attempts(self) -> list[WebhookAttemptType]:
         rows = await (
             WebhookAttempt.select()
-            .where(WebhookAttempt.delivery == int(self.id))
+            .where(WebhookAttempt.delivery == self.row_id)
             .order_by(WebhookAttempt.attempt)
             .order_by(WebhookAttempt.id)
         )
@@ -186,7 +196,8 @@ class WebhookDeliveryType:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "WebhookDeliveryType":
         return cls(
-            id=strawberry.ID(str(row["id"])),
+            id=global_id("WebhookDeliveryType", row["id"]),
+            row_id=row["id"],
             message_id=row["message_id"],
             event_type=row["event_type"],
             status=row["status"],
@@ -211,8 +222,7 @@ def _event_types(info: strawberry.Info) -> list[EventTypeInfo]:
     ]
 
 
-def _id_or_none(global_id: relay.GlobalID, type_name: str) -> int | None:
-    return int(global_id.node_id) if global_id.type_name == type_name and global_id.node_id.isdecimal() else None
+_id_or_none = id_of
 
 
 @strawberry.type
@@ -362,17 +372,20 @@ class RuleMutation:
     @mutation(permission=rule_services.RULE_MANAGE, description="Define a rule; it runs for events from now on.")
     async def rule_create(self, info: strawberry.Info, input: RuleCreateInput) -> RulePayload:
         ctx = info.context
-        rule_id, errors = await attempt(
-            rule_services.create_rule(
+
+        async def create() -> int:
+            event_type = ctx.runtime.registry.event_types.get(input.event_type)
+            return await rule_services.create_rule(
                 ctx.runtime,
                 ctx.actor,
                 name=input.name,
                 event_type=input.event_type,
-                conditions=input.conditions,
-                actions=input.actions,
+                conditions=rule_ids.conditions_in(input.conditions, event_type),
+                actions=rule_ids.actions_in(input.actions),
                 enabled=input.enabled,
             )
-        )
+
+        rule_id, errors = await attempt(create())
         return RulePayload(rule=await _rule(info, rule_id), user_errors=errors)
 
     @mutation(permission=rule_services.RULE_MANAGE, description="Change a rule, or enable / disable it.")
@@ -380,14 +393,19 @@ class RuleMutation:
         ctx = info.context
 
         async def update(rule_id: int) -> int:
+            name = input.event_type
+            if name is None:
+                current = await Rule.select(Rule.event_type).where(Rule.id == rule_id).first()
+                name = current["event_type"] if current else ""
+            event_type = ctx.runtime.registry.event_types.get(name)
             await rule_services.update_rule(
                 ctx.runtime,
                 ctx.actor,
                 rule_id,
                 name=input.name,
                 event_type=input.event_type,
-                conditions=input.conditions,
-                actions=input.actions,
+                conditions=rule_ids.conditions_in(input.conditions, event_type),
+                actions=None if input.actions is None else rule_ids.actions_in(input.actions),
                 enabled=input.enabled,
             )
             return rule_id
@@ -433,12 +451,11 @@ class RuleMutation:
     @mutation(
         permission=rule_services.RULE_MANAGE, description="Send a failed webhook delivery again (same id and body)."
     )
-    async def webhook_delivery_retry(self, info: strawberry.Info, id: strawberry.ID) -> WebhookDeliveryPayload:
+    async def webhook_delivery_retry(self, info: strawberry.Info, id: relay.GlobalID) -> WebhookDeliveryPayload:
         async def retry() -> int:
-            if not str(id).isdecimal():
-                raise DomainError("NOT_FOUND", _("There is no webhook delivery with this id."), ["id"])
-            await rule_services.retry_delivery(info.context.runtime, info.context.actor, int(id))
-            return int(id)
+            delivery_id = decode_id(id, "WebhookDeliveryType", ["id"])
+            await rule_services.retry_delivery(info.context.runtime, info.context.actor, delivery_id)
+            return delivery_id
 
         delivery_id, errors = await attempt(retry())
         row = (

@@ -16,15 +16,15 @@ from core.errors import DomainError
 from core.graphql.access_types import UserNode, attempt, decode_id
 from core.graphql.crm_types import CompanyRef, PersonRef
 from core.graphql.errors import ClientError, UserError
+from core.graphql.ids import global_id
 from core.graphql.permissions import AUTHENTICATED, field, mutation
-from core.i18n import _
 
 FEED_PATH = "/plugins/core/calendar/{token}.ics"
 
 
 @strawberry.type(description="Something to do, for someone, by a time.")
 class TaskType:
-    id: strawberry.ID
+    id: relay.GlobalID
     title: str
     description: str
     due_at: datetime
@@ -56,7 +56,7 @@ class TaskType:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "TaskType":
         return cls(
-            id=strawberry.ID(str(row["id"])),
+            id=global_id("TaskType", row["id"]),
             title=row["title"],
             description=row["description"],
             due_at=row["due_at"],
@@ -158,11 +158,10 @@ class TaskMutation:
         return TaskPayload(task=await _task(task_id), user_errors=errors)
 
     @mutation(permission=AUTHENTICATED, description="Mark a task done.")
-    async def task_complete(self, info: strawberry.Info, id: strawberry.ID) -> TaskCompletePayload:
+    async def task_complete(self, info: strawberry.Info, id: relay.GlobalID) -> TaskCompletePayload:
         async def complete() -> tuple[int, int | None]:
-            if not str(id).isdecimal():
-                raise DomainError("NOT_FOUND", _("No such task."), ["id"])
-            return int(id), await tasks.complete_task(info.context.runtime, info.context.actor, int(id))
+            task_id = decode_id(id, "TaskType", ["id"])
+            return task_id, await tasks.complete_task(info.context.runtime, info.context.actor, task_id)
 
         done, errors = await attempt(complete())
         task_id, next_id = done if done else (None, None)

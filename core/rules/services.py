@@ -9,7 +9,6 @@ only on data (an erased person, a deleted company), which the run log then recor
 from __future__ import annotations
 
 import base64
-import binascii
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -223,35 +222,21 @@ async def _check_webhook(action: Mapping[str, Any], event_type: type[Event], pat
     return {"type": "webhook", "endpoint_id": endpoint_id}
 
 
-# The GraphQL type names of users and teams, as their global ids carry them (either spelling, so a
-# rename of the node types keeps saved rules working).
-USER_TYPES = ("UserNode", "User")
-TEAM_TYPES = ("TeamNode", "Team")
-
-
-def parse_global_id(value: Any) -> tuple[str, int] | None:
-    """(type name, id) of a Relay global id (base64 of "Type:id"); None when it is not one."""
-    if not isinstance(value, str):
-        return None
-    try:
-        type_name, _sep, node_id = base64.b64decode(value, validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    return (type_name, int(node_id)) if node_id.isdigit() else None
-
-
 async def notify_recipient(value: Any, path: list[str]) -> tuple[str, int]:
-    """("user" | "team", id) of a notify action's ``to`` given as a global id; it must exist."""
+    """("user" | "team", id) of a notify action's ``to`` (``{"user": id}`` or ``{"team": id}``;
+    the API writes them as global ids); it must exist."""
     from core.access.tables import Team, User
 
-    parsed = parse_global_id(value)
-    if parsed is not None and parsed[0] in USER_TYPES:
-        if await User.exists().where((User.id == parsed[1]) & (User.is_active == True)):  # noqa: E712
-            return "user", parsed[1]
+    kind, target = next(iter(value.items())) if isinstance(value, Mapping) and len(value) == 1 else ("", None)
+    if not isinstance(target, int) or isinstance(target, bool):
+        kind = ""
+    if kind == "user":
+        if await User.exists().where((User.id == target) & (User.is_active == True)):  # noqa: E712
+            return "user", target
         raise DomainError("UNKNOWN_USER", _("There is no active user with this id."), path)
-    if parsed is not None and parsed[0] in TEAM_TYPES:
-        if await Team.exists().where(Team.id == parsed[1]):
-            return "team", parsed[1]
+    if kind == "team":
+        if await Team.exists().where(Team.id == target):
+            return "team", target
         raise DomainError("UNKNOWN_TEAM", _("There is no team with this id."), path)
     raise DomainError("INVALID_RECIPIENT", _("Use owner, or the id of a user or a team."), path)
 

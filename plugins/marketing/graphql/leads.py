@@ -20,6 +20,7 @@ from core.api import (
     decode_id,
     extensible,
     field,
+    global_id,
     load_each,
     mutation,
     nodes_by_loader,
@@ -277,7 +278,7 @@ class RoutingRuleNode(relay.Node):
 
 @strawberry.type(description="A new lead and where routing sent it.")
 class RoutedLead:
-    id: int
+    id: relay.GlobalID
     source: str
     created_at: datetime
     person_id: strawberry.Private[int | None]
@@ -299,7 +300,7 @@ class RoutedLead:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> RoutedLead:
         return cls(
-            id=row["id"],
+            id=global_id("RoutedLead", row["id"]),
             source=row["source"],
             created_at=row["created_at"],
             person_id=row["person"],
@@ -441,8 +442,8 @@ class RoutingRuleInput:
             min_employees=self.min_employees,
             max_employees=self.max_employees,
             source=self.source,
-            assignee_id=None if self.assignee is None else decode_id(self.assignee, "User", ["input", "assignee"]),
-            team_id=None if self.team is None else decode_id(self.team, "Team", ["input", "team"]),
+            assignee_id=None if self.assignee is None else decode_id(self.assignee, UserNode, ["input", "assignee"]),
+            team_id=None if self.team is None else decode_id(self.team, TeamNode, ["input", "team"]),
             active=self.active,
         )
 

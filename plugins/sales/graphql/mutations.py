@@ -12,7 +12,7 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from core.api import DeletePayload, DomainError, UserError, _, attempt, decode_id, mutation, reload
+from core.api import DeletePayload, DomainError, UserError, _, attempt, decode_id, global_id, mutation, reload
 from plugins.sales import services
 from plugins.sales.graphql.types import OpportunityNode, SalesProcessNode, SalesStageNode
 from plugins.sales.permissions import OPPORTUNITY_WRITE, PLAN_MANAGE, PROCESS_MANAGE
@@ -191,13 +191,13 @@ class LeadQualifyPayload:
 @strawberry.type
 class OpportunityContactPayload:
     opportunity: OpportunityNode | None
-    timeline_entry_id: int | None
+    timeline_entry_id: relay.GlobalID | None
     user_errors: list[UserError]
 
 
 @strawberry.type
 class SalesPlanPayload:
-    plan_id: int | None
+    plan_id: relay.GlobalID | None
     user_errors: list[UserError]
 
 
@@ -512,7 +512,7 @@ class SalesMutation:
         entry_id, errors = await attempt(log())
         return OpportunityContactPayload(
             opportunity=await reload(info, "sales.opportunity", opportunity_id if entry_id else None),
-            timeline_entry_id=entry_id,
+            timeline_entry_id=None if entry_id is None else global_id("TimelineEntryType", entry_id),
             user_errors=errors,
         )
 
@@ -533,4 +533,6 @@ class SalesMutation:
             )
 
         plan_id, errors = await attempt(set_plan())
-        return SalesPlanPayload(plan_id=plan_id, user_errors=errors)
+        return SalesPlanPayload(
+            plan_id=None if plan_id is None else global_id("SalesPlanType", plan_id), user_errors=errors
+        )

@@ -18,6 +18,8 @@ from core.api import (
     batched_field,
     decode_id,
     field,
+    global_id,
+    id_of,
     load_each,
     paginate_by_key,
 )
@@ -167,7 +169,7 @@ class Forecast:
 
 @strawberry.type(description="A sales plan with how it is going.")
 class SalesPlanType:
-    id: int
+    id: relay.GlobalID
     period_start: date
     period_end: date
     target_value: Decimal
@@ -235,9 +237,8 @@ class SalesQuery:
 
     @field(permission=OPPORTUNITY_READ, description="An opportunity you may see, or null.")
     async def opportunity(self, info: strawberry.Info, id: relay.GlobalID) -> OpportunityNode | None:
-        if id.type_name != "Opportunity" or not id.node_id.isdecimal():
-            return None
-        return await info.context.loaders["sales.opportunity"].load(int(id.node_id))
+        opportunity_id = id_of(id, "Opportunity")
+        return None if opportunity_id is None else await info.context.loaders["sales.opportunity"].load(opportunity_id)
 
     @field(permission=OPPORTUNITY_READ, description="Opportunities you may see, newest first unless ordered otherwise.")
     async def opportunities(
@@ -367,7 +368,7 @@ class SalesQuery:
             expected = sum((o.expected_value for o in owners), Decimal(0))
             plans.append(
                 SalesPlanType(
-                    id=row["id"],
+                    id=global_id("SalesPlanType", row["id"]),
                     period_start=row["period_start"],
                     period_end=row["period_end"],
                     target_value=amount(row["target_value"]),

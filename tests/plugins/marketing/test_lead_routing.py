@@ -88,9 +88,9 @@ async def test_leads_go_by_territory_source_and_in_turn_within_a_team(client, ru
     newsletter = await make_form(client, token, name="Newsletter", allowedOrigins=[])
     other = await make_form(client, token, name="Inny", allowedOrigins=[])
     rules = [
-        {"name": "Mazowsze", "territory": "mazowieckie", "assignee": gid("User", staff["ania"])},
-        {"name": "Partnerzy", "source": f"form:{partners['key']}", "assignee": gid("User", staff["bogdan"])},
-        {"name": "Newsletter", "source": f"form:{newsletter['key']}", "team": gid("Team", 1)},
+        {"name": "Mazowsze", "territory": "mazowieckie", "assignee": gid("UserNode", staff["ania"])},
+        {"name": "Partnerzy", "source": f"form:{partners['key']}", "assignee": gid("UserNode", staff["bogdan"])},
+        {"name": "Newsletter", "source": f"form:{newsletter['key']}", "team": gid("TeamNode", 1)},
     ]
     for rule in rules:
         created = await as_user(client, token, RULE_CREATE, {"input": rule})
@@ -155,7 +155,7 @@ async def test_leads_created_elsewhere_without_an_owner_are_routed_too(client, r
     from core.crm import services as crm
     from tests.conftest import wait_for
 
-    rule = {"name": "Import", "source": "other", "assignee": gid("User", staff["bogdan"])}
+    rule = {"name": "Import", "source": "other", "assignee": gid("UserNode", staff["bogdan"])}
     created = await as_user(client, staff["token"], RULE_CREATE, {"input": rule})
     assert created["data"]["routingRuleCreate"]["userErrors"] == []
     imported = await crm.create_person(runtime, SYSTEM, {"last_name": "Zimport"})

@@ -116,6 +116,12 @@ async def _rule(client, token: str, **fields: Any) -> dict[str, Any]:
     created = await as_user(client, token, RULE_CREATE, {"input": {"eventType": "sales.opportunity.won", **fields}})
     payload = created["data"]["ruleCreate"]
     assert payload["userErrors"] == [], payload
+    # Ids come back as the global ids that were sent.
+    assert payload["rule"]["conditions"] == (fields.get("conditions") or {})
+    for sent, shown in zip(fields.get("actions", []), payload["rule"]["actions"], strict=True):
+        assert {k: shown[k] for k in ("endpoint_id", "assignee") if k in sent} == {
+            k: sent[k] for k in ("endpoint_id", "assignee") if k in sent
+        }
     return payload["rule"]
 
 
@@ -180,12 +186,14 @@ async def test_a_won_opportunity_mails_the_client_once_creates_a_task_sets_field
             {"type": "task", "title": "Zadzwoń do {{ company.name }}", "assignee": "owner", "due_in_days": 2},
             {"type": "set_field", "record": "company", "field": "tag", "value": "kluczowy"},
             {"type": "set_field", "record": "person", "field": "lifecycle", "value": "customer"},
-            {"type": "webhook", "endpoint_id": _id(good["endpoint"])},
+            {"type": "webhook", "endpoint_id": good["endpoint"]["id"]},
         ],
     )
-    broken_id = _id(broken["endpoint"])
     other = await _rule(
-        client, admin, name="Tell the broken ERP", actions=[{"type": "webhook", "endpoint_id": broken_id}]
+        client,
+        admin,
+        name="Tell the broken ERP",
+        actions=[{"type": "webhook", "endpoint_id": broken["endpoint"]["id"]}],
     )
     never = await _rule(
         client,
@@ -294,20 +302,20 @@ async def test_a_refused_webhook_fails_at_once_and_can_be_redelivered_and_a_fail
     process = await create_process(client, admin)
     picky = await _endpoint(client, admin, f"{receiver.url}/picky")
     picky_id = _id(picky["endpoint"])
-    await _rule(client, admin, name="Post", actions=[{"type": "webhook", "endpoint_id": picky_id}])
+    await _rule(client, admin, name="Post", actions=[{"type": "webhook", "endpoint_id": picky["endpoint"]["id"]}])
     helper_id = await access.create_user(runtime, SYSTEM, email="pomoc@firma.pl", display_name="Pomoc")
     failing = await _rule(
         client,
         admin,
         name="Give it to the helper",
-        actions=[{"type": "task", "title": "Wystaw fakturę", "assignee": helper_id, "due_in_days": 0}],
+        actions=[{"type": "task", "title": "Wystaw fakturę", "assignee": gid("UserNode", helper_id), "due_in_days": 0}],
     )
     former = await _rule(
         client,
         admin,
         name="Win-backs only",
         conditions={"all": [{"field": "company.lifecycle", "op": "eq", "value": "former"}]},
-        actions=[{"type": "webhook", "endpoint_id": picky_id}],
+        actions=[{"type": "webhook", "endpoint_id": picky["endpoint"]["id"]}],
     )
     current = await _rule(
         client,
@@ -345,7 +353,7 @@ async def test_a_refused_webhook_fails_at_once_and_can_be_redelivered_and_a_fail
     new_secret = rotated["webhookEndpointRotateSecret"]["secret"]
     assert new_secret.startswith("whsec_") and new_secret != picky["secret"]
     receiver.status["/picky"] = 200
-    retried = await as_user(client, admin, RETRY, {"id": str(delivery["id"])})
+    retried = await as_user(client, admin, RETRY, {"id": gid("WebhookDeliveryType", delivery["id"])})
     assert retried["data"]["webhookDeliveryRetry"] == {
         "delivery": {"status": "pending", "attemptCount": 1},
         "userErrors": [],
@@ -359,7 +367,7 @@ async def test_a_refused_webhook_fails_at_once_and_can_be_redelivered_and_a_fail
     first, second = receiver.to("/picky")
     assert first[0]["webhook-id"] == second[0]["webhook-id"] and first[1] == second[1]
     assert verify(picky["secret"], *first) and verify(new_secret, *second) and not verify(picky["secret"], *second)
-    again = await as_user(client, admin, RETRY, {"id": str(delivery["id"])})
+    again = await as_user(client, admin, RETRY, {"id": gid("WebhookDeliveryType", delivery["id"])})
     assert again["data"]["webhookDeliveryRetry"]["userErrors"] == [{"field": ["id"], "code": "NOT_FAILED"}]
     log = await as_user(client, admin, DELIVERIES, {"id": picky["endpoint"]["id"]})
     [node] = [edge["node"] for edge in log["data"]["webhookDeliveries"]["edges"]]
@@ -404,9 +412,35 @@ async def test_a_refused_webhook_fails_at_once_and_can_be_redelivered_and_a_fail
             ["input", "actions", "0", "field"],
         ),
         (
-            {"actions": [{"type": "webhook", "endpoint_id": 999}]},
+            {"actions": [{"type": "webhook", "endpoint_id": gid("WebhookEndpoint", 999)}]},
             "UNKNOWN_ENDPOINT",
             ["input", "actions", "0", "endpoint_id"],
+        ),
+        # Ids in a rule are global ids, as everywhere in the API: a raw row id is refused.
+        (
+            {"actions": [{"type": "webhook", "endpoint_id": 1}]},
+            "INVALID_ID",
+            ["input", "actions", "0", "endpoint_id"],
+        ),
+        (
+            {"actions": [{"type": "task", "title": "Zadzwoń", "assignee": 1}]},
+            "INVALID_ID",
+            ["input", "actions", "0", "assignee"],
+        ),
+        (
+            {"actions": [{"type": "task", "title": "Zadzwoń", "assignee": gid("User", 1)}]},
+            "INVALID_ID",
+            ["input", "actions", "0", "assignee"],
+        ),
+        (
+            {"conditions": {"all": [{"field": "company_id", "op": "eq", "value": 1}]}},
+            "INVALID_ID",
+            ["input", "conditions", "all", "0", "value"],
+        ),
+        (
+            {"conditions": {"all": [{"field": "company_id", "op": "in", "value": [gid("Person", 1)]}]}},
+            "INVALID_ID",
+            ["input", "conditions", "all", "0", "value", "0"],
         ),
         ({"actions": [{"type": "sms"}]}, "INVALID_CHOICE", ["input", "actions", "0", "type"]),
         (
