@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.errors import ConfigError
 
@@ -72,6 +73,14 @@ def _choice(*options: str) -> Callable[[str, str], str]:
         return value
 
     return parse
+
+
+def _zone(value: str, key: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(key, f"expected an IANA time zone such as Europe/Warsaw, got {value!r}") from None
+    return value
 
 
 def _secret(value: str, key: str) -> str:
@@ -165,6 +174,8 @@ class Settings:
     secret_key_file: Path = field(default=Path("var/secret_key"), metadata={"parse": lambda v, k: Path(v)})
     plugins_file: Path = field(default=Path("plugins.toml"), metadata={"parse": lambda v, k: Path(v)})
     debug: bool = field(default=False, metadata={"parse": _bool})
+    # Wall-clock time of tasks: recurrence keeps 9:00 at 9:00 across DST, reminders show it.
+    time_zone: str = field(default="Europe/Warsaw", metadata={"parse": _zone})
     # GraphQL guards
     max_page_size: int = field(default=100, metadata={"parse": _int(1, 10_000)})
     max_query_depth: int = field(default=10, metadata={"parse": _int(2, 50)})
@@ -221,6 +232,10 @@ class Settings:
     def issuer(self) -> str:
         """The OpenID Connect issuer: the public URL, or this process's own address."""
         return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
     @property
     def is_production(self) -> bool:

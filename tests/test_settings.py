@@ -15,6 +15,7 @@ def test_defaults_are_the_embedded_shape():
     assert settings.broker_in_memory
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
     assert settings.plugins_file == Path("plugins.toml")
+    assert settings.time_zone == "Europe/Warsaw" and str(settings.zone) == "Europe/Warsaw"
 
 
 def test_environment_overrides_are_parsed():
@@ -32,6 +33,7 @@ def test_environment_overrides_are_parsed():
     assert settings.port == 8080 and settings.debug is True
     assert settings.plugins_file == Path("/etc/kartoteka/plugins.toml")
     assert settings.max_page_size == 50
+    assert load_settings(environ={"KARTOTEKA_TIME_ZONE": "America/New_York"}).zone.key == "America/New_York"
 
 
 def test_absolute_sqlite_path():
@@ -49,6 +51,8 @@ def test_absolute_sqlite_path():
         ("KARTOTEKA_DEBUG", "maybe", "true or false"),
         ("KARTOTEKA_SECRET_KEY", "short", "at least 32 characters"),
         ("KARTOTEKA_REQUEST_DEADLINE", "soon", "expected a number"),
+        ("KARTOTEKA_TIME_ZONE", "Europe/Warszawa", "IANA time zone"),
+        ("KARTOTEKA_TIME_ZONE", "../etc/passwd", "IANA time zone"),
     ],
 )
 def test_invalid_value_names_the_variable(key, value, problem):
