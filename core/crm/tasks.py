@@ -12,7 +12,7 @@ import itertools
 import re
 import secrets
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dateutil.rrule import rrulestr
@@ -66,19 +66,48 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def occurrences(rule: str, start: datetime) -> Iterator[datetime]:
-    """The dates of a series in order, RFC 5545 style: ``start`` (DTSTART) is always the first
-    occurrence and counts towards COUNT, then the rule's instances after it (UNTIL, BYDAY… as
-    python-dateutil reads them). A start the rule would not produce itself is still the first."""
+UNTIL = re.compile(r"(?:^|;)UNTIL=([0-9TZ]+)", re.IGNORECASE)
+COUNT = re.compile(r"(?:^|;)COUNT=(\d+)", re.IGNORECASE)
+
+
+def occurrences(rule: str, start: datetime, zone: tzinfo) -> Iterator[datetime]:
+    """The dates of a series in order (aware, UTC), RFC 5545 style: ``start`` (DTSTART) is always
+    the first occurrence and counts towards COUNT, then the rule's instances after it (UNTIL,
+    BYDAY… as python-dateutil reads them). A start the rule would not produce itself is still the
+    first.
+
+    The rule runs over wall-clock times in ``zone``, so 9:00 stays 9:00 across DST and BYDAY is
+    the local day. A local time that does not exist (the spring gap) or exists twice (the autumn
+    fold) takes zoneinfo's ``fold=0``: the offset before the switch, i.e. shifted forward by the
+    gap, or the first of the two, as RFC 5545 wants. An instance that lands on the same instant as
+    the one before it (hourly rules in the gap) is dropped."""
+    start = _aware(start).astimezone(UTC)
     yield start
-    produced = (instance for instance in rrulestr(rule, dtstart=start) if instance > start)
-    count = re.search(r"(?:^|;)COUNT=(\d+)", rule.upper())
-    yield from itertools.islice(produced, int(count[1]) - 1) if count else produced
+    # UNTIL is a UTC instant (_check_rule refuses a floating one): compared after localising,
+    # since dateutil refuses a UTC UNTIL with a naive (local) start.
+    until_match = UNTIL.search(rule)
+    until = datetime.strptime(until_match[1].upper(), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC) if until_match else None
+    # COUNT is counted here too, after dropping duplicates, so a series has all its instances.
+    local_rule = COUNT.sub("", UNTIL.sub("", rule)).strip(";")
+    local_start = start.astimezone(zone).replace(tzinfo=None, fold=0)
+
+    def instants() -> Iterator[datetime]:
+        previous = start
+        for local in rrulestr(local_rule, dtstart=local_start):
+            instant = local.replace(tzinfo=zone, fold=0).astimezone(UTC)
+            if until is not None and instant > until:
+                return
+            if instant > previous:
+                previous = instant
+                yield instant
+
+    count = COUNT.search(rule)
+    yield from itertools.islice(instants(), int(count[1]) - 1) if count else instants()
 
 
-def next_occurrence(rule: str, start: datetime, index: int) -> datetime | None:
+def next_occurrence(rule: str, start: datetime, index: int, zone: tzinfo) -> datetime | None:
     """The occurrence after the ``index``-th (1-based) of the series starting at ``start``."""
-    return next(itertools.islice(occurrences(rule, start), index, None), None)
+    return next(itertools.islice(occurrences(rule, start, zone), index, None), None)
 
 
 # A task recurs at most hourly: finer rules only flood the calendar (and cost CPU to expand).
@@ -196,7 +225,7 @@ async def complete_task(runtime: Runtime, actor: Actor, task_id: int) -> int | N
         due = _aware(row["due_at"])
         # Counted from the series' start, never from this task: COUNT and UNTIL end the series.
         start = _aware(row["series_start"]) if row["series_start"] else due
-        following = next_occurrence(row["recurrence"], start, row["occurrence"])
+        following = next_occurrence(row["recurrence"], start, row["occurrence"], runtime.settings.zone)
         if following is None:
             return None
         reminder_gap = due - _aware(row["remind_at"]) if row["remind_at"] else None
