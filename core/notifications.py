@@ -10,8 +10,11 @@ due reminder tells the task's assignee, and a rule's ``notify`` action tells who
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
+
+from babel import Locale
+from babel.dates import format_date, format_time, get_timezone_name
 
 from core.access.tables import Notification, User
 from core.crm.tables import Attachment, Company, Person, Task
@@ -229,7 +232,16 @@ async def on_attachment_changed(event: Event, ctx: JobContext) -> None:
 
 
 REMINDER_TITLE = _("Reminder: {title}")
-REMINDER_BODY = _("Due {due} (UTC).")
+REMINDER_BODY = _("Due {due} ({zone}).")
+
+
+def local_due(due: datetime, zone: tzinfo, locale: str) -> dict[str, str]:
+    """A due time as its reader says it: the wall-clock time in ``zone``, written by babel for
+    ``locale``, and the zone's name as it is then (winter or summer time)."""
+    local = due.astimezone(zone)
+    date, time = format_date(local, "full", locale=locale), format_time(local, "short", locale=locale)
+    joined = str(Locale.parse(locale).datetime_formats["full"]).replace("{1}", date).replace("{0}", time)
+    return {"due": joined, "zone": get_timezone_name(local, locale=locale)}
 
 
 async def on_task_reminder_due(event: Event, ctx: JobContext) -> None:
@@ -238,14 +250,17 @@ async def on_task_reminder_due(event: Event, ctx: JobContext) -> None:
     if task is None or task["status"] != "open":
         return  # done or deleted since the reminder fired
     _name, link = await _record_name(task["company"], task["person"])
-    due = datetime.fromisoformat(event.due_at).astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    # One recipient, so the time is written in their language here (notify translates only).
+    user = await User.select(User.locale).where(User.id == event.assignee_id).first()
+    locale = (user["locale"] if user else "") or "pl"
+    due = local_due(datetime.fromisoformat(event.due_at), ctx.runtime.settings.zone, locale)
     await notify(
         ctx.uow,
         [event.assignee_id],
         kind="core.task_reminder",
         title=REMINDER_TITLE,
         body=REMINDER_BODY,
-        params={"title": event.title, "due": due},
+        params={"title": event.title, **due},
         link=link,
     )
 

@@ -6,6 +6,7 @@ import base64
 from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -19,6 +20,7 @@ from core.crm.tables import TimelineEntry
 from core.crm.tasks import send_due_reminders
 from core.db.tables import Delivery, OutgoingMail
 from core.jobs.context import JobContext
+from core.notifications import local_due
 from core.rules.tables import Rule
 from core.settings import Settings, load_settings
 from tests.conftest import as_user, make_user, smtp_server, wait_for
@@ -139,6 +141,53 @@ async def test_followers_are_told_of_a_changed_file_in_app_and_by_mail_once(clie
     assert await Notification.count() == 2 and await OutgoingMail.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("due", "locale", "expected"),
+    [
+        # 08:00 UTC in winter and 07:00 UTC in summer are both 9:00 in Warsaw.
+        (
+            datetime(2026, 12, 7, 8, tzinfo=UTC),
+            "pl",
+            ("poniedziałek, 7 grudnia 2026 09:00", "czas środkowoeuropejski standardowy"),
+        ),
+        (
+            datetime(2027, 7, 5, 7, tzinfo=UTC),
+            "pl",
+            ("poniedziałek, 5 lipca 2027 09:00", "czas środkowoeuropejski letni"),
+        ),
+        (
+            datetime(2026, 12, 7, 8, tzinfo=UTC),
+            "en",
+            ("Monday, December 7, 2026, 9:00\u202fAM", "Central European Standard Time"),
+        ),
+        (
+            datetime(2027, 7, 5, 7, tzinfo=UTC),
+            "en",
+            ("Monday, July 5, 2027, 9:00\u202fAM", "Central European Summer Time"),
+        ),
+        # Sunday 23:30 in UTC is already Monday in Warsaw; the autumn fold's two 02:30s differ by name.
+        (
+            datetime(2026, 12, 6, 23, 30, tzinfo=UTC),
+            "pl",
+            ("poniedziałek, 7 grudnia 2026 00:30", "czas środkowoeuropejski standardowy"),
+        ),
+        (
+            datetime(2027, 10, 31, 0, 30, tzinfo=UTC),
+            "pl",
+            ("niedziela, 31 października 2027 02:30", "czas środkowoeuropejski letni"),
+        ),
+        (
+            datetime(2027, 10, 31, 1, 30, tzinfo=UTC),
+            "pl",
+            ("niedziela, 31 października 2027 02:30", "czas środkowoeuropejski standardowy"),
+        ),
+    ],
+)
+def test_a_due_time_is_written_in_local_time_for_the_readers_language(due, locale, expected):
+    written = local_due(due, ZoneInfo("Europe/Warsaw"), locale)
+    assert (written["due"], written["zone"]) == expected
+
+
 async def test_the_assignee_is_reminded_in_app_and_as_they_chose(client, runtime, smtp, engine_kind):
     mailed_id, mailed = await make_user(runtime, "rep@firma.pl", roles=["sales_rep"])
     await speaks(mailed_id, "en")
@@ -159,11 +208,17 @@ async def test_the_assignee_is_reminded_in_app_and_as_they_chose(client, runtime
     await wait_for(reminded)
     [note], count = await inbox(client, mailed)
     assert (note["kind"], note["title"], count) == ("core.task_reminder", "Reminder: Call Huta", 1)
-    assert soon.strftime("%Y-%m-%d %H:%M") in note["body"]
+    # The due time in the deployment's zone (Europe/Warsaw), in the reader's language, zone named.
+    local = soon.astimezone(ZoneInfo("Europe/Warsaw"))
+    english_zone = "Central European Summer Time" if local.dst() else "Central European Standard Time"
+    assert note["body"] == f"Due {local_due(soon, ZoneInfo('Europe/Warsaw'), 'en')['due']} ({english_zone})."
+    assert f"{local:%B} {local.day}, {local.year}" in note["body"] and "UTC" not in note["body"]
     [polish], _count = await inbox(client, quiet)
     assert polish["title"] == "Przypomnienie: Zadzwoń do Huty"
+    assert polish["body"].startswith("Termin: ") and f"{local:%H:%M} (czas środkowoeuropejski" in polish["body"]
     await wait_for(all_delivered)
     assert [(m["To"], subject_of(m)) for m in smtp.messages] == [("rep@firma.pl", "Reminder: Call Huta")]
+    assert note["body"] in smtp.messages[0].get_payload(decode=True).decode()  # the e-mail says the same
     assert {mailed_id, quiet_id} == {row["recipient"] for row in await Notification.select(Notification.recipient)}
 
 
