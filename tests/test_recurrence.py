@@ -5,6 +5,7 @@ from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
+from icalendar import Calendar
 
 from core.crm.tasks import _check_rule, next_occurrence, occurrences
 from core.errors import DomainError
@@ -243,3 +244,9 @@ async def test_a_weekly_9_oclock_task_stays_at_9_warsaw_time_across_the_march_sw
     assert dues == [warsaw(3, 22), warsaw(3, 29), warsaw(4, 5)]
     assert [due.astimezone(WARSAW).strftime("%a %H:%M") for due in dues] == ["Mon 09:00"] * 3
     assert dues[0].astimezone(UTC).hour == 8 and dues[1].astimezone(UTC).hour == 7
+    # The calendar feed carries the open occurrence at the same instant, in UTC ("Z").
+    url = (await as_user(client, token, "mutation { calendarFeedCreate { url } }"))["data"]["calendarFeedCreate"]["url"]
+    feed = (await client.get(url)).content
+    [event] = [c for c in Calendar.from_ical(feed).walk() if c.name == "VEVENT"]
+    assert event.decoded("dtstart") == warsaw(4, 5)
+    assert b"DTSTART:20270405T070000Z" in feed
