@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from babel.dates import format_date, format_time, get_timezone_name
@@ -142,20 +143,45 @@ async def mark_read(runtime: Runtime, actor: Actor, ids: Sequence[int] | None) -
         return len(await query.returning(Notification.id))
 
 
-async def delivery(actor: Actor) -> str:
-    row = await User.select(User.notification_delivery).where(User.id == (_user_id(actor) or -1)).first()
-    return row["notification_delivery"] if row else IN_APP
+async def settings_of(actor: Actor) -> tuple[str, str]:
+    """The actor's delivery and own time zone ("" when they use the deployment's)."""
+    row = (
+        await User.select(User.notification_delivery, User.time_zone).where(User.id == (_user_id(actor) or -1)).first()
+    )
+    return (row["notification_delivery"], row["time_zone"]) if row else (IN_APP, "")
 
 
-async def set_delivery(runtime: Runtime, actor: Actor, value: str) -> str:
+def check_time_zone(value: str, path: list[str]) -> str:
+    value = value.strip()
+    try:
+        if value:
+            ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise DomainError(
+            "INVALID_TIME_ZONE", _("Use an IANA time zone such as Europe/Warsaw, or empty for the default."), path
+        ) from None
+    return value
+
+
+async def set_settings(
+    runtime: Runtime, actor: Actor, *, delivery: str | None = None, time_zone: str | None = None
+) -> tuple[str, str]:
+    """Change what is given (an empty ``time_zone`` returns to the deployment's); both are checked
+    before anything is written. Returns the settings afterwards."""
     me = _require_user(actor)
-    if value not in DELIVERIES:
+    if delivery is not None and delivery not in DELIVERIES:
         raise DomainError(
             "INVALID_CHOICE", _("Allowed values: {allowed}."), ["input", "delivery"], allowed=", ".join(DELIVERIES)
         )
-    async with runtime.unit_of_work(actor):
-        await User.update({User.notification_delivery: value}).where(User.id == me)
-    return value
+    changes: dict[Any, str] = {}
+    if delivery is not None:
+        changes[User.notification_delivery] = delivery
+    if time_zone is not None:
+        changes[User.time_zone] = check_time_zone(time_zone, ["input", "timeZone"])
+    if changes:
+        async with runtime.unit_of_work(actor):
+            await User.update(changes).where(User.id == me)
+    return await settings_of(actor)
 
 
 # --- the core's own senders: event subscribers ------------------------------------------------------
@@ -251,9 +277,10 @@ async def on_task_reminder_due(event: Event, ctx: JobContext) -> None:
         return  # done or deleted since the reminder fired
     _name, link = await _record_name(task["company"], task["person"])
     # One recipient, so the time is written in their language here (notify translates only).
-    user = await User.select(User.locale).where(User.id == event.assignee_id).first()
+    user = await User.select(User.locale, User.time_zone).where(User.id == event.assignee_id).first()
     locale = (user["locale"] if user else "") or "pl"
-    due = local_due(datetime.fromisoformat(event.due_at), ctx.runtime.settings.zone, locale)
+    zone = ctx.runtime.settings.zone_for(user["time_zone"] if user else "")
+    due = local_due(datetime.fromisoformat(event.due_at), zone, locale)
     await notify(
         ctx.uow,
         [event.assignee_id],

@@ -237,6 +237,13 @@ class Settings:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
 
+    def zone_for(self, user_zone: str | None) -> ZoneInfo:
+        """A user's own zone (validated when they chose it), else the deployment's."""
+        try:
+            return ZoneInfo(user_zone) if user_zone else self.zone
+        except (ZoneInfoNotFoundError, ValueError):  # tzdata no longer has it: never fail a job for it
+            return self.zone
+
     @property
     def is_production(self) -> bool:
         return self.profile == "production"

@@ -250,3 +250,40 @@ async def test_a_weekly_9_oclock_task_stays_at_9_warsaw_time_across_the_march_sw
     [event] = [c for c in Calendar.from_ical(feed).walk() if c.name == "VEVENT"]
     assert event.decoded("dtstart") == warsaw(4, 5)
     assert b"DTSTART:20270405T070000Z" in feed
+
+
+ZONE_SET = """mutation($input: NotificationSettingsInput!) { notificationSettingsUpdate(input: $input) {
+    settings { delivery timeZone } userErrors { field code } } }"""
+MY_SETTINGS = "{ myNotificationSettings { delivery timeZone } }"
+
+
+async def test_a_user_with_their_own_zone_keeps_their_local_time_and_a_bad_zone_changes_nothing(
+    client, runtime, engine_kind
+):
+    _user, token = await make_user(runtime, "nowy.jork@firma.pl", roles=["sales_rep"])
+    assert (await as_user(client, token, MY_SETTINGS))["data"]["myNotificationSettings"]["timeZone"] is None
+    refused = await as_user(client, token, ZONE_SET, {"input": {"delivery": "IN_APP", "timeZone": "Mars/Olympus"}})
+    assert refused["data"]["notificationSettingsUpdate"] == {
+        "settings": None,
+        "userErrors": [{"field": ["input", "timeZone"], "code": "INVALID_TIME_ZONE"}],
+    }
+    unchanged = (await as_user(client, token, MY_SETTINGS))["data"]["myNotificationSettings"]
+    assert unchanged == {"delivery": "IN_APP_AND_EMAIL", "timeZone": None}  # the valid delivery was not written
+    chosen = await as_user(client, token, ZONE_SET, {"input": {"timeZone": "America/New_York"}})
+    assert chosen["data"]["notificationSettingsUpdate"]["settings"] == {
+        "delivery": "IN_APP_AND_EMAIL",
+        "timeZone": "America/New_York",
+    }
+    # 9:00 in New York across the US switch (14 March 2027): 14:00Z, then 13:00Z.
+    new_york = ZoneInfo("America/New_York")
+    start = datetime(2027, 3, 8, 9, tzinfo=new_york)
+    created = await as_user(
+        client, token, CREATE, {"input": {"title": "Call", "dueAt": start.isoformat(), "recurrence": "FREQ=WEEKLY"}}
+    )
+    task = created["data"]["taskCreate"]["task"]
+    done = (await as_user(client, token, COMPLETE, {"id": task["id"]}))["data"]["taskComplete"]
+    following = datetime.fromisoformat(done["nextTask"]["dueAt"])
+    assert following == datetime(2027, 3, 15, 13, tzinfo=UTC)
+    assert following.astimezone(new_york).hour == 9
+    back = await as_user(client, token, ZONE_SET, {"input": {"timeZone": ""}})  # back to the deployment's
+    assert back["data"]["notificationSettingsUpdate"]["settings"]["timeZone"] is None

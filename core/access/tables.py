@@ -25,6 +25,8 @@ class User(Table, tablename="core_user"):
     is_active = Boolean(default=True)
     is_superuser = Boolean(default=False)
     locale = Varchar(length=8, default="pl")
+    # The IANA zone the user's task times are in; "" is the deployment's KARTOTEKA_TIME_ZONE.
+    time_zone = Varchar(length=64, default="")
     team = ForeignKey(Team, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
     # How notifications reach the user: "in_app", or "in_app_and_email" (also by the mail queue).

@@ -225,7 +225,10 @@ async def complete_task(runtime: Runtime, actor: Actor, task_id: int) -> int | N
         due = _aware(row["due_at"])
         # Counted from the series' start, never from this task: COUNT and UNTIL end the series.
         start = _aware(row["series_start"]) if row["series_start"] else due
-        following = next_occurrence(row["recurrence"], start, row["occurrence"], runtime.settings.zone)
+        # The assignee's wall clock (their own zone, else the deployment's) keeps 9:00 at 9:00.
+        owner = await User.select(User.time_zone).where(User.id == row["assignee"]).first()
+        zone = runtime.settings.zone_for(owner["time_zone"] if owner else "")
+        following = next_occurrence(row["recurrence"], start, row["occurrence"], zone)
         if following is None:
             return None
         reminder_gap = due - _aware(row["remind_at"]) if row["remind_at"] else None

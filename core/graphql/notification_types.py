@@ -69,6 +69,9 @@ class NotificationNode(relay.Node):
 @strawberry.type(description="Your notification settings.")
 class NotificationSettings:
     delivery: NotificationDelivery
+    time_zone: str | None = strawberry.field(
+        description="Your IANA time zone for task times (recurrence, reminders); null: the deployment's."
+    )
 
 
 @strawberry.type
@@ -93,8 +96,8 @@ class NotificationQuery:
 
     @field(permission=AUTHENTICATED, description="How your notifications reach you.")
     async def my_notification_settings(self, info: strawberry.Info) -> NotificationSettings:
-        value = await notifications.delivery(info.context.actor)
-        return NotificationSettings(delivery=NotificationDelivery(value))
+        value, zone = await notifications.settings_of(info.context.actor)
+        return NotificationSettings(delivery=NotificationDelivery(value), time_zone=zone or None)
 
 
 @strawberry.input(description="Give ids, or all: true; not both.")
@@ -112,7 +115,10 @@ class NotificationsMarkReadPayload:
 
 @strawberry.input
 class NotificationSettingsInput:
-    delivery: NotificationDelivery
+    delivery: NotificationDelivery | None = None
+    time_zone: str | None = strawberry.field(
+        default=None, description='An IANA zone such as "Europe/Warsaw"; "" returns to the deployment\'s.'
+    )
 
 
 @strawberry.type
@@ -143,11 +149,22 @@ class NotificationMutation:
         unread = await notifications.unread_count(ctx.actor) if not errors else None
         return NotificationsMarkReadPayload(marked_count=marked or 0, unread_count=unread, user_errors=errors)
 
-    @mutation(permission=AUTHENTICATED, description="Choose how your notifications reach you.")
+    @mutation(permission=AUTHENTICATED, description="Choose how your notifications reach you, and your time zone.")
     async def notification_settings_update(
         self, info: strawberry.Info, input: NotificationSettingsInput
     ) -> NotificationSettingsPayload:
         ctx = info.context
-        value, errors = await attempt(notifications.set_delivery(ctx.runtime, ctx.actor, input.delivery.value))
-        settings = NotificationSettings(delivery=NotificationDelivery(value)) if value else None
+        changed, errors = await attempt(
+            notifications.set_settings(
+                ctx.runtime,
+                ctx.actor,
+                delivery=input.delivery.value if input.delivery else None,
+                time_zone=input.time_zone,
+            )
+        )
+        settings = (
+            NotificationSettings(delivery=NotificationDelivery(changed[0]), time_zone=changed[1] or None)
+            if changed
+            else None
+        )
         return NotificationSettingsPayload(settings=settings, user_errors=errors)
