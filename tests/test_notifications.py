@@ -222,6 +222,30 @@ async def test_the_assignee_is_reminded_in_app_and_as_they_chose(client, runtime
     assert {mailed_id, quiet_id} == {row["recipient"] for row in await Notification.select(Notification.recipient)}
 
 
+async def test_a_reminder_is_in_the_recipients_own_time_zone(client, runtime, engine_kind):
+    user_id, token = await make_user(runtime, "nowy.jork@firma.pl", roles=["sales_rep"])
+    await speaks(user_id, "en")
+    zone = """mutation { notificationSettingsUpdate(input: {timeZone: "America/New_York", delivery: IN_APP}) {
+        userErrors { code } } }"""
+    assert (await as_user(client, token, zone))["data"]["notificationSettingsUpdate"]["userErrors"] == []
+    soon = (datetime.now(UTC) + timedelta(minutes=5)).replace(microsecond=0)
+    made = await as_user(
+        client, token, TASK, {"input": {"title": "Call", "dueAt": soon.isoformat(), "remindMinutesBefore": 10}}
+    )
+    assert made["data"]["taskCreate"]["userErrors"] == []
+    async with runtime.unit_of_work(SYSTEM) as uow:
+        await send_due_reminders(JobContext(runtime=runtime, uow=uow, actor=SYSTEM))
+
+    async def reminded():
+        return (await inbox(client, token))[0]
+
+    await wait_for(reminded)
+    [note], _count = await inbox(client, token)
+    local = soon.astimezone(ZoneInfo("America/New_York"))
+    assert note["body"].startswith(f"Due {local:%A}, {local:%B} {local.day}, {local.year}")
+    assert note["body"].endswith(("(Eastern Standard Time).", "(Eastern Daylight Time)."))
+
+
 async def test_the_inbox_is_yours_only_paged_newest_first_and_marked_read(client, runtime, engine_kind):
     me, token = await make_user(runtime, "ja@firma.pl", roles=["sales_rep"])
     other, other_token = await make_user(runtime, "ty@firma.pl", roles=["sales_rep"])
