@@ -146,6 +146,8 @@ def warsaw(month: int, date: int, hour: int = 9, minute: int = 0, year: int = 20
         ("FREQ=WEEKLY;UNTIL=20270405T070000Z", warsaw(3, 22), [warsaw(3, 22), warsaw(3, 29), warsaw(4, 5)]),
         ("FREQ=WEEKLY;UNTIL=20270405T065959Z", warsaw(3, 22), [warsaw(3, 22), warsaw(3, 29)]),
         ("FREQ=WEEKLY;UNTIL=20270315T000000Z", warsaw(3, 22), [warsaw(3, 22)]),  # UNTIL before the start
+        ("FREQ=WEEKLY;UNTIL=20270405T090000+0200", warsaw(3, 22), [warsaw(3, 22), warsaw(3, 29), warsaw(4, 5)]),
+        ("FREQ=WEEKLY;until=20270405t0659z;BYDAY=MO", warsaw(3, 22), [warsaw(3, 22), warsaw(3, 29)]),
         ("FREQ=WEEKLY;COUNT=2;BYDAY=MO", warsaw(3, 24), [warsaw(3, 24), warsaw(3, 29)]),  # COUNT not last
     ],
 )

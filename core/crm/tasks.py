@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from dateutil.parser import parse as parse_datetime
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
 from icalendar import Event as ICalEvent
@@ -66,7 +67,7 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-UNTIL = re.compile(r"(?:^|;)UNTIL=([0-9TZ]+)", re.IGNORECASE)
+UNTIL = re.compile(r"(?:^|;)UNTIL=([^;]*)", re.IGNORECASE)
 COUNT = re.compile(r"(?:^|;)COUNT=(\d+)", re.IGNORECASE)
 
 
@@ -86,7 +87,8 @@ def occurrences(rule: str, start: datetime, zone: tzinfo) -> Iterator[datetime]:
     # UNTIL is a UTC instant (_check_rule refuses a floating one): compared after localising,
     # since dateutil refuses a UTC UNTIL with a naive (local) start.
     until_match = UNTIL.search(rule)
-    until = datetime.strptime(until_match[1].upper(), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC) if until_match else None
+    # Read as dateutil reads it in rrulestr (``…Z`` or an offset such as ``+0100``).
+    until = parse_datetime(until_match[1]).astimezone(UTC) if until_match else None
     # COUNT is counted here too, after dropping duplicates, so a series has all its instances.
     local_rule = COUNT.sub("", UNTIL.sub("", rule)).strip(";")
     local_start = start.astimezone(zone).replace(tzinfo=None, fold=0)
