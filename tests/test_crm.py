@@ -2,6 +2,7 @@
 
 import base64
 
+import asyncpg
 import pytest
 
 from core.access import services as access
@@ -596,6 +597,66 @@ async def test_delta_sync_sends_a_rep_only_their_area_in_order(client, regions, 
     everything = (await as_user(client, admin, CHANGES))["data"]["changes"]
     assert [(c["operation"], c["company"]) for c in everything["changes"]] == [("SNAPSHOT", {"name": "Rzeszów B"})]
     assert (await as_user(client, admin, CHANGES, {"since": everything["cursor"]}))["data"]["changes"]["changes"] == []
+
+
+AUDIT_ROW = """INSERT INTO core_audit (occurred_at, actor_kind, event, entity_type, entity_id, changes, payload)
+    VALUES (now(), 'system', 'core.company_updated', 'company', $1, '{}', '{}')"""
+
+
+def row_id(global_id):
+    return int(base64.b64decode(global_id).decode().split(":")[1])
+
+
+def sync_ids(result):
+    return [(c["operation"], c["id"]) for c in result["data"]["changes"]["changes"]]
+
+
+@pytest.mark.parametrize("engine_kind", ["postgres"])  # SQLite has one writer: ids are in commit order
+async def test_delta_sync_waits_for_a_change_that_commits_after_a_later_one(client, regions, database_url):
+    """A PostgreSQL transaction takes its audit id when it writes, not when it commits: a reader
+    must not step past a row that may still appear below its cursor."""
+    admin, krakow = regions["admin"], regions["krakow"]
+    first = (await create_company(client, admin, name="Kraków A", territory="malopolskie"))["company"]
+    second = (await create_company(client, admin, name="Kraków B", territory="malopolskie"))["company"]
+    cursor = (await as_user(client, krakow, CHANGES))["data"]["changes"]["cursor"]
+    a, c = await asyncpg.connect(database_url), await asyncpg.connect(database_url)
+    try:
+        # A writes a change to the first company and stays open; B commits a later change.
+        held = a.transaction()
+        await held.start()
+        await a.execute(AUDIT_ROW, row_id(first["id"]))
+        created = (await create_company(client, admin, name="Kraków C", territory="malopolskie"))["company"]
+        early = await as_user(client, krakow, CHANGES, {"since": cursor})
+        assert sync_ids(early) == []  # B waits behind A
+        snapshot = await as_user(client, krakow, CHANGES)  # a first sync meanwhile
+        assert {c["id"] for c in snapshot["data"]["changes"]["changes"]} == {first["id"], second["id"], created["id"]}
+        await held.commit()
+        expected = [("UPDATED", first["id"]), ("CREATED", created["id"])]
+        assert (
+            sync_ids(await as_user(client, krakow, CHANGES, {"since": early["data"]["changes"]["cursor"]})) == expected
+        )
+        after_snapshot = await as_user(client, krakow, CHANGES, {"since": snapshot["data"]["changes"]["cursor"]})
+        assert ("UPDATED", first["id"]) in sync_ids(after_snapshot)  # (B again is harmless)
+
+        # C got its transaction id before A did but writes its audit row after A's: ids and
+        # transaction ids disagree, and the feed follows the transactions.
+        cursor = (await as_user(client, krakow, CHANGES))["data"]["changes"]["cursor"]
+        other = c.transaction()
+        await other.start()
+        await c.fetchval("SELECT pg_current_xact_id()")
+        held = a.transaction()
+        await held.start()
+        await a.execute(AUDIT_ROW, row_id(first["id"]))
+        await c.execute(AUDIT_ROW, row_id(second["id"]))
+        await other.commit()
+        early = await as_user(client, krakow, CHANGES, {"since": cursor})
+        assert sync_ids(early) == [("UPDATED", second["id"])]
+        await held.commit()
+        late = await as_user(client, krakow, CHANGES, {"since": early["data"]["changes"]["cursor"]})
+        assert sync_ids(late) == [("UPDATED", first["id"])]
+    finally:
+        await a.close()
+        await c.close()
 
 
 SYNC_MERGES = """query($since: String) { changes(since: $since) {

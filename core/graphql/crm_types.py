@@ -1190,27 +1190,34 @@ class ChangeSet:
     has_more: bool
 
 
-def _sync_cursor(since: str | None, entities: list[str]) -> tuple[int, tuple[str, int] | None]:
+def _sync_cursor(since: str | None, entities: list[str]) -> tuple[sync.Position | None, tuple[str, int] | None]:
     """``(log position, snapshot position)``: a feed cursor has no snapshot position; a snapshot
-    cursor names the entity and id it stopped after (``("", 0)``: not started)."""
+    cursor names the entity and id it stopped after (``("", 0)``: not started). Cursors handed out
+    before the log was read by transaction carry only the audit id: transaction 0, as those rows."""
     if since is None:
-        return -1, ("", 0)
+        return None, ("", 0)
     try:
         decoded = json.loads(base64.urlsafe_b64decode(since.encode()))
     except (ValueError, UnicodeDecodeError):
         raise bad_cursor() from None
     match decoded:
         case ["k", int(position)] if position >= 0:
-            return position, None
+            return (0, position), None
+        case ["k", int(txid), int(position)] if txid >= 0 and position >= 0:
+            return (txid, position), None
         case ["s", int(position), str(entity), int(last)] if position >= 0 and entity in ("", *entities):
-            return position, (entity, last)
+            return (0, position), (entity, last)
+        case ["s", [int(txid), int(position)], str(entity), int(last)] if (
+            txid >= 0 and position >= 0 and entity in ("", *entities)
+        ):
+            return (txid, position), (entity, last)
     raise bad_cursor()
 
 
-def _encode_sync_cursor(position: int, snapshot: tuple[str, int] | None) -> str:
+def _encode_sync_cursor(position: sync.Position, snapshot: tuple[str, int] | None) -> str:
     if snapshot is None:
-        return encode_key([position])
-    return base64.urlsafe_b64encode(json.dumps(["s", position, *snapshot]).encode()).decode()
+        return encode_key(list(position))
+    return base64.urlsafe_b64encode(json.dumps(["s", list(position), *snapshot]).encode()).decode()
 
 
 @strawberry.type
@@ -1234,9 +1241,9 @@ class SyncQuery:
         limit = page_size(first, maximum(info))
         actor = info.context.actor
         result: list[Change] = []
+        if position is None:  # a first sync: the log position is taken before the first record is read
+            position = await sync.log_position()
         if snapshot is not None:
-            if position < 0:  # the log position is taken before the first record is read
-                position = await sync.log_position()
             rows = await sync.snapshot(actor, kinds, snapshot if snapshot[0] else None, limit + 1)
             result = [
                 Change(
