@@ -131,6 +131,37 @@ async def test_partial_update_changes_only_what_is_given(client, regions, engine
     assert event["payload"]["changes"] == {"name": ["Stara Nazwa", "Nowa Nazwa"], "lifecycle": ["lead", "qualified"]}
 
 
+OWNER_UPDATES = {
+    "company": """mutation($id: ID!, $input: CompanyUpdateInput!) { companyUpdate(id: $id, input: $input) {
+        company { name owner { displayName } } userErrors { field code } } }""",
+    "person": """mutation($id: ID!, $input: PersonUpdateInput!) { personUpdate(id: $id, input: $input) {
+        person { fullName owner { displayName } } userErrors { field code } } }""",
+}
+
+
+@pytest.mark.parametrize("entity", ["company", "person"])
+async def test_owner_null_clears_the_owner_and_leaving_it_out_keeps_it(client, regions, engine_kind, entity):
+    admin = regions["admin"]
+    if entity == "company":
+        record = (await create_company(client, admin, name="Z opiekunem"))["company"]
+    else:
+        created = await as_user(client, admin, CREATE_PERSON, {"input": {"lastName": "Z opiekunem"}})
+        record = created["data"]["personCreate"]["person"]
+    field = "companyUpdate" if entity == "company" else "personUpdate"
+
+    async def update(fields):
+        result = await as_user(client, admin, OWNER_UPDATES[entity], {"id": record["id"], "input": fields})
+        assert result["data"][field]["userErrors"] == [], result
+        return result["data"][field][entity]["owner"]
+
+    field_name = "name" if entity == "company" else "lastName"
+    assert await update({field_name: "Bez zmian"}) == {"displayName": "Admin"}  # left out: kept
+    assert await update({"owner": None}) is None  # null: cleared
+    assert await update({field_name: "Dalej bez"}) is None
+    events = await OutboxMessage.select().where(OutboxMessage.name == f"core.{entity}_updated").output(load_json=True)
+    assert [e["payload"]["changes"]["owner"][1] for e in events if "owner" in e["payload"]["changes"]] == [None]
+
+
 async def test_record_scope_by_territory_team_and_owner(client, regions, engine_kind):
     admin = regions["admin"]
     krakow = await create_company(

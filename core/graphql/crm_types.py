@@ -576,7 +576,9 @@ class CompanyUpdateInput:
     website: str | None = strawberry.UNSET
     preferred_language: str | None = strawberry.UNSET
     qualification: JSON | None = strawberry.UNSET
-    owner: relay.GlobalID | None = strawberry.UNSET
+    owner: relay.GlobalID | None = strawberry.field(
+        default=strawberry.UNSET, description="The id of a user; null removes the owner, leaving it out keeps it."
+    )
     territory: str | None = strawberry.UNSET
     custom_fields: JSON | None = strawberry.field(
         default=strawberry.UNSET, description="Keys given change; a null value clears that field."
@@ -615,7 +617,9 @@ class PersonUpdateInput:
     birthday: date | None = strawberry.UNSET
     preferred_language: str | None = strawberry.UNSET
     qualification: JSON | None = strawberry.UNSET
-    owner: relay.GlobalID | None = strawberry.UNSET
+    owner: relay.GlobalID | None = strawberry.field(
+        default=strawberry.UNSET, description="The id of a user; null removes the owner, leaving it out keeps it."
+    )
     territory: str | None = strawberry.UNSET
     custom_fields: JSON | None = strawberry.field(
         default=strawberry.UNSET, description="Keys given change; a null value clears that field."
@@ -657,9 +661,11 @@ class SplitInput:
     owner_id: int | None = None
     territory: str | None = None
     custom: dict[str, Any] | None = None
+    clear_owner: bool = False  # an update gave `owner: null`
 
     def options(self) -> dict[str, Any]:
-        return {"owner_id": self.owner_id, "territory": self.territory, "custom": self.custom}
+        options = {"owner_id": self.owner_id, "territory": self.territory, "custom": self.custom}
+        return {**options, "clear_owner": True} if self.clear_owner else options
 
 
 def _split(data: Any, *, partial: bool) -> SplitInput:
@@ -667,6 +673,9 @@ def _split(data: Any, *, partial: bool) -> SplitInput:
     split = SplitInput()
     for name in data.__dataclass_fields__:
         value = getattr(data, name)
+        if partial and name == "owner" and value is None:
+            split.clear_owner = True  # null clears the owner; leaving the field out (UNSET) keeps it
+            continue
         if value is strawberry.UNSET or (partial and value is None and name not in ("nip", "regon", "birthday")):
             continue
         if name in RELATED:
