@@ -16,6 +16,7 @@ from typing import Annotated, Any, ClassVar
 
 import msgspec
 import strawberry
+from piccolo.querystring import QueryString
 from strawberry import relay
 from strawberry.scalars import JSON
 
@@ -25,8 +26,8 @@ from core.crm import tables as db
 from core.crm.custom_fields import SENSITIVE_READ
 from core.crm.merge import merge, resolve_merged
 from core.crm.scoping import reachable, visible
+from core.db.engine import contains_text
 from core.db.fetch import fetch
-from core.db.values import escape_like
 from core.errors import DomainError
 from core.graphql.access_types import TerritoryNode, UserNode, attempt, decode_id, maximum
 from core.graphql.batching import batched_field, each, load_each
@@ -355,6 +356,10 @@ async def _custom_filters(info: Any, table: Any, entity: str, conditions: list[C
         raise _client_error(error) from None
 
 
+def _sqlite(info: Any) -> bool:
+    return info.context.runtime.settings.is_sqlite
+
+
 def _decode_filter_id(global_id: relay.GlobalID, type_name: str) -> int:
     found = id_of(global_id, type_name)
     return -1 if found is None else found  # -1 matches nothing, like an id that does not exist
@@ -450,7 +455,7 @@ class CrmQuery:
             if filter.territory:
                 conditions.append(db.Company.territory.code == filter.territory)
             if filter.name_contains:
-                conditions.append(db.Company.name.ilike(f"%{escape_like(filter.name_contains)}%"))
+                conditions.append(contains_text('"core_company"."name"', filter.name_contains, sqlite=_sqlite(info)))
             conditions += await _custom_filters(info, db.Company, "company", filter.custom_fields)
             for condition in conditions:
                 query = query.where(condition)
@@ -481,8 +486,11 @@ class CrmQuery:
                     )
                 )
             if filter.name_contains:
-                pattern = f"%{escape_like(filter.name_contains)}%"
-                conditions.append(db.Person.last_name.ilike(pattern) | db.Person.first_name.ilike(pattern))
+                last, first_name = (
+                    contains_text(f'"core_person"."{column}"', filter.name_contains, sqlite=_sqlite(info))
+                    for column in ("last_name", "first_name")
+                )
+                conditions.append(QueryString("({} OR {})", last, first_name))
             conditions += await _custom_filters(info, db.Person, "person", filter.custom_fields)
             for condition in conditions:
                 query = query.where(condition)
