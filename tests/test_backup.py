@@ -9,7 +9,7 @@ from core.access.services import actor_for_token
 from core.auth import SYSTEM
 from core.crm import merge, services
 from core.crm.demo import load_demo
-from core.db.backup import backup, restore, tables
+from core.db.backup import LOCAL_COLUMNS, backup, restore, tables
 from core.db.migrate import migrate
 from core.db.values import plain
 from core.errors import KartotekaError
@@ -25,7 +25,7 @@ def comparable(value):
 async def snapshot() -> dict[str, list[dict]]:
     return {
         table._meta.tablename: [
-            {k: comparable(v) for k, v in row.items()}
+            {k: comparable(v) for k, v in row.items() if k not in LOCAL_COLUMNS.get(table._meta.tablename, ())}
             for row in await table.select().order_by(table._meta.primary_key).output(load_json=True)
         ]
         for table in tables()

@@ -2,13 +2,15 @@
 
 import base64
 
+import asyncpg
 import pytest
 
 from core.access import services as access
 from core.auth import SYSTEM
+from core.crm.sync import FINISHED
 from core.crm.tables import Company, ContactPoint, Person, Tag
-from core.db.tables import OutboxMessage
-from tests.conftest import as_user, make_user
+from core.db.tables import AuditEntry, OutboxMessage
+from tests.conftest import as_user, make_user, wait_for
 
 COMPANY_FIELDS = """id name kind lifecycle nip regon owner { displayName } territory { code }
     emails { value label isPrimary } phones { value } tags addresses { city postalCode country }"""
@@ -128,6 +130,69 @@ async def test_partial_update_changes_only_what_is_given(client, regions, engine
     }
     [event] = await OutboxMessage.select().where(OutboxMessage.name == "core.company_updated").output(load_json=True)
     assert event["payload"]["changes"] == {"name": ["Stara Nazwa", "Nowa Nazwa"], "lifecycle": ["lead", "qualified"]}
+
+
+OWNER_UPDATES = {
+    "company": """mutation($id: ID!, $input: CompanyUpdateInput!) { companyUpdate(id: $id, input: $input) {
+        company { name owner { displayName } } userErrors { field code } } }""",
+    "person": """mutation($id: ID!, $input: PersonUpdateInput!) { personUpdate(id: $id, input: $input) {
+        person { fullName owner { displayName } } userErrors { field code } } }""",
+}
+
+
+@pytest.mark.parametrize("entity", ["company", "person"])
+async def test_owner_null_clears_the_owner_and_leaving_it_out_keeps_it(client, regions, engine_kind, entity):
+    admin = regions["admin"]
+    if entity == "company":
+        record = (await create_company(client, admin, name="Z opiekunem"))["company"]
+    else:
+        created = await as_user(client, admin, CREATE_PERSON, {"input": {"lastName": "Z opiekunem"}})
+        record = created["data"]["personCreate"]["person"]
+    field = "companyUpdate" if entity == "company" else "personUpdate"
+
+    async def update(fields):
+        result = await as_user(client, admin, OWNER_UPDATES[entity], {"id": record["id"], "input": fields})
+        assert result["data"][field]["userErrors"] == [], result
+        return result["data"][field][entity]["owner"]
+
+    field_name = "name" if entity == "company" else "lastName"
+    assert await update({field_name: "Bez zmian"}) == {"displayName": "Admin"}  # left out: kept
+    assert await update({"owner": None}) is None  # null: cleared
+    assert await update({field_name: "Dalej bez"}) is None
+    events = await OutboxMessage.select().where(OutboxMessage.name == f"core.{entity}_updated").output(load_json=True)
+    assert [e["payload"]["changes"]["owner"][1] for e in events if "owner" in e["payload"]["changes"]] == [None]
+
+
+async def test_name_contains_matches_percent_and_underscore_literally(client, regions, engine_kind):
+    admin = regions["admin"]
+    for name in ("100% Bio", "100 Bio", "Pod_Lasem", "PodXLasem", "ŁÓDŹ Sp"):
+        await create_company(client, admin, name=name)
+    for last, first in (("Kowal_ski", "Jan"), ("KowalXski", "Jan"), ("Nowak", "Ann_a"), ("Nowak", "Annxa")):
+        created = await as_user(client, admin, CREATE_PERSON, {"input": {"lastName": last, "firstName": first}})
+        assert created["data"]["personCreate"]["userErrors"] == []
+
+    async def companies(text):
+        return sorted(
+            await names(
+                client,
+                admin,
+                f'{{ companies(first: 50, filter: {{nameContains: "{text}"}}) {{ edges {{ node {{ name }} }} }} }}',
+            )
+        )
+
+    async def persons(text):
+        query = f'{{ persons(first: 50, filter: {{nameContains: "{text}"}}) {{ edges {{ node {{ fullName }} }} }} }}'
+        result = await as_user(client, admin, query)
+        return sorted(edge["node"]["fullName"] for edge in result["data"]["persons"]["edges"])
+
+    assert await companies("%") == ["100% Bio"]
+    assert await companies("0% b") == ["100% Bio"]  # still ignoring case
+    assert await companies("_") == ["Pod_Lasem"]
+    assert await companies("d_l") == ["Pod_Lasem"]
+    assert await companies("łódź") == ["ŁÓDŹ Sp"]  # Polish letters fold on both engines
+    assert await persons("l_s") == ["Jan Kowal_ski"]
+    assert await persons("_") == ["Ann_a Nowak", "Jan Kowal_ski"]  # first or last name
+    assert await persons("%") == []
 
 
 async def test_record_scope_by_territory_team_and_owner(client, regions, engine_kind):
@@ -565,37 +630,123 @@ async def test_demo_organisation_is_searchable(client, runtime, engine_kind):
     assert len(reps["data"]["users"]["edges"]) == 1 + 3 + 16  # administrator, 3 managers, a rep per voivodeship
 
 
+async def feed_settled(txid=None):
+    """On PostgreSQL the feed holds a change back while an older transaction anywhere in the
+    cluster still runs (other tests' databases share it): wait until ``txid`` (by default the
+    newest change's) is below every running transaction."""
+    if AuditEntry._meta.db.engine_type != "postgres":
+        return
+
+    async def settled():
+        bound = txid if txid is not None else "(SELECT coalesce(max(txid), 0) FROM core_audit)"
+        [row] = await AuditEntry.raw(f"SELECT {bound} < {FINISHED} AS settled")
+        return row["settled"]
+
+    await wait_for(settled)
+
+
+async def read_feed(client, token, query, variables=None):
+    """The feed once it can show everything committed."""
+    await feed_settled()
+    return await as_user(client, token, query, variables)
+
+
 CHANGES = """query($since: String, $first: Int) { changes(since: $since, first: $first) {
     changes { operation entity id company { name } } cursor hasMore } }"""
 
 
 async def test_delta_sync_sends_a_rep_only_their_area_in_order(client, regions, engine_kind):
     admin, krakow = regions["admin"], regions["krakow"]
-    first = await as_user(client, krakow, CHANGES)
+    first = await read_feed(client, krakow, CHANGES)
     assert first["data"]["changes"]["changes"] == [] and first["data"]["changes"]["hasMore"] is False
     cursor = first["data"]["changes"]["cursor"]
 
     mine = (await create_company(client, admin, name="Kraków A", territory="malopolskie"))["company"]
     await create_company(client, admin, name="Rzeszów B", territory="podkarpackie")
     await as_user(client, admin, UPDATE_COMPANY, {"id": mine["id"], "input": {"name": "Kraków A2"}})
-    batch = (await as_user(client, krakow, CHANGES, {"since": cursor}))["data"]["changes"]
+    batch = (await read_feed(client, krakow, CHANGES, {"since": cursor}))["data"]["changes"]
     assert [(c["operation"], c["id"]) for c in batch["changes"]] == [("CREATED", mine["id"]), ("UPDATED", mine["id"])]
     assert batch["changes"][1]["company"] == {"name": "Kraków A2"}  # the current state rides along
 
     paged, since, seen = True, cursor, []
     while paged:
-        page = (await as_user(client, krakow, CHANGES, {"since": since, "first": 1}))["data"]["changes"]
+        page = (await read_feed(client, krakow, CHANGES, {"since": since, "first": 1}))["data"]["changes"]
         seen += [c["operation"] for c in page["changes"]]
         since, paged = page["cursor"], page["hasMore"]
     assert seen == ["CREATED", "UPDATED"]  # resumable one at a time, nothing lost or repeated
 
     await as_user(client, admin, "mutation($id: ID!) { companyDelete(id: $id) { deletedId } }", {"id": mine["id"]})
-    deleted = (await as_user(client, krakow, CHANGES, {"since": batch["cursor"]}))["data"]["changes"]
+    deleted = (await read_feed(client, krakow, CHANGES, {"since": batch["cursor"]}))["data"]["changes"]
     assert [(c["operation"], c["id"], c["company"]) for c in deleted["changes"]] == [("DELETED", mine["id"], None)]
     # A first sync of the administrator: the other region too, as it is now, then nothing more.
-    everything = (await as_user(client, admin, CHANGES))["data"]["changes"]
+    everything = (await read_feed(client, admin, CHANGES))["data"]["changes"]
     assert [(c["operation"], c["company"]) for c in everything["changes"]] == [("SNAPSHOT", {"name": "Rzeszów B"})]
-    assert (await as_user(client, admin, CHANGES, {"since": everything["cursor"]}))["data"]["changes"]["changes"] == []
+    assert (await read_feed(client, admin, CHANGES, {"since": everything["cursor"]}))["data"]["changes"][
+        "changes"
+    ] == []
+
+
+AUDIT_ROW = """INSERT INTO core_audit (occurred_at, actor_kind, event, entity_type, entity_id, changes, payload)
+    VALUES (now(), 'system', 'core.company_updated', 'company', $1, '{}', '{}')"""
+
+
+def row_id(global_id):
+    return int(base64.b64decode(global_id).decode().split(":")[1])
+
+
+def sync_ids(result):
+    return [(c["operation"], c["id"]) for c in result["data"]["changes"]["changes"]]
+
+
+@pytest.mark.parametrize("engine_kind", ["postgres"])  # SQLite has one writer: ids are in commit order
+async def test_delta_sync_waits_for_a_change_that_commits_after_a_later_one(client, regions, database_url):
+    """A PostgreSQL transaction takes its audit id when it writes, not when it commits: a reader
+    must not step past a row that may still appear below its cursor."""
+    admin, krakow = regions["admin"], regions["krakow"]
+    first = (await create_company(client, admin, name="Kraków A", territory="malopolskie"))["company"]
+    second = (await create_company(client, admin, name="Kraków B", territory="malopolskie"))["company"]
+    cursor = (await as_user(client, krakow, CHANGES))["data"]["changes"]["cursor"]
+    a, c = await asyncpg.connect(database_url), await asyncpg.connect(database_url)
+    try:
+        # A writes a change to the first company and stays open; B commits a later change.
+        held = a.transaction()
+        await held.start()
+        await a.execute(AUDIT_ROW, row_id(first["id"]))
+        created = (await create_company(client, admin, name="Kraków C", territory="malopolskie"))["company"]
+        early = await as_user(client, krakow, CHANGES, {"since": cursor})
+        assert sync_ids(early) == []  # B waits behind A
+        snapshot = await as_user(client, krakow, CHANGES)  # a first sync meanwhile
+        assert {c["id"] for c in snapshot["data"]["changes"]["changes"]} == {first["id"], second["id"], created["id"]}
+        await held.commit()
+        await feed_settled()
+        expected = [("UPDATED", first["id"]), ("CREATED", created["id"])]
+        assert (
+            sync_ids(await as_user(client, krakow, CHANGES, {"since": early["data"]["changes"]["cursor"]})) == expected
+        )
+        after_snapshot = await as_user(client, krakow, CHANGES, {"since": snapshot["data"]["changes"]["cursor"]})
+        assert ("UPDATED", first["id"]) in sync_ids(after_snapshot)  # (B again is harmless)
+
+        # C got its transaction id before A did but writes its audit row after A's: ids and
+        # transaction ids disagree, and the feed follows the transactions.
+        cursor = (await read_feed(client, krakow, CHANGES))["data"]["changes"]["cursor"]
+        other = c.transaction()
+        await other.start()
+        c_txid = int(await c.fetchval("SELECT pg_current_xact_id()::text"))
+        held = a.transaction()
+        await held.start()
+        await a.execute(AUDIT_ROW, row_id(first["id"]))
+        await c.execute(AUDIT_ROW, row_id(second["id"]))
+        await other.commit()
+        await feed_settled(c_txid)
+        early = await as_user(client, krakow, CHANGES, {"since": cursor})
+        assert sync_ids(early) == [("UPDATED", second["id"])]
+        await held.commit()
+        await feed_settled()
+        late = await as_user(client, krakow, CHANGES, {"since": early["data"]["changes"]["cursor"]})
+        assert sync_ids(late) == [("UPDATED", first["id"])]
+    finally:
+        await a.close()
+        await c.close()
 
 
 SYNC_MERGES = """query($since: String) { changes(since: $since) {
@@ -613,7 +764,7 @@ async def test_delta_sync_names_the_record_a_merge_took_away(client, regions, en
         people.append(created["data"]["personCreate"]["person"])
     cursors = {}
     for name, token in (("admin", admin), ("krakow", krakow), ("rzeszow", rzeszow)):
-        cursors[name] = (await as_user(client, token, SYNC_MERGES))["data"]["changes"]["cursor"]
+        cursors[name] = (await read_feed(client, token, SYNC_MERGES))["data"]["changes"]["cursor"]
 
     merged = await as_user(client, admin, MERGE, {"input": {"winner": winner["id"], "loser": loser["id"]}})
     assert merged["data"]["companyMerge"]["userErrors"] == []
@@ -628,14 +779,14 @@ async def test_delta_sync_names_the_record_a_merge_took_away(client, regions, en
             for c in result["data"]["changes"]["changes"]
         ]
 
-    everything = seen(await as_user(client, admin, SYNC_MERGES, {"since": cursors["admin"]}))
+    everything = seen(await read_feed(client, admin, SYNC_MERGES, {"since": cursors["admin"]}))
     assert everything == [
         ("MERGED", "COMPANY", loser["id"], winner["id"], {"id": winner["id"], "name": "ACME"}),
         ("MERGED", "PERSON", people[1]["id"], people[0]["id"], {"id": people[0]["id"], "fullName": "Nowak"}),
     ]
     # Who could see either side hears of it; who held only the loser drops it without seeing the winner.
-    assert seen(await as_user(client, krakow, SYNC_MERGES, {"since": cursors["krakow"]})) == everything
-    assert seen(await as_user(client, rzeszow, SYNC_MERGES, {"since": cursors["rzeszow"]})) == [
+    assert seen(await read_feed(client, krakow, SYNC_MERGES, {"since": cursors["krakow"]})) == everything
+    assert seen(await read_feed(client, rzeszow, SYNC_MERGES, {"since": cursors["rzeszow"]})) == [
         ("MERGED", "COMPANY", loser["id"], winner["id"], None)
     ]
 
@@ -675,7 +826,7 @@ async def test_a_first_sync_sends_every_visible_record_however_it_was_written(cl
 
     received, after, since, pages, more = {"COMPANY": [], "PERSON": []}, [], None, 0, True
     while more:
-        page = (await as_user(client, rep, FIRST_SYNC, {"since": since, "first": 3}))["data"]["changes"]
+        page = (await read_feed(client, rep, FIRST_SYNC, {"since": since, "first": 3}))["data"]["changes"]
         for change in page["changes"]:
             if change["operation"] == "SNAPSHOT":
                 assert not after and (change["company"] or change["person"])
@@ -696,8 +847,8 @@ async def test_a_first_sync_sends_every_visible_record_however_it_was_written(cl
     assert after == [("UPDATED", expected["COMPANY"][0], {"name": "Nowa"})]  # not the other region's company
 
     # The cursor after the snapshot carries on with the feed.
-    later = (await as_user(client, rep, FIRST_SYNC, {"since": since}))["data"]["changes"]
+    later = (await read_feed(client, rep, FIRST_SYNC, {"since": since}))["data"]["changes"]
     assert later["changes"] == []
     added = await create_company(client, admin, name="Nowy klient", territory=busiest[0]["code"])
-    later = (await as_user(client, rep, FIRST_SYNC, {"since": later["cursor"]}))["data"]["changes"]
+    later = (await read_feed(client, rep, FIRST_SYNC, {"since": later["cursor"]}))["data"]["changes"]
     assert [(c["operation"], c["id"]) for c in later["changes"]] == [("CREATED", added["company"]["id"])]

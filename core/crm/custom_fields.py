@@ -19,8 +19,7 @@ from urllib.parse import urlsplit
 from piccolo.querystring import QueryString
 
 from core.crm.tables import CustomField
-from core.db.engine import FOLD_FUNCTION
-from core.db.values import escape_like
+from core.db.engine import contains_text
 from core.errors import DomainError
 from core.i18n import _
 from core.validation import normalise_email, normalise_phone
@@ -303,10 +302,7 @@ def filter_clause(table: Any, definition: Mapping[str, Any], operator: str, valu
             raise DomainError("INVALID_OPERATOR", _("This operator does not suit this field."), path)
         if not isinstance(value, str) or not value:
             raise DomainError("INVALID_FILTER", _("A non-empty text is expected."), path)
-        pattern = f"%{escape_like(value)}%"
-        if sqlite:  # SQLite's LIKE has no escape character unless told, and folds ASCII only
-            return QueryString(f"{FOLD_FUNCTION}({text}) LIKE {FOLD_FUNCTION}({{}}) ESCAPE '\\'", argument, pattern)
-        return QueryString(f"{text} ILIKE {{}}", argument, pattern)
+        return contains_text(text, value, argument, sqlite=sqlite)
     if operator in ("lt", "lte", "gt", "gte") and kind not in ORDERED_KINDS:
         raise DomainError("INVALID_OPERATOR", _("This operator does not suit this field."), path)
     sql_operator = {"eq": "=", "neq": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}.get(operator, "IN")

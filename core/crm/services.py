@@ -403,7 +403,9 @@ async def update_record(
     owner_id: int | None = None,
     territory: str | None = None,
     custom: Mapping[str, Any] | None = None,
+    clear_owner: bool = False,
 ) -> None:
+    """``owner_id`` None keeps the owner, ``clear_owner`` removes it; ``territory`` "" removes it."""
     checked = kind.check(values)
     async with runtime.unit_of_work(actor) as uow:
         before = await _locked_visible(runtime, kind.table, record_id, actor, kind.write)
@@ -413,6 +415,8 @@ async def update_record(
             await _nip_free(checked["nip"], ["input", "nip"], except_id=record_id)
         if owner_id is not None:
             checked["owner"] = await _owner(owner_id, actor, ["input", "owner"])
+        elif clear_owner:
+            checked["owner"] = None
         if territory is not None:
             checked["territory"] = await _territory(territory, ["input", "territory"])
         changes = _diff(before, checked)

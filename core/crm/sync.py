@@ -6,14 +6,25 @@ A first sync (no cursor) cannot rely on the log: the demo data, imports and rest
 in bulk, without an event per row. It starts with a snapshot of every visible record as it is
 now, paged by id, and then continues with the log after the position it had when the snapshot
 began, so anything changed meanwhile arrives again as a change.
+
+The log is read in commit order, without gaps. On PostgreSQL an audit id is taken when the row
+is inserted, not when it commits, so a reader that went past id N could later miss a slower
+transaction's row below N. So the feed is ordered by (writing transaction id, audit id) and only
+returns rows of transactions older than every transaction still running (the snapshot's xmin):
+those are all committed or gone, and whatever commits later has a greater transaction id, so it
+sorts after the cursor. A long transaction holds the feed back until it ends. SQLite has a single
+writer: ids are in commit order and the transaction id is 0.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from piccolo.columns.combination import WhereRaw
+
 from core.crm.scoping import visible
 from core.crm.tables import Company, Person
+from core.db.engine import is_sqlite
 from core.db.tables import AuditEntry
 
 if TYPE_CHECKING:
@@ -33,10 +44,22 @@ def operation(event: str) -> str:
     return OPERATIONS.get(event.rsplit("_", 1)[-1], "UPDATED")
 
 
-async def log_position() -> int:
-    """The id of the newest audit entry: where the feed continues after a snapshot."""
+Position = tuple[int, int]  # (writing transaction id, audit id) of the last entry read
+# Transactions below it have all ended: their entries are all visible (PostgreSQL only).
+FINISHED = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+
+
+def _postgres() -> bool:
+    return not is_sqlite(AuditEntry._meta.db)
+
+
+async def log_position() -> Position:
+    """Where the feed continues after a snapshot taken now: after every entry already committed."""
+    if _postgres():
+        rows = await AuditEntry.raw(f"SELECT {FINISHED} AS xmin")
+        return rows[0]["xmin"], 0  # what running transactions write comes after: (xmin, any id)
     rows = await AuditEntry.select(AuditEntry.id).order_by(AuditEntry.id, ascending=False).limit(1)
-    return rows[0]["id"] if rows else 0
+    return 0, rows[0]["id"] if rows else 0
 
 
 async def snapshot(
@@ -65,9 +88,11 @@ async def snapshot(
     return rows
 
 
-async def changes(actor: Actor, since: int, entities: list[str], limit: int) -> tuple[list[dict[str, Any]], int, bool]:
+async def changes(
+    actor: Actor, since: Position, entities: list[str], limit: int
+) -> tuple[list[dict[str, Any]], Position, bool]:
     """Audit entries after ``since`` about visible records of ``entities``, oldest first, with
-    the id of the last entry examined (the next cursor) and whether more may follow.
+    the position of the last entry examined (the next cursor) and whether more may follow.
 
     Several entries about one record stay separate: a client applying them in order ends in
     the same state, and a cursor in the middle loses nothing. A merge is reported with the
@@ -88,23 +113,28 @@ async def changes(actor: Actor, since: int, entities: list[str], limit: int) -> 
     where = conditions[0]
     for condition in conditions[1:]:
         where = where | condition
+    txid, last_id = since
+    where = where & ((AuditEntry.txid > txid) | ((AuditEntry.txid == txid) & (AuditEntry.id > last_id)))
+    if _postgres():
+        where = where & WhereRaw(f"txid < {FINISHED}")
     rows = await (
         AuditEntry.select(
             AuditEntry.id,
+            AuditEntry.txid,
             AuditEntry.event,
             AuditEntry.entity_type,
             AuditEntry.entity_id,
             AuditEntry.occurred_at,
             AuditEntry.payload,
         )
-        .where((AuditEntry.id > since) & where)
-        .order_by(AuditEntry.id)
+        .where(where)
+        .order_by(AuditEntry.txid, AuditEntry.id)
         .limit(limit + 1)
         .output(load_json=True)
     )
     more = len(rows) > limit
     rows = rows[:limit]
-    last = rows[-1]["id"] if rows else since
+    last = (rows[-1]["txid"], rows[-1]["id"]) if rows else since
     return await _visible_merges(actor, rows), last, more
 
 

@@ -30,6 +30,9 @@ FORMAT = "kartoteka-backup"
 VERSION = 1
 BATCH = 500
 SEEDED = {"core_role"}  # `migrate` fills it with built-in roles; the backup brings its own
+# Bookkeeping of the database the rows came from, not restored: an audit row's transaction id
+# means nothing in another cluster (PostgreSQL stamps the restoring transaction's; SQLite 0).
+LOCAL_COLUMNS = {"core_audit": {"txid"}}
 
 
 def tables() -> list[type[Table]]:
@@ -132,7 +135,10 @@ async def _insert(runtime: Runtime, table: type[Table], rows: list[dict[str, Any
     later: list[tuple[Any, dict[str, Any]]] = []
     objects = []
     for row in rows:
-        values = {name: typed(columns[name], value) for name, value in row.items() if name in columns}
+        local = LOCAL_COLUMNS.get(table._meta.tablename, set())
+        values = {
+            name: typed(columns[name], value) for name, value in row.items() if name in columns and name not in local
+        }
         for name in json_columns & values.keys():
             if isinstance(values[name], str):
                 values[name] = json.loads(values[name])

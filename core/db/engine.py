@@ -10,7 +10,9 @@ import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.querystring import QueryString
 
+from core.db.values import escape_like
 from core.settings import Settings
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
@@ -33,6 +35,15 @@ FOLD_FUNCTION = "kt_fold"
 def fold(value: Any) -> str | None:
     """Text compared without regard to case, for every alphabet (``kt_fold`` in SQLite)."""
     return None if value is None else str(value).casefold()
+
+
+def contains_text(expression: str, text: str, *args: Any, sqlite: bool) -> QueryString:
+    """A where-clause: ``expression`` (SQL, ``{}`` for each of ``args``) contains ``text`` as
+    written, ignoring case. SQLite's LIKE has no escape character unless told, and folds ASCII only."""
+    pattern = f"%{escape_like(text)}%"
+    if sqlite:
+        return QueryString(f"{FOLD_FUNCTION}({expression}) LIKE {FOLD_FUNCTION}({{}}) ESCAPE '\\'", *args, pattern)
+    return QueryString(f"{expression} ILIKE {{}}", *args, pattern)
 
 
 class KeptConnectionsSQLiteEngine(SQLiteEngine):

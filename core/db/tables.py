@@ -56,6 +56,9 @@ class AuditEntry(Table, tablename="core_audit"):
     entity_id = BigInt(null=True, default=None)
     changes = JSONB(default={})
     payload = JSONB(default={})
+    # PostgreSQL: the writing transaction's id, set by a trigger (migrations); the delta sync orders
+    # by (txid, id) because ids are taken before commit, so they commit out of order. SQLite: 0.
+    txid = BigInt(default=0)
 
 
 class OutgoingMail(Table, tablename="core_mail"):

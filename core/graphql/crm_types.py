@@ -16,6 +16,7 @@ from typing import Annotated, Any, ClassVar
 
 import msgspec
 import strawberry
+from piccolo.querystring import QueryString
 from strawberry import relay
 from strawberry.scalars import JSON
 
@@ -25,8 +26,8 @@ from core.crm import tables as db
 from core.crm.custom_fields import SENSITIVE_READ
 from core.crm.merge import merge, resolve_merged
 from core.crm.scoping import reachable, visible
+from core.db.engine import contains_text
 from core.db.fetch import fetch
-from core.db.values import escape_like
 from core.errors import DomainError
 from core.graphql.access_types import TerritoryNode, UserNode, attempt, decode_id, maximum
 from core.graphql.batching import batched_field, each, load_each
@@ -355,6 +356,10 @@ async def _custom_filters(info: Any, table: Any, entity: str, conditions: list[C
         raise _client_error(error) from None
 
 
+def _sqlite(info: Any) -> bool:
+    return info.context.runtime.settings.is_sqlite
+
+
 def _decode_filter_id(global_id: relay.GlobalID, type_name: str) -> int:
     found = id_of(global_id, type_name)
     return -1 if found is None else found  # -1 matches nothing, like an id that does not exist
@@ -450,7 +455,7 @@ class CrmQuery:
             if filter.territory:
                 conditions.append(db.Company.territory.code == filter.territory)
             if filter.name_contains:
-                conditions.append(db.Company.name.ilike(f"%{escape_like(filter.name_contains)}%"))
+                conditions.append(contains_text('"core_company"."name"', filter.name_contains, sqlite=_sqlite(info)))
             conditions += await _custom_filters(info, db.Company, "company", filter.custom_fields)
             for condition in conditions:
                 query = query.where(condition)
@@ -481,8 +486,11 @@ class CrmQuery:
                     )
                 )
             if filter.name_contains:
-                pattern = f"%{escape_like(filter.name_contains)}%"
-                conditions.append(db.Person.last_name.ilike(pattern) | db.Person.first_name.ilike(pattern))
+                last, first_name = (
+                    contains_text(f'"core_person"."{column}"', filter.name_contains, sqlite=_sqlite(info))
+                    for column in ("last_name", "first_name")
+                )
+                conditions.append(QueryString("({} OR {})", last, first_name))
             conditions += await _custom_filters(info, db.Person, "person", filter.custom_fields)
             for condition in conditions:
                 query = query.where(condition)
@@ -576,7 +584,9 @@ class CompanyUpdateInput:
     website: str | None = strawberry.UNSET
     preferred_language: str | None = strawberry.UNSET
     qualification: JSON | None = strawberry.UNSET
-    owner: relay.GlobalID | None = strawberry.UNSET
+    owner: relay.GlobalID | None = strawberry.field(
+        default=strawberry.UNSET, description="The id of a user; null removes the owner, leaving it out keeps it."
+    )
     territory: str | None = strawberry.UNSET
     custom_fields: JSON | None = strawberry.field(
         default=strawberry.UNSET, description="Keys given change; a null value clears that field."
@@ -615,7 +625,9 @@ class PersonUpdateInput:
     birthday: date | None = strawberry.UNSET
     preferred_language: str | None = strawberry.UNSET
     qualification: JSON | None = strawberry.UNSET
-    owner: relay.GlobalID | None = strawberry.UNSET
+    owner: relay.GlobalID | None = strawberry.field(
+        default=strawberry.UNSET, description="The id of a user; null removes the owner, leaving it out keeps it."
+    )
     territory: str | None = strawberry.UNSET
     custom_fields: JSON | None = strawberry.field(
         default=strawberry.UNSET, description="Keys given change; a null value clears that field."
@@ -657,9 +669,11 @@ class SplitInput:
     owner_id: int | None = None
     territory: str | None = None
     custom: dict[str, Any] | None = None
+    clear_owner: bool = False  # an update gave `owner: null`
 
     def options(self) -> dict[str, Any]:
-        return {"owner_id": self.owner_id, "territory": self.territory, "custom": self.custom}
+        options = {"owner_id": self.owner_id, "territory": self.territory, "custom": self.custom}
+        return {**options, "clear_owner": True} if self.clear_owner else options
 
 
 def _split(data: Any, *, partial: bool) -> SplitInput:
@@ -667,6 +681,9 @@ def _split(data: Any, *, partial: bool) -> SplitInput:
     split = SplitInput()
     for name in data.__dataclass_fields__:
         value = getattr(data, name)
+        if partial and name == "owner" and value is None:
+            split.clear_owner = True  # null clears the owner; leaving the field out (UNSET) keeps it
+            continue
         if value is strawberry.UNSET or (partial and value is None and name not in ("nip", "regon", "birthday")):
             continue
         if name in RELATED:
@@ -1190,27 +1207,34 @@ class ChangeSet:
     has_more: bool
 
 
-def _sync_cursor(since: str | None, entities: list[str]) -> tuple[int, tuple[str, int] | None]:
+def _sync_cursor(since: str | None, entities: list[str]) -> tuple[sync.Position | None, tuple[str, int] | None]:
     """``(log position, snapshot position)``: a feed cursor has no snapshot position; a snapshot
-    cursor names the entity and id it stopped after (``("", 0)``: not started)."""
+    cursor names the entity and id it stopped after (``("", 0)``: not started). Cursors handed out
+    before the log was read by transaction carry only the audit id: transaction 0, as those rows."""
     if since is None:
-        return -1, ("", 0)
+        return None, ("", 0)
     try:
         decoded = json.loads(base64.urlsafe_b64decode(since.encode()))
     except (ValueError, UnicodeDecodeError):
         raise bad_cursor() from None
     match decoded:
         case ["k", int(position)] if position >= 0:
-            return position, None
+            return (0, position), None
+        case ["k", int(txid), int(position)] if txid >= 0 and position >= 0:
+            return (txid, position), None
         case ["s", int(position), str(entity), int(last)] if position >= 0 and entity in ("", *entities):
-            return position, (entity, last)
+            return (0, position), (entity, last)
+        case ["s", [int(txid), int(position)], str(entity), int(last)] if (
+            txid >= 0 and position >= 0 and entity in ("", *entities)
+        ):
+            return (txid, position), (entity, last)
     raise bad_cursor()
 
 
-def _encode_sync_cursor(position: int, snapshot: tuple[str, int] | None) -> str:
+def _encode_sync_cursor(position: sync.Position, snapshot: tuple[str, int] | None) -> str:
     if snapshot is None:
-        return encode_key([position])
-    return base64.urlsafe_b64encode(json.dumps(["s", position, *snapshot]).encode()).decode()
+        return encode_key(list(position))
+    return base64.urlsafe_b64encode(json.dumps(["s", list(position), *snapshot]).encode()).decode()
 
 
 @strawberry.type
@@ -1234,9 +1258,9 @@ class SyncQuery:
         limit = page_size(first, maximum(info))
         actor = info.context.actor
         result: list[Change] = []
+        if position is None:  # a first sync: the log position is taken before the first record is read
+            position = await sync.log_position()
         if snapshot is not None:
-            if position < 0:  # the log position is taken before the first record is read
-                position = await sync.log_position()
             rows = await sync.snapshot(actor, kinds, snapshot if snapshot[0] else None, limit + 1)
             result = [
                 Change(
