@@ -156,7 +156,7 @@ def check_time_zone(value: str, path: list[str]) -> str:
     try:
         if value:
             ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise DomainError(
             "INVALID_TIME_ZONE", _("Use an IANA time zone such as Europe/Warsaw, or empty for the default."), path
         ) from None

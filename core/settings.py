@@ -78,7 +78,7 @@ def _choice(*options: str) -> Callable[[str, str], str]:
 def _zone(value: str, key: str) -> str:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ConfigError(key, f"expected an IANA time zone such as Europe/Warsaw, got {value!r}") from None
     return value
 
@@ -241,7 +241,7 @@ class Settings:
         """A user's own zone (validated when they chose it), else the deployment's."""
         try:
             return ZoneInfo(user_zone) if user_zone else self.zone
-        except (ZoneInfoNotFoundError, ValueError):  # tzdata no longer has it: never fail a job for it
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # tzdata no longer has it: never fail a job for it
             return self.zone
 
     @property
