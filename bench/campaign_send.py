@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from core.auth import SYSTEM  # noqa: E402
 from core.db.migrate import migrate  # noqa: E402
 from core.db.tables import OutgoingMail  # noqa: E402
-from core.mail import build_message  # noqa: E402
+from core.mail.outgoing import build_message  # noqa: E402
 from core.runtime import Runtime  # noqa: E402
 from core.settings import load_settings  # noqa: E402
 from plugins.marketing import campaigns, segments  # noqa: E402

@@ -40,8 +40,8 @@ from core.auth import SYSTEM  # noqa: E402
 from core.crm import services as crm  # noqa: E402
 from core.db.migrate import migrate  # noqa: E402
 from core.db.tables import IncomingMail, IncomingMailAttachment, OutgoingMail  # noqa: E402
-from core.imap import Session  # noqa: E402
-from core.inbox import poll_batch  # noqa: E402
+from core.mail.imap import Session  # noqa: E402
+from core.mail.inbox import poll_batch  # noqa: E402
 from core.runtime import Runtime  # noqa: E402
 from core.settings import load_settings  # noqa: E402
 from tests.dovecot import running_dovecot  # noqa: E402

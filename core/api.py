@@ -14,7 +14,7 @@ from core.access.services import actor_for_user
 from core.access.services import require as require_permission
 from core.access.tables import Team, Territory, User
 from core.auth import ANONYMOUS, SYSTEM, Actor
-from core.crm.call_queue import CallRequest, Enqueued, cancel_call, enqueue_call, enqueue_calls
+from core.call_queue.services import CallRequest, Enqueued, cancel_call, enqueue_call, enqueue_calls
 from core.crm.collation import sort_key as name_key
 from core.crm.custom_fields import CustomFieldEntity
 from core.crm.custom_fields import apply_patch as apply_custom_fields
@@ -40,27 +40,27 @@ from core.crm.services import (
     update_person,
 )
 from core.crm.tables import Company, Consent, ContactPoint, Employment, Person, TimelineEntry
-from core.crm.tasks import create_task
+from core.tasks.services import create_task
 from core.crm.timeline import TimelineKind
 from core.crm.timeline import record as record_timeline
 from core.db.values import as_utc, escape_like
 from core.errors import DomainError, PermanentJobFailure
 from core.events.base import Event
 from core.events.bus import UnitOfWork
-from core.graphql.access_types import TeamNode, UserNode, attempt
+from core.access.graphql.types import TeamNode, UserNode, attempt
 from core.graphql.batching import batched_field, each, load_each, nodes_by_loader, reload
 from core.graphql.compose import Extensible, composed_class, composed_type, extensible
-from core.graphql.crm_types import DeletePayload, visible_custom_values
+from core.crm.graphql.types import DeletePayload, visible_custom_values
 from core.graphql.errors import ClientError, UserError
 from core.graphql.ids import decode_id, global_id, id_of
 from core.graphql.keyset import encode_key, paginate_by_key
 from core.graphql.pagination import make_connection, page_size, paginate_by_id
 from core.graphql.permissions import AUTHENTICATED, PUBLIC, field, mutation
 from core.i18n import _, negotiate
-from core.inbox import EmailReceived
+from core.mail.inbox import EmailReceived
 from core.jobs.context import JobContext
-from core.mail import cancel_mail, queue_mail
-from core.notifications import notify
+from core.mail.outgoing import cancel_mail, queue_mail
+from core.notifications.services import notify
 from core.plugins.hookspecs import hookimpl, hookspec
 from core.plugins.specs import (
     JobSpec,

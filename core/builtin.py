@@ -106,9 +106,9 @@ class CorePlugin(Plugin):
     @hookimpl
     def kartoteka_event_subscribers(self) -> list:
         from core.audit import SUBSCRIBER as AUDIT
-        from core.crm.call_queue import SUBSCRIBERS as CALL_QUEUE
+        from core.call_queue.services import SUBSCRIBERS as CALL_QUEUE
         from core.crm.search import SUBSCRIBER as SEARCH_INDEX
-        from core.notifications import SUBSCRIBERS as NOTIFICATIONS
+        from core.notifications.services import SUBSCRIBERS as NOTIFICATIONS
         from core.rules.engine import dispatch_rules, events_with_rules
 
         rules = Subscriber(name="core.rules", event="*", handler=dispatch_rules, wants=events_with_rules)
@@ -172,13 +172,13 @@ class CorePlugin(Plugin):
 
     @hookimpl
     def kartoteka_event_types(self) -> list[type]:
-        from core.crm.attachments import AttachmentChanged
-        from core.crm.call_queue import EVENT_TYPES as CALL_EVENTS
+        from core.attachments.services import AttachmentChanged
+        from core.call_queue.services import EVENT_TYPES as CALL_EVENTS
         from core.crm.events import EVENT_TYPES
-        from core.crm.tasks import EVENT_TYPES as TASK_EVENTS
+        from core.tasks.services import EVENT_TYPES as TASK_EVENTS
         from core.crm.timeline import TimelineEntryAdded
         from core.identity.events import EVENT_TYPES as IDENTITY_EVENTS
-        from core.inbox import EVENT_TYPES as MAIL_EVENTS
+        from core.mail.inbox import EVENT_TYPES as MAIL_EVENTS
         from core.rules.services import EVENT_TYPES as RULE_EVENTS
 
         return [
@@ -194,10 +194,10 @@ class CorePlugin(Plugin):
 
     @hookimpl
     def kartoteka_jobs(self) -> list:
-        from core.crm.call_queue import ENQUEUE_JOB, enqueue_in_background
-        from core.crm.tasks import send_due_reminders
-        from core.inbox import POLL_ALL_JOB, POLL_JOB, poll_due_mailboxes, poll_mailbox
-        from core.mail import send_queued_mail
+        from core.call_queue.services import ENQUEUE_JOB, enqueue_in_background
+        from core.tasks.services import send_due_reminders
+        from core.mail.inbox import POLL_ALL_JOB, POLL_JOB, poll_due_mailboxes, poll_mailbox
+        from core.mail.outgoing import send_queued_mail
         from core.rules.engine import RUN_RULE_JOB, record_rule_failure, run_rule
         from core.rules.services import DELIVER_WEBHOOK_JOB
         from core.rules.webhooks import deliver_webhook, record_webhook_failure
@@ -236,9 +236,9 @@ class CorePlugin(Plugin):
 
     @hookimpl
     def kartoteka_http_routes(self) -> list:
-        from core.graphql.attachment_types import download, upload
-        from core.graphql.mail_types import download_mail_attachment
-        from core.graphql.task_types import calendar_feed
+        from core.attachments.graphql.types import download, upload
+        from core.mail.graphql.types import download_mail_attachment
+        from core.tasks.graphql.types import calendar_feed
 
         return [calendar_feed, upload, download, download_mail_attachment]
 
@@ -269,8 +269,11 @@ class CorePlugin(Plugin):
 
     @hookimpl
     def kartoteka_dataloaders(self) -> list[LoaderSpec]:
-        from core.graphql import access_types as types
-        from core.graphql import call_queue_types, crm_types, custom_field_types, mail_types
+        from core.access.graphql import types
+        from core.call_queue.graphql import types as call_queue_types
+        from core.crm.graphql import types as crm_types
+        from core.crm.graphql.custom_fields import types as custom_field_types
+        from core.mail.graphql import types as mail_types
 
         return [
             LoaderSpec(name="core.team", batch=types.load_teams),
@@ -294,9 +297,9 @@ class CorePlugin(Plugin):
 
     @hookimpl
     def kartoteka_graphql_type_extensions(self, surface: Surface) -> list[TypeExtension]:
-        from core.graphql.access_types import ViewerAccessFields
-        from core.graphql.crm_types import ConsentFields, TimelineFields
-        from core.graphql.custom_field_types import CustomFieldAccess
+        from core.access.graphql.types import ViewerAccessFields
+        from core.crm.graphql.types import ConsentFields, TimelineFields
+        from core.crm.graphql.custom_fields.types import CustomFieldAccess
 
         if surface != "staff":
             return []
@@ -311,25 +314,25 @@ class CorePlugin(Plugin):
 
     @hookimpl
     def kartoteka_graphql_types(self, surface: Surface) -> list[type]:
-        from core.graphql.core_types import Viewer
-        from core.graphql.crm_types import Company, Person
-        from core.graphql.custom_field_types import VALUE_TYPES
+        from core.system.graphql.types import Viewer
+        from core.crm.graphql.types import Company, Person
+        from core.crm.graphql.custom_fields.types import VALUE_TYPES
 
         return [Viewer, Company, Person, *VALUE_TYPES] if surface == "staff" else [Viewer]
 
     @hookimpl
     def kartoteka_graphql_queries(self, surface: Surface) -> list[type]:
-        from core.graphql.access_types import AccessQuery
-        from core.graphql.attachment_types import AttachmentQuery
-        from core.graphql.call_queue_types import CallQueueQuery
-        from core.graphql.core_types import make_queries
-        from core.graphql.crm_types import CrmQuery, SyncQuery, TimelineQuery
-        from core.graphql.custom_field_types import CustomFieldQuery
-        from core.graphql.identity_types import IdentityQuery
-        from core.graphql.mail_types import MailQuery
-        from core.graphql.notification_types import NotificationQuery
-        from core.graphql.rule_types import RuleQuery
-        from core.graphql.task_types import TaskQuery
+        from core.access.graphql.types import AccessQuery
+        from core.attachments.graphql.types import AttachmentQuery
+        from core.call_queue.graphql.types import CallQueueQuery
+        from core.system.graphql.types import make_queries
+        from core.crm.graphql.types import CrmQuery, SyncQuery, TimelineQuery
+        from core.crm.graphql.custom_fields.types import CustomFieldQuery
+        from core.identity.graphql.types import IdentityQuery
+        from core.mail.graphql.types import MailQuery
+        from core.notifications.graphql.types import NotificationQuery
+        from core.rules.graphql.types import RuleQuery
+        from core.tasks.graphql.types import TaskQuery
 
         if surface != "staff":
             return [make_queries(surface)]
@@ -351,18 +354,18 @@ class CorePlugin(Plugin):
 
     @hookimpl
     def kartoteka_graphql_mutations(self, surface: Surface) -> list[type]:
-        from core.graphql.access_types import AccessMutation
-        from core.graphql.attachment_types import AttachmentMutation
-        from core.graphql.call_queue_types import CallQueueMutation
-        from core.graphql.core_types import CoreMutation
-        from core.graphql.crm_types import CrmMutation, GdprMutation, MergeMutation, TimelineMutation
-        from core.graphql.custom_field_types import CustomFieldMutation
-        from core.graphql.identity_types import IdentityMutation, PortalIdentityMutation
-        from core.graphql.import_types import ImportMutation
-        from core.graphql.mail_types import MailMutation
-        from core.graphql.notification_types import NotificationMutation
-        from core.graphql.rule_types import RuleMutation
-        from core.graphql.task_types import TaskMutation
+        from core.access.graphql.types import AccessMutation
+        from core.attachments.graphql.types import AttachmentMutation
+        from core.call_queue.graphql.types import CallQueueMutation
+        from core.system.graphql.types import CoreMutation
+        from core.crm.graphql.types import CrmMutation, GdprMutation, MergeMutation, TimelineMutation
+        from core.crm.graphql.custom_fields.types import CustomFieldMutation
+        from core.identity.graphql.types import IdentityMutation, PortalIdentityMutation
+        from core.imports.graphql.types import ImportMutation
+        from core.mail.graphql.types import MailMutation
+        from core.notifications.graphql.types import NotificationMutation
+        from core.rules.graphql.types import RuleMutation
+        from core.tasks.graphql.types import TaskMutation
 
         if surface != "staff":
             return [PortalIdentityMutation]

@@ -221,8 +221,8 @@ def mail() -> None:
 def mail_poll(names: tuple[str, ...]) -> None:
     """Read new mail from the IMAP mailboxes into the client file now, batch by batch."""
     from core.auth import SYSTEM
-    from core.imap import MailboxError
-    from core.inbox import poll_batch
+    from core.mail.imap import MailboxError
+    from core.mail.inbox import poll_batch
 
     runtime = _boot()
     configured = runtime.settings.imap_mailboxes
@@ -467,7 +467,7 @@ async def _actor(runtime, email: str | None):
 
 
 def _run_import(target_name: str, path: Path, mappings: tuple[str, ...], dry_run: bool, as_user: str | None) -> None:
-    from core.crm import importer
+    from core.imports import services as importer
 
     target = importer.TARGETS[target_name]
     runtime = _boot()

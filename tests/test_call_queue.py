@@ -361,7 +361,7 @@ async def test_a_call_left_claimed_goes_back_to_the_team(client, runtime, engine
     """An agent who took a call and left (no outcome within 30 minutes) does not keep it."""
     from core.access.services import actor_for_user
     from core.access.tables import User
-    from core.crm import call_queue
+    from core.call_queue import services as call_queue
 
     users, people = await office(runtime)
     team = (await Team.select(Team.id).first())["id"]

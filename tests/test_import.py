@@ -3,7 +3,7 @@
 import pytest
 
 from core.auth import SYSTEM
-from core.crm import importer
+from core.imports import services as importer
 from core.crm.tables import Company, ContactPoint
 from core.db.tables import OutboxMessage
 from tests.test_cli import kartoteka

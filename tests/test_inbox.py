@@ -20,9 +20,9 @@ from core.crm import services as crm
 from core.crm.tables import TimelineEntry
 from core.db.tables import IncomingMail, IncomingMailAttachment, MailboxState, OutboxMessage, OutgoingMail
 from core.errors import ConfigError
-from core.inbox import POLL_ALL_JOB, poll_batch, poll_due_mailboxes, poll_mailbox
+from core.mail.inbox import POLL_ALL_JOB, poll_batch, poll_due_mailboxes, poll_mailbox
 from core.jobs.context import JobContext
-from core.mail import queue_mail
+from core.mail.outgoing import queue_mail
 from core.runtime import Runtime
 from core.settings import Settings, load_settings
 from tests.conftest import as_user, make_user, wait_for
@@ -460,7 +460,7 @@ def test_a_malformed_mailbox_setting_stops_start_up_naming_the_key_and_hiding_th
 
 
 def test_a_refused_login_names_the_mailbox_and_never_the_password(dovecot, folder):
-    from core.imap import MailboxError, Session
+    from core.mail.imap import MailboxError, Session
 
     dovecot.append(mail("ewa@hutaszkla.pl", "x"), folder)
     url = dovecot.url(folder).replace("p%40ss", "zle-haslo-123")

@@ -13,7 +13,7 @@ from core.crm import services as crm
 from core.crm.tables import TimelineEntry
 from core.db.tables import OutgoingMail
 from core.jobs.context import JobContext
-from core.mail import queue_mail, send_queued_mail
+from core.mail.outgoing import queue_mail, send_queued_mail
 from core.settings import Settings, load_settings
 from tests.conftest import smtp_server, wait_for
 

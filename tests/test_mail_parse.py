@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
-from core.mail_parse import html_to_text, parse_mail
+from core.mail.parse import html_to_text, parse_mail
 
 
 def test_encoded_headers_file_names_and_an_unknown_charset_are_read():

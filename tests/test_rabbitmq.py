@@ -15,7 +15,7 @@ import pytest
 
 from core.access.tables import Notification
 from core.auth import SYSTEM
-from core.crm.tasks import send_due_reminders
+from core.tasks.services import send_due_reminders
 from core.db.tables import Delivery, OutboxMessage, OutgoingMail
 from core.jobs import relay
 from core.jobs.context import JobContext

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from core.crm.tasks import _check_rule, next_occurrence, occurrences
+from core.tasks.services import _check_rule, next_occurrence, occurrences
 from core.errors import DomainError
 from tests.conftest import as_user, make_user
 

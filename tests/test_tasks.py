@@ -6,7 +6,7 @@ from icalendar import Calendar
 
 from core.access import services as access
 from core.auth import SYSTEM
-from core.crm.tasks import send_due_reminders
+from core.tasks.services import send_due_reminders
 from core.db.tables import OutboxMessage
 from core.jobs.context import JobContext
 from tests.conftest import as_user, make_user

@@ -80,7 +80,7 @@ class CalendarFeed(Table, tablename="core_calendar_feed"):
 
 
 class Notification(Table, tablename="core_notification"):
-    """One message in a staff user's in-app inbox (core.notifications); the text is stored in the
+    """One message in a staff user's in-app inbox (core.notifications.services); the text is stored in the
     recipient's language when it is created. (recipient, id) is indexed in migrations/core."""
 
     recipient = ForeignKey(User, on_delete=OnDelete.cascade)

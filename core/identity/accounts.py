@@ -32,7 +32,7 @@ from core.identity.services import (
     utc_now,
 )
 from core.identity.tables import AccountLink, LoginAttempt, LoginSession, OAuthGrant, PortalAccount, StaffSecurity
-from core.mail import send_mail
+from core.mail.outgoing import send_mail
 from core.validation import normalise_email
 
 if TYPE_CHECKING:

@@ -22,13 +22,13 @@ from core.auth import Actor
 from core.crm import services as crm
 from core.crm.merge_fields import person_variables, user_variables
 from core.crm.tables import Company, CompanyTag, Employment, Person, PersonTag
-from core.crm.tasks import create_task
+from core.tasks.services import create_task
 from core.db.tables import OutboxMessage
 from core.errors import DomainError, PermanentJobFailure
 from core.events.base import Event
 from core.jobs.context import JobContext
-from core.mail import queue_mail
-from core.notifications import notify
+from core.mail.outgoing import queue_mail
+from core.notifications.services import notify
 from core.rules.conditions import RECORD_FIELDS, matches, records_tested
 from core.rules.services import CUSTOM_PREFIX, DELIVER_WEBHOOK_JOB, notify_recipient
 from core.rules.tables import Rule, RuleRun, WebhookDelivery, WebhookEndpoint

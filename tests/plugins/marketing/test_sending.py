@@ -17,7 +17,7 @@ from core.crm.tables import TimelineEntry
 from core.db.migrate import migrate
 from core.db.tables import OutgoingMail
 from core.jobs.context import JobContext
-from core.mail import send_queued_mail
+from core.mail.outgoing import send_queued_mail
 from core.runtime import Runtime
 from core.settings import Settings, load_settings
 from plugins.marketing import campaigns, links, occasions, responses, segments

@@ -22,7 +22,7 @@ from core.crm.tables import Attachment, Company, Person, Task
 from core.db.tables import OutboxMessage
 from core.errors import DomainError
 from core.i18n import _
-from core.mail import STAFF_ONLY_SOURCE, queue_mail
+from core.mail.outgoing import STAFF_ONLY_SOURCE, queue_mail
 from core.plugins.specs import Subscriber
 
 if TYPE_CHECKING:

@@ -12,11 +12,11 @@ import strawberry
 from litestar import Request, Response, get
 from strawberry import relay
 
-from core import inbox
+from core.mail import inbox
 from core.db.tables import IncomingMail, IncomingMailAttachment
 from core.errors import DomainError
-from core.graphql.access_types import attempt, decode_id, maximum
-from core.graphql.attachment_types import _actor, _http_error, file_response
+from core.access.graphql.types import attempt, decode_id, maximum
+from core.attachments.graphql.types import _actor, _http_error, file_response
 from core.graphql.errors import UserError
 from core.graphql.ids import global_id
 from core.graphql.pagination import paginate_by_id

@@ -1,7 +1,7 @@
 """Tasks and the calendar (MISSION F5): assignment, due times, reminders, recurrence, feeds.
 
 A reminder is a scheduled job that publishes ``core.task_reminder_due`` once per task; the core's
-notification subscriber tells the assignee (core.notifications). Completing a recurring task
+notification subscriber tells the assignee (core.notifications.services). Completing a recurring task
 creates its next occurrence from the iCalendar RRULE, counted from the series' start.
 """
 

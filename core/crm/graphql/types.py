@@ -29,10 +29,10 @@ from core.crm.scoping import reachable, visible
 from core.db.engine import contains_text
 from core.db.fetch import fetch
 from core.errors import DomainError
-from core.graphql.access_types import TerritoryNode, UserNode, attempt, decode_id, maximum
+from core.access.graphql.types import TerritoryNode, UserNode, attempt, decode_id, maximum
 from core.graphql.batching import batched_field, each, load_each
 from core.graphql.compose import Extensible, composed_class
-from core.graphql.custom_field_types import CustomFieldFilter, filter_conditions
+from core.crm.graphql.custom_fields.types import CustomFieldFilter, filter_conditions
 from core.graphql.errors import ClientError, UserError
 from core.graphql.ids import decode_one_of, global_id, id_of
 from core.graphql.keyset import encode_key, paginate_by_expression, paginate_by_key

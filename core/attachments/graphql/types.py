@@ -15,9 +15,9 @@ from litestar.exceptions import NotAuthorizedException, NotFoundException, Valid
 from litestar.params import Body
 from strawberry import relay
 
-from core.crm import attachments
+from core.attachments import services as attachments
 from core.errors import DomainError
-from core.graphql.access_types import UserNode, attempt
+from core.access.graphql.types import UserNode, attempt
 from core.graphql.errors import UserError
 from core.graphql.ids import decode_id, decode_one_of, global_id
 from core.graphql.permissions import AUTHENTICATED, field, mutation

@@ -11,10 +11,10 @@ from typing import Any, ClassVar
 import strawberry
 from strawberry import relay
 
-from core import notifications
+from core.notifications import services as notifications
 from core.access.tables import Notification
 from core.errors import DomainError
-from core.graphql.access_types import attempt, decode_id, maximum
+from core.access.graphql.types import attempt, decode_id, maximum
 from core.graphql.errors import UserError
 from core.graphql.keyset import paginate_by_key
 from core.graphql.permissions import AUTHENTICATED, field, mutation

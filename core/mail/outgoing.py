@@ -258,8 +258,8 @@ async def recipients_in_file(address: str, *, by_domain: bool = True) -> list[tu
 
 def outgoing_thread_key(mail: Mapping[str, Any]) -> str:
     """The conversation a sent message belongs to: the first Message-ID its References (or
-    In-Reply-To) header names, else its own — the rule incoming mail follows (core.inbox)."""
-    from core.mail_parse import message_ids
+    In-Reply-To) header names, else its own — the rule incoming mail follows (core.mail.inbox)."""
+    from core.mail.parse import message_ids
 
     headers = {name.lower(): value for name, value in (mail.get("headers") or {}).items()}
     chain = message_ids(headers.get("references")) or message_ids(headers.get("in-reply-to"))
@@ -279,7 +279,7 @@ async def _log_on_timelines(ctx: JobContext, mail: Mapping[str, Any]) -> None:
             subject=mail["subject"],
             body=mail["text_body"] or "",
             author_id=mail["author"],
-            source=mail["source"] or f"core.mail:{mail['id']}",
+            source=mail["source"] or f"core.mail.outgoing:{mail['id']}",
             data={
                 "direction": "out",
                 "mail_id": mail["id"],

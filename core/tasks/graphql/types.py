@@ -11,10 +11,10 @@ from litestar import Response, get
 from litestar.exceptions import NotFoundException
 from strawberry import relay
 
-from core.crm import tasks
+from core.tasks import services as tasks
 from core.errors import DomainError
-from core.graphql.access_types import UserNode, attempt, decode_id
-from core.graphql.crm_types import CompanyRef, PersonRef
+from core.access.graphql.types import UserNode, attempt, decode_id
+from core.crm.graphql.types import CompanyRef, PersonRef
 from core.graphql.errors import ClientError, UserError
 from core.graphql.ids import global_id
 from core.graphql.permissions import AUTHENTICATED, field, mutation

@@ -11,8 +11,8 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from core.graphql import rule_ids
-from core.graphql.access_types import attempt, decode_id, maximum
+from core.rules.graphql import ids as rule_ids
+from core.access.graphql.types import attempt, decode_id, maximum
 from core.graphql.errors import UserError
 from core.graphql.ids import global_id, id_of
 from core.graphql.pagination import paginate_by_id

@@ -13,11 +13,11 @@ import strawberry
 from strawberry import relay
 from strawberry.file_uploads import Upload
 
-from core.crm import importer
+from core.imports import services as importer
 from core.crm import services as crm
 from core.crm.scoping import visible
 from core.errors import DomainError
-from core.graphql.access_types import attempt
+from core.access.graphql.types import attempt
 from core.graphql.errors import UserError
 from core.graphql.permissions import mutation
 from core.i18n import _

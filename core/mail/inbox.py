@@ -33,9 +33,9 @@ from core.db.tables import IncomingMail, IncomingMailAttachment, MailboxState, O
 from core.errors import DomainError
 from core.events.base import Event
 from core.i18n import _
-from core.imap import Fetched, Session
-from core.mail import FREE_MAIL, outgoing_thread_key, recipients_in_file
-from core.mail_parse import ParsedMail, parse_mail
+from core.mail.imap import Fetched, Session
+from core.mail.outgoing import FREE_MAIL, outgoing_thread_key, recipients_in_file
+from core.mail.parse import ParsedMail, parse_mail
 from core.settings import Mailbox
 
 if TYPE_CHECKING:
@@ -162,7 +162,7 @@ async def thread_key(parsed: ParsedMail, fallback: str) -> str:
 
 # --- storing one message -----------------------------------------------------------------------------
 async def _store_files(runtime: Runtime, mail_id: int, parsed: ParsedMail) -> None:
-    from core.crm.attachments import _write
+    from core.attachments.services import _write
 
     limit = runtime.settings.max_attachment_bytes
     for item in parsed.files:
@@ -421,7 +421,7 @@ async def assign(runtime: Runtime, actor: Actor, mail_id: int, company_id: int |
 
 async def attachment_content(runtime: Runtime, actor: Actor, attachment_id: int) -> tuple[dict[str, Any], bytes]:
     """A file of an incoming message, for a user who may read incoming mail."""
-    from core.crm.attachments import read
+    from core.attachments.services import read
 
     if not actor.can(READ):
         raise DomainError("FORBIDDEN", _("You do not have the permission {permission}."), permission=READ)
