@@ -10,6 +10,7 @@ tasks, notifications to staff users (:func:`notify`), the call queue (:func:`enq
 the GraphQL helpers the core's own types use (batched fields, keyset pages).
 """
 
+from core.access.graphql.types import TeamNode, UserNode, attempt
 from core.access.services import actor_for_user
 from core.access.services import require as require_permission
 from core.access.tables import Team, Territory, User
@@ -21,6 +22,7 @@ from core.crm.custom_fields import apply_patch as apply_custom_fields
 from core.crm.custom_fields import definitions as custom_field_definitions
 from core.crm.custom_fields import filter_clause as custom_field_clause
 from core.crm.gdpr import give_consent, has_consent, withdraw_consent
+from core.crm.graphql.types import DeletePayload, visible_custom_values
 from core.crm.merge import merge as merge_records
 from core.crm.merge_fields import (
     PERSON_VARIABLES,
@@ -40,25 +42,22 @@ from core.crm.services import (
     update_person,
 )
 from core.crm.tables import Company, Consent, ContactPoint, Employment, Person, TimelineEntry
-from core.tasks.services import create_task
 from core.crm.timeline import TimelineKind
 from core.crm.timeline import record as record_timeline
 from core.db.values import as_utc, escape_like
 from core.errors import DomainError, PermanentJobFailure
 from core.events.base import Event
 from core.events.bus import UnitOfWork
-from core.access.graphql.types import TeamNode, UserNode, attempt
 from core.graphql.batching import batched_field, each, load_each, nodes_by_loader, reload
 from core.graphql.compose import Extensible, composed_class, composed_type, extensible
-from core.crm.graphql.types import DeletePayload, visible_custom_values
 from core.graphql.errors import ClientError, UserError
 from core.graphql.ids import decode_id, global_id, id_of
 from core.graphql.keyset import encode_key, paginate_by_key
 from core.graphql.pagination import make_connection, page_size, paginate_by_id
 from core.graphql.permissions import AUTHENTICATED, PUBLIC, field, mutation
 from core.i18n import _, negotiate
-from core.mail.inbox import EmailReceived
 from core.jobs.context import JobContext
+from core.mail.inbox import EmailReceived
 from core.mail.outgoing import cancel_mail, queue_mail
 from core.notifications.services import notify
 from core.plugins.hookspecs import hookimpl, hookspec
@@ -79,6 +78,7 @@ from core.plugins.specs import (
     TypeExtension,
 )
 from core.runtime import Runtime
+from core.tasks.services import create_task
 from core.templates import TemplateRenderError, check_template, render_template, sample_context
 from core.validation import normalise_email, normalise_nip, normalise_phone
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import lru_cache
@@ -16,7 +15,7 @@ from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException, ServiceUnavailableException
 from strawberry.litestar import make_graphql_controller
 
-from core.auth import ANONYMOUS, Actor
+from core.auth import resolve_actor
 from core.db.tables import OutboxMessage
 from core.graphql.compose import build_schema
 from core.graphql.context import Context
@@ -35,13 +34,6 @@ SURFACE_ACTORS: dict[str, frozenset[str]] = {
     "staff": frozenset({"anonymous", "staff", "service", "system"}),
     "portal": frozenset({"anonymous", "portal", "partner"}),
 }
-
-
-async def resolve_actor(request: Request, runtime: Runtime) -> Actor:
-    found = runtime.plugins.manager.hook.kartoteka_actor_from_request(request=request, runtime=runtime)
-    if inspect.isawaitable(found):
-        found = await found
-    return found or ANONYMOUS
 
 
 def _sub_response() -> Response:

@@ -40,9 +40,12 @@ Role = Literal["web", "worker", "cli"]
 
 
 def locale_folders(loaded: LoadedPlugins) -> list[Path]:
-    """``locale/`` beside each plugin's module (the core's is ``core/locale``)."""
+    """``locale/`` beside each plugin's module; the built-ins share ``core/locale``."""
     folders = []
     for name in loaded.order:
+        if name == "core":  # stands for every built-in plugin
+            folders.append(Path(__file__).parent / "locale")
+            continue
         module = sys.modules[type(loaded.manager.get_plugin(name)).__module__]
         folders.append(Path(module.__file__).parent / "locale")
     return folders

@@ -3,9 +3,9 @@
 import pytest
 
 from core.auth import SYSTEM
-from core.imports import services as importer
 from core.crm.tables import Company, ContactPoint
 from core.db.tables import OutboxMessage
+from core.imports import services as importer
 from tests.test_cli import kartoteka
 
 GOOD = """Nazwa;NIP;Telefon;E-mail;Miasto;Tagi

@@ -20,8 +20,8 @@ from core.crm import services as crm
 from core.crm.tables import TimelineEntry
 from core.db.tables import IncomingMail, IncomingMailAttachment, MailboxState, OutboxMessage, OutgoingMail
 from core.errors import ConfigError
-from core.mail.inbox import POLL_ALL_JOB, poll_batch, poll_due_mailboxes, poll_mailbox
 from core.jobs.context import JobContext
+from core.mail.inbox import POLL_ALL_JOB, poll_batch, poll_due_mailboxes, poll_mailbox
 from core.mail.outgoing import queue_mail
 from core.runtime import Runtime
 from core.settings import Settings, load_settings

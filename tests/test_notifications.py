@@ -17,12 +17,12 @@ from core.auth import SYSTEM
 from core.crm import gdpr
 from core.crm import services as crm
 from core.crm.tables import TimelineEntry
-from core.tasks.services import send_due_reminders
 from core.db.tables import Delivery, OutgoingMail
 from core.jobs.context import JobContext
 from core.notifications.services import local_due
 from core.rules.tables import Rule
 from core.settings import Settings, load_settings
+from core.tasks.services import send_due_reminders
 from tests.conftest import as_user, make_user, smtp_server, wait_for
 from tests.test_attachments import PDF, upload
 from tests.test_mail import Server

@@ -15,12 +15,12 @@ import pytest
 
 from core.access.tables import Notification
 from core.auth import SYSTEM
-from core.tasks.services import send_due_reminders
 from core.db.tables import Delivery, OutboxMessage, OutgoingMail
 from core.jobs import relay
 from core.jobs.context import JobContext
 from core.runtime import Runtime
 from core.settings import load_settings
+from core.tasks.services import send_due_reminders
 from kartoteka_sample.tables import SampleRun
 from tests.conftest import RABBITMQ_URL, as_user, gql, make_user, serve_app, slow_sample_plugins, wait_for
 

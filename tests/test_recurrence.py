@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from core.tasks.services import _check_rule, next_occurrence, occurrences
 from core.errors import DomainError
+from core.tasks.services import _check_rule, next_occurrence, occurrences
 from tests.conftest import as_user, make_user
 
 MONDAY = datetime(2026, 12, 7, 9, tzinfo=UTC)  # a Monday

@@ -6,9 +6,9 @@ from icalendar import Calendar
 
 from core.access import services as access
 from core.auth import SYSTEM
-from core.tasks.services import send_due_reminders
 from core.db.tables import OutboxMessage
 from core.jobs.context import JobContext
+from core.tasks.services import send_due_reminders
 from tests.conftest import as_user, make_user
 
 CREATE = """mutation($input: TaskInput!) { taskCreate(input: $input) {

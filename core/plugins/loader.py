@@ -5,6 +5,7 @@ Installed plugins that plugins.toml does not enable are never imported.
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import os
 import tomllib
@@ -23,6 +24,37 @@ from core.plugins.specs import Plugin, PluginInfo
 ENTRY_POINT_GROUP = "kartoteka.plugins"
 CORE_PLUGIN = "core"
 PLUGIN_KEYS = {"enabled", "config"}
+# The core's own features, registered by name before every other plugin (as pytest's
+# `default_plugins` and Datasette's DEFAULT_PLUGINS), so the plugin host imports none of them.
+# The kernel's plugin carries the name `core`; a feature's is `core.<feature>`. The order is the
+# order of the committed schema's root fields and of the synchronous subscribers.
+BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
+    (CORE_PLUGIN, "core.system.plugin:SystemPlugin"),
+    ("core.access", "core.access.plugin:AccessPlugin"),
+    ("core.crm", "core.crm.plugin:CrmPlugin"),
+    ("core.tasks", "core.tasks.plugin:TasksPlugin"),
+    ("core.call_queue", "core.call_queue.plugin:CallQueuePlugin"),
+    ("core.attachments", "core.attachments.plugin:AttachmentsPlugin"),
+    ("core.imports", "core.imports.plugin:ImportsPlugin"),
+    ("core.identity", "core.identity.plugin:IdentityPlugin"),
+    ("core.rules", "core.rules.plugin:RulesPlugin"),
+    ("core.mail", "core.mail.plugin:MailPlugin"),
+    ("core.notifications", "core.notifications.plugin:NotificationsPlugin"),
+)
+
+
+def is_builtin(name: str) -> bool:
+    """Names in the core's namespace: ``core`` and ``core.<feature>``."""
+    return name == CORE_PLUGIN or name.startswith(CORE_PLUGIN + ".")
+
+
+def builtin_instances() -> dict[str, Plugin]:
+    instances: dict[str, Plugin] = {}
+    for name, target in BUILTIN_PLUGINS:
+        module_name, _, class_name = target.partition(":")
+        cls = getattr(importlib.import_module(module_name), class_name)
+        instances[name] = cls(name, cls.Config())
+    return instances
 
 
 @dataclass(frozen=True)
@@ -68,7 +100,7 @@ def read_plugins_file(path: Path, installed: Mapping[str, importlib.metadata.Ent
     entries: dict[str, PluginEntry] = {}
     for name, table in tables.items():
         key = f"{where}: plugins.{name}"
-        if name == CORE_PLUGIN:
+        if is_builtin(name):
             raise ConfigError(key, "the core is always enabled and cannot be configured here")
         if not isinstance(table, dict):
             raise ConfigError(key, "must be a table")
@@ -176,8 +208,9 @@ def order_by_requires(classes: Mapping[str, type[Plugin]]) -> list[str]:
 @dataclass
 class LoadedPlugins:
     manager: pluggy.PluginManager
-    order: list[str]
+    order: list[str]  # `core` (standing for every built-in), then the enabled plugins
     plugins_file: PluginsFile
+    builtins: list[str] = field(default_factory=list)  # each built-in plugin, in registration order
 
     def plugin(self, name: str) -> Any:
         return self.manager.get_plugin(name)
@@ -188,8 +221,6 @@ def build_plugin_manager(plugins_file: PluginsFile, extra: Mapping[str, Plugin] 
 
     ``extra`` registers ready-made plugin instances (tests) as if plugins.toml had enabled them.
     """
-    from core.builtin import CorePlugin
-
     manager = pluggy.PluginManager(hookspecs.PROJECT)
     manager.add_hookspecs(hookspecs)
     where = str(plugins_file.path)
@@ -201,7 +232,8 @@ def build_plugin_manager(plugins_file: PluginsFile, extra: Mapping[str, Plugin] 
             raise PluginError(f"plugin {name!r} is both enabled in {where} and registered by the caller")
         classes[name] = type(instance)
     order = order_by_requires(classes)
-    instances: dict[str, Plugin] = {CORE_PLUGIN: CorePlugin(CORE_PLUGIN, CorePlugin.Config())}
+    instances = builtin_instances()
+    builtins = list(instances)
     for name in order:
         instances[name] = extra.get(name) or classes[name](name, validate_config(classes[name], enabled[name], where))
     try:
@@ -212,7 +244,7 @@ def build_plugin_manager(plugins_file: PluginsFile, extra: Mapping[str, Plugin] 
         manager.check_pending()
     except pluggy.PluginValidationError as exc:
         raise PluginError(f"plugin {manager.get_name(exc.plugin) or exc.plugin!r}: {exc}") from None
-    return LoadedPlugins(manager=manager, order=[CORE_PLUGIN, *order], plugins_file=plugins_file)
+    return LoadedPlugins(manager=manager, order=[CORE_PLUGIN, *order], plugins_file=plugins_file, builtins=builtins)
 
 
 FIRST_PARTY_DISTRIBUTION = "kartoteka"

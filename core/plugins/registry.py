@@ -46,7 +46,12 @@ def contributions(manager: pluggy.PluginManager, hook_name: str, **kwargs: Any) 
         result = impl.function(**args)
         if result is None:
             continue
-        yield manager.get_name(impl.plugin), result
+        yield namespace_of(manager.get_name(impl.plugin)), result
+
+
+def namespace_of(plugin_name: str) -> str:
+    """The namespace a plugin's names live in: every built-in (``core.crm`` …) shares ``core``."""
+    return plugin_name.split(".", 1)[0] if plugin_name.startswith("core.") else plugin_name
 
 
 def _claim(seen: dict[str, str], kind: str, name: str, plugin: str) -> None:
@@ -205,7 +210,10 @@ def build_registry(manager: pluggy.PluginManager) -> Registry:
         ]
 
     for plugin, result in contributions(manager, "kartoteka_http_routes"):
-        registry.routes.append((plugin, list(result)))
+        if registry.routes and registry.routes[-1][0] == plugin:  # the built-ins share /plugins/core
+            registry.routes[-1][1].extend(result)
+        else:
+            registry.routes.append((plugin, list(result)))
 
     for plugin, result in contributions(manager, "kartoteka_cli_commands"):
         for command in result:

@@ -22,7 +22,6 @@ from core.auth import Actor
 from core.crm import services as crm
 from core.crm.merge_fields import person_variables, user_variables
 from core.crm.tables import Company, CompanyTag, Employment, Person, PersonTag
-from core.tasks.services import create_task
 from core.db.tables import OutboxMessage
 from core.errors import DomainError, PermanentJobFailure
 from core.events.base import Event
@@ -33,6 +32,7 @@ from core.rules.conditions import RECORD_FIELDS, matches, records_tested
 from core.rules.services import CUSTOM_PREFIX, DELIVER_WEBHOOK_JOB, notify_recipient
 from core.rules.tables import Rule, RuleRun, WebhookDelivery, WebhookEndpoint
 from core.rules.webhooks import webhook_body
+from core.tasks.services import create_task
 from core.templates import TemplateRenderError, render_template
 
 if TYPE_CHECKING:

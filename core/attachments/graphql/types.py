@@ -15,9 +15,10 @@ from litestar.exceptions import NotAuthorizedException, NotFoundException, Valid
 from litestar.params import Body
 from strawberry import relay
 
-from core.attachments import services as attachments
-from core.errors import DomainError
 from core.access.graphql.types import UserNode, attempt
+from core.attachments import services as attachments
+from core.auth import resolve_actor
+from core.errors import DomainError
 from core.graphql.errors import UserError
 from core.graphql.ids import decode_id, decode_one_of, global_id
 from core.graphql.permissions import AUTHENTICATED, field, mutation
@@ -119,8 +120,6 @@ class AttachmentMutation:
 
 
 async def _actor(request: Request) -> Any:
-    from core.app import resolve_actor
-
     actor = await resolve_actor(request, request.app.state.runtime)
     if not actor.is_authenticated:
         raise NotAuthorizedException(headers={"WWW-Authenticate": "Bearer"})

@@ -10,13 +10,13 @@ from typing import Annotated, Any, ClassVar
 import strawberry
 from strawberry import relay
 
+from core.access.graphql.types import TeamNode, UserNode, attempt, decode_id, maximum
 from core.call_queue import services as call_queue
+from core.crm.graphql.types import CompanyRef, PersonRef, TimelineEntryType
 from core.crm.scoping import subjects_visible
 from core.crm.tables import CallQueueEntry, TimelineEntry
 from core.errors import DomainError
-from core.access.graphql.types import TeamNode, UserNode, attempt, decode_id, maximum
 from core.graphql.batching import batched_field, load_each
-from core.crm.graphql.types import CompanyRef, PersonRef, TimelineEntryType
 from core.graphql.errors import ClientError, UserError
 from core.graphql.keyset import paginate_by_key
 from core.graphql.permissions import field, mutation

@@ -20,19 +20,19 @@ from piccolo.querystring import QueryString
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from core.access.graphql.types import TerritoryNode, UserNode, attempt, decode_id, maximum
 from core.crm import custom_fields, gdpr, search, sync, timeline
 from core.crm import services as crm
 from core.crm import tables as db
 from core.crm.custom_fields import SENSITIVE_READ
+from core.crm.graphql.custom_fields.types import CustomFieldFilter, filter_conditions
 from core.crm.merge import merge, resolve_merged
 from core.crm.scoping import reachable, visible
 from core.db.engine import contains_text
 from core.db.fetch import fetch
 from core.errors import DomainError
-from core.access.graphql.types import TerritoryNode, UserNode, attempt, decode_id, maximum
 from core.graphql.batching import batched_field, each, load_each
 from core.graphql.compose import Extensible, composed_class
-from core.crm.graphql.custom_fields.types import CustomFieldFilter, filter_conditions
 from core.graphql.errors import ClientError, UserError
 from core.graphql.ids import decode_one_of, global_id, id_of
 from core.graphql.keyset import encode_key, paginate_by_expression, paginate_by_key

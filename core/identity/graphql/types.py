@@ -9,9 +9,9 @@ from typing import Any, ClassVar
 import strawberry
 from strawberry import relay
 
+from core.access.graphql.types import UserNode, _node, attempt, decode_id, maximum
 from core.access.services import USER_MANAGE
 from core.errors import DomainError
-from core.access.graphql.types import UserNode, _node, attempt, decode_id, maximum
 from core.graphql.errors import UserError
 from core.graphql.ids import global_id
 from core.graphql.pagination import paginate_by_id

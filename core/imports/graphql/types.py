@@ -13,14 +13,14 @@ import strawberry
 from strawberry import relay
 from strawberry.file_uploads import Upload
 
-from core.imports import services as importer
+from core.access.graphql.types import attempt
 from core.crm import services as crm
 from core.crm.scoping import visible
 from core.errors import DomainError
-from core.access.graphql.types import attempt
 from core.graphql.errors import UserError
 from core.graphql.permissions import mutation
 from core.i18n import _
+from core.imports import services as importer
 
 READ_PERMISSION = {"company": crm.COMPANY_READ, "person": crm.PERSON_READ}
 

@@ -12,15 +12,15 @@ import strawberry
 from litestar import Request, Response, get
 from strawberry import relay
 
-from core.mail import inbox
-from core.db.tables import IncomingMail, IncomingMailAttachment
-from core.errors import DomainError
 from core.access.graphql.types import attempt, decode_id, maximum
 from core.attachments.graphql.types import _actor, _http_error, file_response
+from core.db.tables import IncomingMail, IncomingMailAttachment
+from core.errors import DomainError
 from core.graphql.errors import UserError
 from core.graphql.ids import global_id
 from core.graphql.pagination import paginate_by_id
 from core.graphql.permissions import field, mutation
+from core.mail import inbox
 
 DOWNLOAD_PATH = "/plugins/core/mail/attachments/{id}"
 

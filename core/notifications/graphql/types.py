@@ -11,14 +11,14 @@ from typing import Any, ClassVar
 import strawberry
 from strawberry import relay
 
-from core.notifications import services as notifications
+from core.access.graphql.types import attempt, decode_id, maximum
 from core.access.tables import Notification
 from core.errors import DomainError
-from core.access.graphql.types import attempt, decode_id, maximum
 from core.graphql.errors import UserError
 from core.graphql.keyset import paginate_by_key
 from core.graphql.permissions import AUTHENTICATED, field, mutation
 from core.i18n import _
+from core.notifications import services as notifications
 
 NODE_TYPE = "Notification"
 

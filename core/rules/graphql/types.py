@@ -11,7 +11,6 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from core.rules.graphql import ids as rule_ids
 from core.access.graphql.types import attempt, decode_id, maximum
 from core.graphql.errors import UserError
 from core.graphql.ids import global_id, id_of
@@ -20,6 +19,7 @@ from core.graphql.permissions import field, mutation
 from core.plugins.specs import owner_of
 from core.rules import services as rule_services
 from core.rules.conditions import OPERATORS, condition_fields
+from core.rules.graphql import ids as rule_ids
 from core.rules.tables import Rule, RuleRun, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 RULE_TYPE = "Rule"

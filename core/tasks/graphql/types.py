@@ -11,13 +11,13 @@ from litestar import Response, get
 from litestar.exceptions import NotFoundException
 from strawberry import relay
 
-from core.tasks import services as tasks
-from core.errors import DomainError
 from core.access.graphql.types import UserNode, attempt, decode_id
 from core.crm.graphql.types import CompanyRef, PersonRef
+from core.errors import DomainError
 from core.graphql.errors import ClientError, UserError
 from core.graphql.ids import global_id
 from core.graphql.permissions import AUTHENTICATED, field, mutation
+from core.tasks import services as tasks
 
 FEED_PATH = "/plugins/core/calendar/{token}.ics"
 

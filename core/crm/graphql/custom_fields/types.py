@@ -13,10 +13,10 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from core.access.graphql.types import attempt
 from core.crm import custom_fields
 from core.crm.custom_fields import SENSITIVE_READ
 from core.crm.tables import CustomField
-from core.access.graphql.types import attempt
 from core.graphql.errors import UserError
 from core.graphql.ids import decode_id, global_id
 from core.graphql.permissions import AUTHENTICATED, field, mutation
