@@ -15,7 +15,7 @@ from typing import Any
 
 from litestar import Litestar, Request, get
 
-from core.auth import resolve_actor
+from core.http import resolve_actor
 from core.runtime import Runtime
 from kartoteka_sample.tables import SampleNote
 

@@ -15,11 +15,11 @@ from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException, ServiceUnavailableException
 from strawberry.litestar import make_graphql_controller
 
-from core.auth import resolve_actor
 from core.db.tables import OutboxMessage
 from core.graphql.compose import build_schema
 from core.graphql.context import Context
 from core.graphql.export import export_route
+from core.http import resolve_actor
 from core.i18n import _, negotiate
 from core.identity.routes import identity_routes
 from core.identity.services import record_rejection

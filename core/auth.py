@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
-
-if TYPE_CHECKING:
-    from core.runtime import Runtime
+from typing import Literal
 
 ActorKind = Literal["anonymous", "staff", "portal", "partner", "service", "system"]
 RecordScope = Literal["own", "team", "territory", "all"]
@@ -62,14 +58,3 @@ def widest(first: RecordScope | None, second: RecordScope) -> RecordScope:
 
 ANONYMOUS = Actor(kind="anonymous")
 SYSTEM = Actor(kind="system", id="system", superuser=True, display_name="Kartoteka")
-
-
-async def resolve_actor(request: Any, runtime: Runtime) -> Actor:
-    """Who sent an HTTP request: the first plugin that recognises its credentials, else nobody.
-
-    Lives here, not in the app, so that routes contributed by features can use it too.
-    """
-    found = runtime.plugins.manager.hook.kartoteka_actor_from_request(request=request, runtime=runtime)
-    if inspect.isawaitable(found):
-        found = await found
-    return found or ANONYMOUS

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,7 @@ from core.crm.tables import CustomField
 from core.db.engine import contains_text
 from core.errors import DomainError
 from core.i18n import _
+from core.plugins.specs import CustomFieldEntity
 from core.validation import normalise_email, normalise_phone
 
 if TYPE_CHECKING:
@@ -31,19 +31,6 @@ if TYPE_CHECKING:
 MANAGE = "core.custom_field.manage"
 SENSITIVE_READ = "core.personal_data.read"  # see sensitive values: birthdays, sensitive custom fields
 REFERENCE_TARGETS = ("company", "person")  # what a reference field may point at (GraphQL nodes)
-
-
-@dataclass(frozen=True)
-class CustomFieldEntity:
-    """Something administrators may add fields to (``kartoteka_custom_field_entities``).
-
-    Its table keeps the values in a JSON column ``custom``; the plugin calls :func:`apply_patch`
-    on writes and may offer filters (:func:`filters`) and sorting (:func:`sort_expression`)."""
-
-    name: str  # "company", "person", or "<plugin>.<entity>"
-    label_en: str
-    label_pl: str
-    read_permission: str
 
 
 CORE_ENTITIES = [

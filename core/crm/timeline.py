@@ -7,7 +7,6 @@ Calls, e-mails, meetings and notes are core kinds; plugins register their own
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -17,6 +16,7 @@ from core.crm.tables import Company, Person, TimelineEntry
 from core.errors import DomainError
 from core.events.base import Event
 from core.i18n import _
+from core.plugins.specs import TimelineKind
 
 if TYPE_CHECKING:
     from core.auth import Actor
@@ -25,15 +25,6 @@ if TYPE_CHECKING:
 
 WRITE = "core.timeline.write"
 MAX_BODY = 20_000
-
-
-@dataclass(frozen=True)
-class TimelineKind:
-    """A kind of timeline entry, with its label in Polish and English."""
-
-    name: str
-    label_en: str
-    label_pl: str
 
 
 CORE_KINDS = [

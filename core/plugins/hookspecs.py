@@ -19,10 +19,9 @@ if TYPE_CHECKING:
     import click
 
     from core.auth import Actor
-    from core.crm.custom_fields import CustomFieldEntity
-    from core.crm.timeline import TimelineKind
     from core.events.base import Event
     from core.plugins.specs import (
+        CustomFieldEntity,
         JobSpec,
         LoaderSpec,
         Permission,
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
         Subscriber,
         Surface,
         TemplateVariable,
+        TimelineKind,
         TypeExtension,
     )
     from core.runtime import Runtime

@@ -168,6 +168,28 @@ class TypeExtension:
 
 
 @dataclass(frozen=True)
+class TimelineKind:
+    """A kind of timeline entry, with its label in Polish and English."""
+
+    name: str
+    label_en: str
+    label_pl: str
+
+
+@dataclass(frozen=True)
+class CustomFieldEntity:
+    """Something administrators may add fields to (``kartoteka_custom_field_entities``).
+
+    Its table keeps the values in a JSON column ``custom``; the plugin calls :func:`apply_patch`
+    on writes and may offer filters (:func:`filters`) and sorting (:func:`sort_expression`)."""
+
+    name: str  # "company", "person", or "<plugin>.<entity>"
+    label_en: str
+    label_pl: str
+    read_permission: str
+
+
+@dataclass(frozen=True)
 class PersonFact:
     """Something a plugin knows about persons that segments may select by ("bought product X").
 

@@ -17,11 +17,11 @@ from strawberry import relay
 
 from core.access.graphql.types import UserNode, attempt
 from core.attachments import services as attachments
-from core.auth import resolve_actor
 from core.errors import DomainError
 from core.graphql.errors import UserError
 from core.graphql.ids import decode_id, decode_one_of, global_id
 from core.graphql.permissions import AUTHENTICATED, field, mutation
+from core.http import resolve_actor
 
 DOWNLOAD_PATH = "/plugins/core/attachments/{id}"
 
