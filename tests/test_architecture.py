@@ -34,3 +34,76 @@ def test_plugins_import_only_the_public_core_api():
                 if match and match.group(1) != "core.api":
                     offenders.append(f"{path.relative_to(ROOT)}: {line.strip()}")
     assert offenders == []
+
+
+def _import_graph():
+    """tools/import_graph.py, the tool the issue notes quote, as a module."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("import_graph", ROOT / "tools" / "import_graph.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _feature_packages() -> set[str]:
+    from core.plugins.loader import BUILTIN_PLUGINS
+
+    return {target.partition(":")[0].rpartition(".")[0] for _, target in BUILTIN_PLUGINS}
+
+
+def test_the_plugin_host_imports_no_feature():
+    """The loader finds the built-ins by name: booting the host (even a worker) imports no feature
+    until a hook is called, and the host does not know where a feature is wired."""
+    tool = _import_graph()
+    edges = tool.graph(lazy=True, hints=True)
+    features = _feature_packages()
+    host = [name for name in edges if name.startswith("core.plugins.") and "scaffold" not in name]
+    host.append("core.runtime")
+    reached: set[str] = set()
+    todo = list(host)
+    while todo:
+        for other in edges.get(todo.pop(), ()):
+            if other not in reached:
+                reached.add(other)
+                todo.append(other)
+    offenders = sorted(m for m in reached if any(m == f or m.startswith(f + ".") for f in features))
+    assert offenders == []
+
+
+def test_core_graphql_holds_only_the_machinery():
+    """Each feature's GraphQL lives beside its services (``core/<feature>/graphql/``)."""
+    machinery = {
+        "__init__.py",
+        "batching.py",
+        "compose.py",
+        "composed/__init__.py",
+        "composed/portal.py",
+        "composed/staff.py",
+        "context.py",
+        "errors.py",
+        "export.py",
+        "guards.py",
+        "ids.py",
+        "keyset.py",
+        "pagination.py",
+        "permissions.py",
+    }
+    folder = ROOT / "core" / "graphql"
+    found = {path.relative_to(folder).as_posix() for path in folder.rglob("*.py")}
+    assert found - machinery == set()
+
+
+def test_no_core_module_imports_the_app():
+    """The app sits on top; a feature needing something of it gets it moved down (resolve_actor)."""
+    tool = _import_graph()
+    edges = tool.graph(lazy=True, hints=True)
+    entry_points = {"core.app", "core.cli"}  # the ASGI app itself; `serve` names it by string only
+    offenders = sorted(name for name, targets in edges.items() if "core.app" in targets and name not in entry_points)
+    assert offenders == []
+
+
+def test_the_core_has_no_import_knot():
+    tool = _import_graph()
+    knots = [knot for knot in tool.knots(tool.graph(lazy=True)) if knot[0].startswith("core")]
+    assert knots == []
