@@ -119,7 +119,7 @@ def _graphql_controller(runtime: Runtime, surface: Surface, path: str) -> type:
         allow_queries_via_get=False,  # a GET must never change data, and GET responses get cached
         # No subscriptions exist; WebSocket operations would bypass GuardedSchema.execute (cost, deadline).
         subscription_protocols=(),
-        multipart_uploads_enabled=surface == "staff",  # CSV imports (core/graphql/import_types.py)
+        multipart_uploads_enabled=surface == "staff",  # CSV imports (core/imports/graphql/types.py)
     )
 
     class GraphQLController(base):  # type: ignore[valid-type,misc]

@@ -1,6 +1,6 @@
 """CSV import over GraphQL: ``companiesImport`` and ``personsImport`` take the file as a multipart
 upload (the GraphQL multipart request spec; the controller in core/app.py enables it) and run the
-same import as ``kartoteka import`` (core/crm/importer.py).
+same import as ``kartoteka import`` (core/imports/services.py).
 
 No ``from __future__ import annotations``: Strawberry resolves these annotations directly.
 """
