@@ -22,7 +22,8 @@ from core.crm.custom_fields import apply_patch as apply_custom_fields
 from core.crm.custom_fields import definitions as custom_field_definitions
 from core.crm.custom_fields import filter_clause as custom_field_clause
 from core.crm.gdpr import give_consent, has_consent, withdraw_consent
-from core.crm.graphql.types import DeletePayload, visible_custom_values
+from core.crm.graphql.mutations import DeletePayload
+from core.crm.graphql.types import visible_custom_values
 from core.crm.merge import merge as merge_records
 from core.crm.merge_fields import (
     PERSON_VARIABLES,

@@ -64,26 +64,29 @@ class CrmPlugin(Plugin):
 
     @hookimpl
     def kartoteka_dataloaders(self) -> list[LoaderSpec]:
-        from core.crm.graphql import types as crm_types
+        from core.crm.graphql import loaders
         from core.crm.graphql.custom_fields import types as custom_field_types
+        from core.crm.graphql.gdpr.loaders import load_consents
+        from core.crm.graphql.timeline.loaders import load_last_activity
 
         return [
-            LoaderSpec(name="core.user", batch=crm_types.load_users),
-            LoaderSpec(name="core.company", batch=crm_types.load_companies),
-            LoaderSpec(name="core.person", batch=crm_types.load_persons),
-            LoaderSpec(name="core.contact_points", batch=crm_types.load_contact_points),
-            LoaderSpec(name="core.addresses", batch=crm_types.load_addresses),
-            LoaderSpec(name="core.tags", batch=crm_types.load_tags),
-            LoaderSpec(name="core.employments_by_person", batch=crm_types.load_employments_by_person),
-            LoaderSpec(name="core.last_activity", batch=crm_types.load_last_activity),
+            LoaderSpec(name="core.user", batch=loaders.load_users),
+            LoaderSpec(name="core.company", batch=loaders.load_companies),
+            LoaderSpec(name="core.person", batch=loaders.load_persons),
+            LoaderSpec(name="core.contact_points", batch=loaders.load_contact_points),
+            LoaderSpec(name="core.addresses", batch=loaders.load_addresses),
+            LoaderSpec(name="core.tags", batch=loaders.load_tags),
+            LoaderSpec(name="core.employments_by_person", batch=loaders.load_employments_by_person),
+            LoaderSpec(name="core.last_activity", batch=load_last_activity),
             LoaderSpec(name="core.custom_field_definitions", batch=custom_field_types.load_definitions),
-            LoaderSpec(name="core.consents", batch=crm_types.load_consents),
+            LoaderSpec(name="core.consents", batch=load_consents),
         ]
 
     @hookimpl
     def kartoteka_graphql_type_extensions(self, surface: Surface) -> list[TypeExtension]:
         from core.crm.graphql.custom_fields.types import CustomFieldAccess
-        from core.crm.graphql.types import ConsentFields, TimelineFields
+        from core.crm.graphql.gdpr.types import ConsentFields
+        from core.crm.graphql.timeline.types import TimelineFields
 
         if surface != "staff":
             return []
@@ -105,14 +108,18 @@ class CrmPlugin(Plugin):
     @hookimpl
     def kartoteka_graphql_queries(self, surface: Surface) -> list[type]:
         from core.crm.graphql.custom_fields.types import CustomFieldQuery
-        from core.crm.graphql.types import CrmQuery, SyncQuery, TimelineQuery
+        from core.crm.graphql.queries import CrmQuery
+        from core.crm.graphql.sync.queries import SyncQuery
+        from core.crm.graphql.timeline.queries import TimelineQuery
 
         return [CrmQuery, TimelineQuery, CustomFieldQuery, SyncQuery] if surface == "staff" else []
 
     @hookimpl
     def kartoteka_graphql_mutations(self, surface: Surface) -> list[type]:
         from core.crm.graphql.custom_fields.types import CustomFieldMutation
-        from core.crm.graphql.types import CrmMutation, GdprMutation, MergeMutation, TimelineMutation
+        from core.crm.graphql.gdpr.mutations import GdprMutation
+        from core.crm.graphql.mutations import CrmMutation, MergeMutation
+        from core.crm.graphql.timeline.mutations import TimelineMutation
 
         if surface != "staff":
             return []

@@ -12,7 +12,8 @@ from strawberry import relay
 
 from core.access.graphql.types import TeamNode, UserNode, attempt, decode_id, maximum
 from core.call_queue import services as call_queue
-from core.crm.graphql.types import CompanyRef, PersonRef, TimelineEntryType
+from core.crm.graphql.timeline.types import TimelineEntryType
+from core.crm.graphql.types import CompanyRef, PersonRef
 from core.crm.scoping import subjects_visible
 from core.crm.tables import CallQueueEntry, TimelineEntry
 from core.errors import DomainError
