@@ -83,13 +83,13 @@ class AccessPlugin(Plugin):
 
     @hookimpl
     def kartoteka_dataloaders(self) -> list[LoaderSpec]:
-        from core.access.graphql import types
+        from core.access.graphql import loaders
 
         return [
-            LoaderSpec(name="core.team", batch=types.load_teams),
-            LoaderSpec(name="core.territory", batch=types.load_territories),
-            LoaderSpec(name="core.roles_by_user", batch=types.load_roles_by_user),
-            LoaderSpec(name="core.territories_by_user", batch=types.load_territories_by_user),
+            LoaderSpec(name="core.team", batch=loaders.load_teams),
+            LoaderSpec(name="core.territory", batch=loaders.load_territories),
+            LoaderSpec(name="core.roles_by_user", batch=loaders.load_roles_by_user),
+            LoaderSpec(name="core.territories_by_user", batch=loaders.load_territories_by_user),
         ]
 
     @hookimpl
@@ -100,13 +100,13 @@ class AccessPlugin(Plugin):
 
     @hookimpl
     def kartoteka_graphql_queries(self, surface: Surface) -> list[type]:
-        from core.access.graphql.types import AccessQuery
+        from core.access.graphql.queries import AccessQuery
 
         return [AccessQuery] if surface == "staff" else []
 
     @hookimpl
     def kartoteka_graphql_mutations(self, surface: Surface) -> list[type]:
-        from core.access.graphql.types import AccessMutation
+        from core.access.graphql.mutations import AccessMutation
 
         return [AccessMutation] if surface == "staff" else []
 

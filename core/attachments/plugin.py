@@ -17,18 +17,18 @@ class AttachmentsPlugin(Plugin):
 
     @hookimpl
     def kartoteka_http_routes(self) -> list:
-        from core.attachments.graphql.types import download, upload
+        from core.attachments.graphql.routes import download, upload
 
         return [upload, download]
 
     @hookimpl
     def kartoteka_graphql_queries(self, surface: Surface) -> list[type]:
-        from core.attachments.graphql.types import AttachmentQuery
+        from core.attachments.graphql.queries import AttachmentQuery
 
         return [AttachmentQuery] if surface == "staff" else []
 
     @hookimpl
     def kartoteka_graphql_mutations(self, surface: Surface) -> list[type]:
-        from core.attachments.graphql.types import AttachmentMutation
+        from core.attachments.graphql.mutations import AttachmentMutation
 
         return [AttachmentMutation] if surface == "staff" else []

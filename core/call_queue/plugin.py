@@ -37,21 +37,22 @@ class CallQueuePlugin(Plugin):
 
     @hookimpl
     def kartoteka_dataloaders(self) -> list[LoaderSpec]:
-        from core.call_queue.graphql import types
+        from core.call_queue.graphql.loaders import load_timeline_entries
+        from core.call_queue.graphql.types import load_entries
 
         return [
-            LoaderSpec(name="core.call_queue_entry", batch=types.load_entries),
-            LoaderSpec(name="core.timeline_entry", batch=types.load_timeline_entries),
+            LoaderSpec(name="core.call_queue_entry", batch=load_entries),
+            LoaderSpec(name="core.timeline_entry", batch=load_timeline_entries),
         ]
 
     @hookimpl
     def kartoteka_graphql_queries(self, surface: Surface) -> list[type]:
-        from core.call_queue.graphql.types import CallQueueQuery
+        from core.call_queue.graphql.queries import CallQueueQuery
 
         return [CallQueueQuery] if surface == "staff" else []
 
     @hookimpl
     def kartoteka_graphql_mutations(self, surface: Surface) -> list[type]:
-        from core.call_queue.graphql.types import CallQueueMutation
+        from core.call_queue.graphql.mutations import CallQueueMutation
 
         return [CallQueueMutation] if surface == "staff" else []

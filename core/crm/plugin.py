@@ -65,7 +65,7 @@ class CrmPlugin(Plugin):
     @hookimpl
     def kartoteka_dataloaders(self) -> list[LoaderSpec]:
         from core.crm.graphql import loaders
-        from core.crm.graphql.custom_fields import types as custom_field_types
+        from core.crm.graphql.custom_fields.loaders import load_definitions
         from core.crm.graphql.gdpr.loaders import load_consents
         from core.crm.graphql.timeline.loaders import load_last_activity
 
@@ -78,7 +78,7 @@ class CrmPlugin(Plugin):
             LoaderSpec(name="core.tags", batch=loaders.load_tags),
             LoaderSpec(name="core.employments_by_person", batch=loaders.load_employments_by_person),
             LoaderSpec(name="core.last_activity", batch=load_last_activity),
-            LoaderSpec(name="core.custom_field_definitions", batch=custom_field_types.load_definitions),
+            LoaderSpec(name="core.custom_field_definitions", batch=load_definitions),
             LoaderSpec(name="core.consents", batch=load_consents),
         ]
 
@@ -107,7 +107,7 @@ class CrmPlugin(Plugin):
 
     @hookimpl
     def kartoteka_graphql_queries(self, surface: Surface) -> list[type]:
-        from core.crm.graphql.custom_fields.types import CustomFieldQuery
+        from core.crm.graphql.custom_fields.queries import CustomFieldQuery
         from core.crm.graphql.queries import CrmQuery
         from core.crm.graphql.sync.queries import SyncQuery
         from core.crm.graphql.timeline.queries import TimelineQuery
@@ -116,7 +116,7 @@ class CrmPlugin(Plugin):
 
     @hookimpl
     def kartoteka_graphql_mutations(self, surface: Surface) -> list[type]:
-        from core.crm.graphql.custom_fields.types import CustomFieldMutation
+        from core.crm.graphql.custom_fields.mutations import CustomFieldMutation
         from core.crm.graphql.gdpr.mutations import GdprMutation
         from core.crm.graphql.mutations import CrmMutation, MergeMutation
         from core.crm.graphql.timeline.mutations import TimelineMutation

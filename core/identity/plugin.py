@@ -58,13 +58,13 @@ class IdentityPlugin(Plugin):
 
     @hookimpl
     def kartoteka_graphql_queries(self, surface: Surface) -> list[type]:
-        from core.identity.graphql.types import IdentityQuery
+        from core.identity.graphql.queries import IdentityQuery
 
         return [IdentityQuery] if surface == "staff" else []
 
     @hookimpl
     def kartoteka_graphql_mutations(self, surface: Surface) -> list[type]:
-        from core.identity.graphql.types import IdentityMutation, PortalIdentityMutation
+        from core.identity.graphql.mutations import IdentityMutation, PortalIdentityMutation
 
         return [IdentityMutation] if surface == "staff" else [PortalIdentityMutation]
 

@@ -14,7 +14,7 @@ class ImportsPlugin(Plugin):
 
     @hookimpl
     def kartoteka_graphql_mutations(self, surface: Surface) -> list[type]:
-        from core.imports.graphql.types import ImportMutation
+        from core.imports.graphql.mutations import ImportMutation
 
         return [ImportMutation] if surface == "staff" else []
 

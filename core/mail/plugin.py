@@ -42,25 +42,25 @@ class MailPlugin(Plugin):
 
     @hookimpl
     def kartoteka_dataloaders(self) -> list[LoaderSpec]:
-        from core.mail.graphql import types
+        from core.mail.graphql import loaders
 
-        return [LoaderSpec(name="core.incoming_mail_attachments", batch=types.load_attachments)]
+        return [LoaderSpec(name="core.incoming_mail_attachments", batch=loaders.load_attachments)]
 
     @hookimpl
     def kartoteka_http_routes(self) -> list:
-        from core.mail.graphql.types import download_mail_attachment
+        from core.mail.graphql.routes import download_mail_attachment
 
         return [download_mail_attachment]
 
     @hookimpl
     def kartoteka_graphql_queries(self, surface: Surface) -> list[type]:
-        from core.mail.graphql.types import MailQuery
+        from core.mail.graphql.queries import MailQuery
 
         return [MailQuery] if surface == "staff" else []
 
     @hookimpl
     def kartoteka_graphql_mutations(self, surface: Surface) -> list[type]:
-        from core.mail.graphql.types import MailMutation
+        from core.mail.graphql.mutations import MailMutation
 
         return [MailMutation] if surface == "staff" else []
 

@@ -17,12 +17,12 @@ class NotificationsPlugin(Plugin):
 
     @hookimpl
     def kartoteka_graphql_queries(self, surface: Surface) -> list[type]:
-        from core.notifications.graphql.types import NotificationQuery
+        from core.notifications.graphql.queries import NotificationQuery
 
         return [NotificationQuery] if surface == "staff" else []
 
     @hookimpl
     def kartoteka_graphql_mutations(self, surface: Surface) -> list[type]:
-        from core.notifications.graphql.types import NotificationMutation
+        from core.notifications.graphql.mutations import NotificationMutation
 
         return [NotificationMutation] if surface == "staff" else []

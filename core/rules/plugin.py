@@ -57,12 +57,12 @@ class RulesPlugin(Plugin):
 
     @hookimpl
     def kartoteka_graphql_queries(self, surface: Surface) -> list[type]:
-        from core.rules.graphql.types import RuleQuery
+        from core.rules.graphql.queries import RuleQuery
 
         return [RuleQuery] if surface == "staff" else []
 
     @hookimpl
     def kartoteka_graphql_mutations(self, surface: Surface) -> list[type]:
-        from core.rules.graphql.types import RuleMutation
+        from core.rules.graphql.mutations import RuleMutation
 
         return [RuleMutation] if surface == "staff" else []

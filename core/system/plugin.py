@@ -55,12 +55,12 @@ class SystemPlugin(Plugin):
 
     @hookimpl
     def kartoteka_graphql_queries(self, surface: Surface) -> list[type]:
-        from core.system.graphql.types import make_queries
+        from core.system.graphql.queries import make_queries
 
         return [make_queries(surface)]
 
     @hookimpl
     def kartoteka_graphql_mutations(self, surface: Surface) -> list[type]:
-        from core.system.graphql.types import CoreMutation
+        from core.system.graphql.mutations import CoreMutation
 
         return [CoreMutation] if surface == "staff" else []

@@ -37,18 +37,18 @@ class TasksPlugin(Plugin):
 
     @hookimpl
     def kartoteka_http_routes(self) -> list:
-        from core.tasks.graphql.types import calendar_feed
+        from core.tasks.graphql.routes import calendar_feed
 
         return [calendar_feed]
 
     @hookimpl
     def kartoteka_graphql_queries(self, surface: Surface) -> list[type]:
-        from core.tasks.graphql.types import TaskQuery
+        from core.tasks.graphql.queries import TaskQuery
 
         return [TaskQuery] if surface == "staff" else []
 
     @hookimpl
     def kartoteka_graphql_mutations(self, surface: Surface) -> list[type]:
-        from core.tasks.graphql.types import TaskMutation
+        from core.tasks.graphql.mutations import TaskMutation
 
         return [TaskMutation] if surface == "staff" else []

@@ -11,7 +11,7 @@ from strawberry import relay
 
 from core.access.graphql.types import maximum
 from core.crm import custom_fields
-from core.crm.graphql.custom_fields.types import CustomFieldFilter, filter_conditions
+from core.crm.graphql.custom_fields.filters import CustomFieldFilter, filter_conditions
 from core.crm.graphql.types import CounterpartyKind, Lifecycle, company_node, person_node
 from core.errors import DomainError
 from core.graphql.errors import ClientError

@@ -3,20 +3,15 @@
 No ``from __future__ import annotations``: Strawberry resolves these annotations directly.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import strawberry
-from litestar import Response, get
-from litestar.exceptions import NotFoundException
 from strawberry import relay
 
-from core.access.graphql.types import UserNode, attempt, decode_id
+from core.access.graphql.types import UserNode
 from core.crm.graphql.types import CompanyRef, PersonRef
-from core.errors import DomainError
-from core.graphql.errors import ClientError, UserError
 from core.graphql.ids import global_id
-from core.graphql.permissions import AUTHENTICATED, field, mutation
 from core.tasks import services as tasks
 
 FEED_PATH = "/plugins/core/calendar/{token}.ics"
@@ -73,111 +68,8 @@ class TaskType:
         )
 
 
-@strawberry.type
-class TaskQuery:
-    @field(
-        permission=AUTHENTICATED,
-        description="Tasks due in [from, to) for the given users (default: you), for day, week or month views.",
-    )
-    async def calendar(
-        self, info: strawberry.Info, start: datetime, end: datetime, users: list[relay.GlobalID] | None = None
-    ) -> list[TaskType]:
-        try:
-            ids = [decode_id(user, "UserNode", ["users"]) for user in users or []]
-            rows = await tasks.calendar(info.context.actor, ids, start, end)
-        except DomainError as error:
-            raise ClientError(
-                "BAD_USER_INPUT", error.message, extensions={"field": error.field}, **error.params
-            ) from None
-        return [TaskType.from_row(row) for row in rows]
-
-
-@strawberry.input
-class TaskInput:
-    title: str
-    due_at: datetime
-    description: str = ""
-    assignee: relay.GlobalID | None = strawberry.field(default=None, description="Defaults to you.")
-    company: relay.GlobalID | None = None
-    person: relay.GlobalID | None = None
-    duration_minutes: int = 30
-    remind_minutes_before: int | None = strawberry.field(default=None, description="A reminder this long before.")
-    recurrence: str = strawberry.field(default="", description="iCalendar RRULE, e.g. FREQ=WEEKLY;BYDAY=MO.")
-
-
-@strawberry.type
-class TaskPayload:
-    task: TaskType | None
-    user_errors: list[UserError]
-
-
-@strawberry.type
-class TaskCompletePayload:
-    task: TaskType | None = strawberry.field(description="The task just completed.")
-    next_task: TaskType | None = strawberry.field(description="The next occurrence of a recurring task.")
-    user_errors: list[UserError]
-
-
-@strawberry.type
-class CalendarFeedPayload:
-    url: str | None = strawberry.field(description="Subscribe to it in Thunderbird or Outlook; shown once.")
-    user_errors: list[UserError]
-
-
 async def _task(task_id: int | None) -> TaskType | None:
     if task_id is None:
         return None
     row = await tasks.Task.select().where(tasks.Task.id == task_id).first()
     return TaskType.from_row(row)
-
-
-@strawberry.type
-class TaskMutation:
-    @mutation(permission=tasks.WRITE, description="Create a task (for yourself, or for others with core.task.assign).")
-    async def task_create(self, info: strawberry.Info, input: TaskInput) -> TaskPayload:
-        ctx = info.context
-
-        async def create() -> int:
-            return await tasks.create_task(
-                ctx.runtime,
-                ctx.actor,
-                title=input.title,
-                due_at=input.due_at,
-                description=input.description,
-                assignee_id=decode_id(input.assignee, "UserNode", ["input", "assignee"]) if input.assignee else None,
-                company_id=decode_id(input.company, "Company", ["input", "company"]) if input.company else None,
-                person_id=decode_id(input.person, "Person", ["input", "person"]) if input.person else None,
-                duration_minutes=input.duration_minutes,
-                remind_before=timedelta(minutes=input.remind_minutes_before)
-                if input.remind_minutes_before is not None
-                else None,
-                recurrence=input.recurrence,
-            )
-
-        task_id, errors = await attempt(create())
-        return TaskPayload(task=await _task(task_id), user_errors=errors)
-
-    @mutation(permission=AUTHENTICATED, description="Mark a task done.")
-    async def task_complete(self, info: strawberry.Info, id: relay.GlobalID) -> TaskCompletePayload:
-        async def complete() -> tuple[int, int | None]:
-            task_id = decode_id(id, "TaskType", ["id"])
-            return task_id, await tasks.complete_task(info.context.runtime, info.context.actor, task_id)
-
-        done, errors = await attempt(complete())
-        task_id, next_id = done if done else (None, None)
-        return TaskCompletePayload(task=await _task(task_id), next_task=await _task(next_id), user_errors=errors)
-
-    @mutation(permission=AUTHENTICATED, description="A new secret iCalendar address for your tasks (old ones stop).")
-    async def calendar_feed_create(self, info: strawberry.Info) -> CalendarFeedPayload:
-        token, errors = await attempt(tasks.create_feed(info.context.runtime, info.context.actor))
-        return CalendarFeedPayload(url=FEED_PATH.format(token=token) if token else None, user_errors=errors)
-
-
-@get("/calendar/{token:str}", include_in_schema=False)
-async def calendar_feed(token: str) -> Response:
-    document = await tasks.feed(token.removesuffix(".ics"))
-    if document is None:
-        raise NotFoundException()
-    return Response(
-        document, media_type="text/calendar; charset=utf-8", headers={"Cache-Control": "private, max-age=300"}
-    )
