@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -107,3 +109,14 @@ def test_the_core_has_no_import_knot():
     tool = _import_graph()
     knots = [knot for knot in tool.knots(tool.graph(lazy=True)) if knot[0].startswith("core")]
     assert knots == []
+
+
+def test_plugins_toml_cannot_configure_a_built_in(tmp_path):
+    from core.errors import ConfigError
+    from core.plugins.loader import BUILTIN_PLUGINS, read_plugins_file
+
+    for name in ("core", *(name for name, _ in BUILTIN_PLUGINS)):
+        path = tmp_path / "plugins.toml"
+        path.write_text(f'[plugins."{name}"]\nenabled = true\n', encoding="utf-8")
+        with pytest.raises(ConfigError, match="the core is always enabled"):
+            read_plugins_file(path, installed={})
