@@ -66,7 +66,9 @@ def postgres_schema(url: str) -> list[str]:
 def sqlite_schema(path: str) -> list[str]:
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        rows = connection.execute("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL").fetchall()
+        rows = connection.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL"
+        ).fetchall()
     finally:
         connection.close()
     result = []
