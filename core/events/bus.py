@@ -47,7 +47,7 @@ class UnitOfWork:
     async def __aexit__(self, exc_type, exc, tb) -> bool | None:
         result = await self._transaction.__aexit__(exc_type, exc, tb)
         if exc_type is None and self.outbox_ids:
-            self.runtime.outbox_written()
+            self.runtime.dispatcher.outbox_written()
         return result
 
     @contextlib.asynccontextmanager

@@ -71,7 +71,7 @@ async def execute_delivery(runtime: Runtime, delivery_id: int) -> str:
             if not rows or rows[0]["status"] != "pending":
                 return "skipped"
             delivery = rows[0]
-            target = runtime.targets.get(delivery["target"])
+            target = runtime.dispatcher.targets.get(delivery["target"])
             if target is None:
                 raise PermanentJobFailure(f"no job or subscriber {delivery['target']!r} is enabled")
             message = (
@@ -118,7 +118,7 @@ async def record_failure(runtime: Runtime, delivery_id: int, exc: BaseException)
         if delivery["status"] != "pending":
             log.warning("delivery %s failed after it was recorded %s: %r", delivery_id, delivery["status"], exc)
             return delivery["status"]
-        target = runtime.targets.get(delivery["target"])
+        target = runtime.dispatcher.targets.get(delivery["target"])
         attempts = delivery["attempts"] + 1
         max_retries = target.retry.max_retries if target else 0
         dead = isinstance(exc, PermanentJobFailure) or attempts > max_retries
