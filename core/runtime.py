@@ -26,6 +26,7 @@ from core.errors import ConfigError
 from core.events.bus import UnitOfWork
 from core.i18n import Translator
 from core.jobs.dispatcher import Dispatcher
+from core.plugins.host import PluginRuntime
 from core.plugins.loader import LoadedPlugins, PluginsFile, build_plugin_manager, read_plugins_file
 from core.plugins.registry import Registry, build_registry
 from core.plugins.specs import Plugin
@@ -56,6 +57,7 @@ class Runtime:
         self.schemas: dict[str, Any] = {}  # the GraphQL schema of each surface, once built
         self.dispatcher = Dispatcher(self)  # the broker and the way jobs reach it
         self.pool_started = False
+        self._plugin_runtimes: dict[str, PluginRuntime] = {}
 
     # --- boot -------------------------------------------------------------------------------
     @classmethod
@@ -109,10 +111,12 @@ class Runtime:
             self.pool_started = False
 
     async def call_hook(self, name: str, **kwargs: Any) -> list[Any]:
-        """Call a runtime hook whose implementations may be sync or async."""
+        """Call a runtime hook whose implementations may be sync or async (non-None results)."""
         results = []
-        for result in getattr(self.plugins.manager.hook, name)(**kwargs):
-            results.append(await result if inspect.isawaitable(result) else result)
+        for impl in reversed(getattr(self.plugins.manager.hook, name).get_hookimpls()):  # pluggy's order
+            result = impl.function(**self._hook_arguments(impl, kwargs))
+            if result is not None:
+                results.append(await result if inspect.isawaitable(result) else result)
         return results
 
     async def call_each(self, name: str, **kwargs: Any) -> list[tuple[str, Any]]:
@@ -120,9 +124,23 @@ class Runtime:
         manager = self.plugins.manager
         results = []
         for impl in getattr(manager.hook, name).get_hookimpls():
-            result = impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
+            result = impl.function(**self._hook_arguments(impl, kwargs))
             results.append((manager.get_name(impl.plugin), await result if inspect.isawaitable(result) else result))
         return results
+
+    def _hook_arguments(self, impl: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The arguments an implementation asks for; ``plugin_runtime`` is its own plugin's."""
+        return {
+            arg: self.for_plugin(self.plugins.manager.get_name(impl.plugin)) if arg == "plugin_runtime" else kwargs[arg]
+            for arg in impl.argnames
+        }
+
+    def for_plugin(self, name: str) -> PluginRuntime:
+        """What plugin ``name`` gets from the core at run time (made once per plugin)."""
+        made = self._plugin_runtimes.get(name)
+        if made is None:
+            made = self._plugin_runtimes[name] = PluginRuntime(self, name)
+        return made
 
     def unit_of_work(self, actor: Actor | None = None) -> UnitOfWork:
         return UnitOfWork(self, actor)

@@ -19,7 +19,7 @@ from core.db.tables import Delivery, OutboxMessage
 from core.errors import PermanentJobFailure
 from core.events.bus import UnitOfWork
 from core.jobs.context import JobContext
-from core.plugins.specs import JobSpec, RetryPolicy, Subscriber
+from core.plugins.specs import JobSpec, RetryPolicy, Subscriber, owner_of
 
 if TYPE_CHECKING:
     from core.runtime import Runtime
@@ -37,6 +37,11 @@ class Target:
     retry: RetryPolicy
     job: JobSpec | None = None
     subscriber: Subscriber | None = None
+
+    @property
+    def owner(self) -> str:
+        """The plugin that contributed the job or subscriber (its name's prefix)."""
+        return owner_of(self.job.name if self.job is not None else self.subscriber.name)
 
     async def run(self, runtime: Runtime, message: dict[str, Any], context: JobContext) -> None:
         if self.job is not None:
@@ -89,6 +94,7 @@ async def execute_delivery(runtime: Runtime, delivery_id: int) -> str:
                 message_id=message["id"],
                 attempt=delivery["attempts"] + 1,
                 occurred_at=message["created_at"],
+                owner=target.owner,
             )
             await target.run(runtime, message, context)
             await Delivery.update(
