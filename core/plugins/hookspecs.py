@@ -156,9 +156,7 @@ def kartoteka_template_variables() -> list[TemplateVariable]:
 
 
 @hookspec
-def kartoteka_attributed_revenue(
-    runtime: Runtime, plugin_runtime: PluginRuntime, contacts: list[tuple[int, datetime]], window_days: int
-) -> Any:
+def kartoteka_attributed_revenue(runtime: Runtime, contacts: list[tuple[int, datetime]], window_days: int) -> Any:
     """Deals won from persons after they were contacted: ``contacts`` holds (person id, when);
     count what was won within ``window_days`` after it. Return ``{"deals": int, "revenue":
     Decimal, "currency": str}`` or None; may be async. Campaign results sum the answers."""

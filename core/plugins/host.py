@@ -15,7 +15,9 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from core.settings import Settings, zone_for
 
 if TYPE_CHECKING:
     from core.auth import Actor
@@ -23,7 +25,6 @@ if TYPE_CHECKING:
     from core.i18n import Translator
     from core.plugins.registry import Registry
     from core.runtime import Runtime
-    from core.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -52,16 +53,9 @@ class PluginSettings:
     def is_sqlite(self) -> bool:
         return not self.is_postgres
 
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.time_zone)
-
     def zone_for(self, user_zone: str | None) -> ZoneInfo:
         """A user's own zone (validated when they chose it), else the deployment's."""
-        try:
-            return ZoneInfo(user_zone) if user_zone else self.zone
-        except (ZoneInfoNotFoundError, ValueError, OSError):  # tzdata no longer has it: never fail a job for it
-            return self.zone
+        return zone_for(user_zone, self.time_zone)
 
 
 class PluginRuntime:
