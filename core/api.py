@@ -62,6 +62,7 @@ from core.jobs.context import JobContext
 from core.mail import cancel_mail, queue_mail
 from core.notifications import notify
 from core.plugins.hookspecs import hookimpl, hookspec
+from core.plugins.host import PluginRuntime, PluginSettings
 from core.plugins.specs import (
     JobSpec,
     LoaderSpec,
@@ -117,6 +118,8 @@ __all__ = [
     "PersonFact",
     "Plugin",
     "PluginInfo",
+    "PluginRuntime",
+    "PluginSettings",
     "Related",
     "RetryPolicy",
     "RoleTemplate",

@@ -114,10 +114,13 @@ def test_hook_kartoteka_event_subscribers(runtime):
         "core.call_queue.person_deleted": "sync",  # open calls of a removed client are cancelled
         "core.call_queue.company_deleted": "sync",
     }
-    assert runtime.targets_for("event", "sample.note_created") == ["sub.core.rules", "sub.sample.record_note"]
+    assert runtime.dispatcher.targets_for("event", "sample.note_created") == [
+        "sub.core.rules",
+        "sub.sample.record_note",
+    ]
     # The relay asks core.rules which events it wants: only those some enabled rule listens to.
     wanted = {"core.rules": set()}
-    assert runtime.targets_for("event", "sample.note_created", wanted) == ["sub.sample.record_note"]
+    assert runtime.dispatcher.targets_for("event", "sample.note_created", wanted) == ["sub.sample.record_note"]
 
 
 def test_hook_kartoteka_jobs(runtime):
@@ -133,7 +136,7 @@ def test_hook_kartoteka_jobs(runtime):
         "core.poll_mailbox",
         "core.enqueue_calls",
     } == set(runtime.registry.jobs)
-    actor = runtime.actor("job.sample.touch_note")
+    actor = runtime.dispatcher.actor("job.sample.touch_note")
     assert actor.actor_name == "job.sample.touch_note"
     assert actor.queue_name == "default"
 

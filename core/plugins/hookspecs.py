@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from core.crm.custom_fields import CustomFieldEntity
     from core.crm.timeline import TimelineKind
     from core.events.base import Event
+    from core.plugins.host import PluginRuntime
     from core.plugins.specs import (
         JobSpec,
         LoaderSpec,
@@ -50,12 +51,14 @@ def kartoteka_addhooks(plugin_manager: pluggy.PluginManager) -> None:
 
 
 @hookspec
-def kartoteka_startup(runtime: Runtime) -> Any:
-    """A process starts (``runtime.role`` is ``web``, ``worker`` or ``cli``); may be async."""
+def kartoteka_startup(runtime: Runtime, plugin_runtime: PluginRuntime) -> Any:
+    """A process starts (``plugin_runtime.role`` is ``web``, ``worker`` or ``cli``); may be async.
+
+    ``runtime`` is the core's own; a plugin takes ``plugin_runtime``, the part meant for it."""
 
 
 @hookspec
-def kartoteka_shutdown(runtime: Runtime) -> Any:
+def kartoteka_shutdown(runtime: Runtime, plugin_runtime: PluginRuntime) -> Any:
     """A process stops; may be async."""
 
 
@@ -66,7 +69,7 @@ def kartoteka_piccolo_apps() -> list[str]:
 
 
 @hookspec
-def kartoteka_demo_data(runtime: Runtime, scale: int, progress: Any) -> Any:
+def kartoteka_demo_data(runtime: Runtime, plugin_runtime: PluginRuntime, scale: int, progress: Any) -> Any:
     """Load demonstration data into an empty database (``kartoteka demo``); may be async.
 
     ``scale`` is the number of companies asked for; ``progress(n)`` reports n more done.
@@ -132,12 +135,12 @@ def kartoteka_custom_field_entities() -> list[CustomFieldEntity]:
 
 
 @hookspec
-def kartoteka_person_export(runtime: Runtime, person_id: int) -> Any:
+def kartoteka_person_export(runtime: Runtime, plugin_runtime: PluginRuntime, person_id: int) -> Any:
     """Your data about person ``person_id``, JSON-serialisable, for a GDPR export; may be async."""
 
 
 @hookspec
-def kartoteka_person_erase(runtime: Runtime, person_id: int, uow: Any) -> Any:
+def kartoteka_person_erase(runtime: Runtime, plugin_runtime: PluginRuntime, person_id: int, uow: Any) -> Any:
     """Erase or anonymise your data about the person in ``uow``'s transaction, keeping only
     what the law requires (invoices); may be async. Raising stops the whole erasure."""
 
