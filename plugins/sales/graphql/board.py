@@ -7,16 +7,15 @@ from decimal import Decimal
 from typing import Any
 
 from core.api import DomainError, _, encode_key, make_connection
-from plugins.sales.graphql.types import OpportunityNode
-from plugins.sales.services import amount, readable
+from plugins.sales.graphql.types import BoardColumn, OpportunityNode
+from plugins.sales.services.opportunities import readable
+from plugins.sales.services.values import amount
 from plugins.sales.tables import Opportunity, SalesProcess
 
 MAX_COLUMN_PAGE = 50
 
 
 async def board(info: Any, process_id: int, conditions: list[Any], first: int) -> list[Any]:
-    from plugins.sales.graphql.queries import BoardColumn
-
     if not 1 <= first <= MAX_COLUMN_PAGE:
         raise DomainError("OUT_OF_RANGE", _("Between {low} and {high}."), ["first"], low=1, high=MAX_COLUMN_PAGE)
     if not await SalesProcess.exists().where(SalesProcess.id == process_id):

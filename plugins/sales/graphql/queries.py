@@ -24,10 +24,13 @@ from core.api import (
     paginate_by_key,
 )
 from plugins.sales import reports
+from plugins.sales.graphql.board import board
 from plugins.sales.graphql.filters import OpportunityFilter, opportunity_conditions
-from plugins.sales.graphql.types import OpportunityNode, SalesProcessNode, SalesStageNode
+from plugins.sales.graphql.types import BoardColumn, OpportunityNode, SalesProcessNode, SalesStageNode
 from plugins.sales.permissions import OPPORTUNITY_READ, REPORT_READ
-from plugins.sales.services import amount, config_of, readable, visible_plans
+from plugins.sales.services.opportunities import readable
+from plugins.sales.services.plans import visible_plans
+from plugins.sales.services.values import amount, config_of
 from plugins.sales.tables import Opportunity, SalesPlan, SalesProcess
 
 
@@ -46,18 +49,6 @@ class OpportunityOrderField(Enum):
 class OpportunityOrder:
     by: OpportunityOrderField = OpportunityOrderField.CREATED_AT
     descending: bool = True
-
-
-@strawberry.type(description="One column of the board: a stage with its open opportunities.")
-class BoardColumn:
-    stage: SalesStageNode
-    count: int = strawberry.field(description="Open opportunities in the stage (all of them, not only this page).")
-    total_value: Decimal = strawberry.field(description="Their value in the reporting currency.")
-    weighted_value: Decimal = strawberry.field(description="Value times the stage's default probability.")
-    opportunities: relay.Connection[OpportunityNode] = strawberry.field(
-        description="The first page, newest first; ask `opportunities(filter: {stages: [stage]}, after: endCursor)` "
-        "for the next."
-    )
 
 
 @strawberry.input(description="Whose figures, for which days (both ends included).")
@@ -280,8 +271,6 @@ class SalesQuery:
         filter: OpportunityFilter | None = None,
         first: int = 10,
     ) -> list[BoardColumn]:
-        from plugins.sales.graphql.board import board
-
         try:
             process_id = decode_id(process, "SalesProcess", ["process"])
             return await board(info, process_id, opportunity_conditions(filter), first)
