@@ -115,7 +115,7 @@ class MarketingPlugin(Plugin):
     @hookimpl
     def kartoteka_event_subscribers(self):
         from plugins.marketing.jobs import route_new_company, route_new_person
-        from plugins.marketing.responses import mail_response, stop_queued_mail
+        from plugins.marketing.services.responses import mail_response, stop_queued_mail
 
         return [
             # In the withdrawal's own transaction: from its commit on, no queued message goes out.
@@ -129,14 +129,14 @@ class MarketingPlugin(Plugin):
 
     @hookimpl
     def kartoteka_graphql_queries(self, surface):
-        from plugins.marketing.graphql.leads import LeadQuery
+        from plugins.marketing.graphql.leads.queries import LeadQuery
         from plugins.marketing.graphql.queries import MarketingQuery
 
         return [MarketingQuery, LeadQuery] if surface == "staff" else []
 
     @hookimpl
     def kartoteka_graphql_mutations(self, surface):
-        from plugins.marketing.graphql.leads import LeadMutation
+        from plugins.marketing.graphql.leads.mutations import LeadMutation
         from plugins.marketing.graphql.mutations import MarketingMutation
 
         return [MarketingMutation, LeadMutation] if surface == "staff" else []
@@ -158,9 +158,9 @@ class MarketingPlugin(Plugin):
 
     @hookimpl
     def kartoteka_http_routes(self):
-        from plugins.marketing.routes import ROUTES
+        from plugins.marketing.http import forms, messages
 
-        return ROUTES
+        return [*messages.ROUTES, *forms.ROUTES]
 
     @hookimpl
     async def kartoteka_demo_data(self, runtime):
@@ -170,12 +170,12 @@ class MarketingPlugin(Plugin):
 
     @hookimpl
     async def kartoteka_person_export(self, person_id):
-        from plugins.marketing.responses import person_export
+        from plugins.marketing.services.responses import person_export
 
         return await person_export(person_id)
 
     @hookimpl
     async def kartoteka_person_erase(self, person_id):
-        from plugins.marketing.responses import person_erase
+        from plugins.marketing.services.responses import person_erase
 
         await person_erase(person_id)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from core.auth import SYSTEM
 from core.crm import custom_fields
 from core.crm import services as crm
-from plugins.marketing import segments
+from plugins.marketing.services import segments
 from plugins.sales.services.opportunities import OpportunityValues, create_opportunity, win_opportunity
 from plugins.sales.services.processes import StageInput, create_process
 from plugins.sales.services.values import currencies_of
