@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import msgspec
+from pluggy import PluginValidationError
 
 from core.api import (
     JobSpec,
@@ -48,6 +49,18 @@ class MarketingPlugin(Plugin):
         label="Marketing",
     )
     Config = MarketingConfig
+
+    @hookimpl
+    def kartoteka_addhooks(self, plugin_manager):
+        from plugins.marketing import contracts
+
+        plugin_manager.add_hookspecs(contracts)
+        # An optional implementation is never checked against a hook it does not name: one with
+        # marketing's prefix that matches none of its hooks is a typo, refused like the core's.
+        for name, caller in vars(plugin_manager.hook).items():
+            if name.startswith(contracts.PREFIX) and not caller.has_spec():
+                impl = caller.get_hookimpls()[0]
+                raise PluginValidationError(impl.plugin, f"unknown hook {name!r} (marketing publishes no such hook)")
 
     @hookimpl
     def kartoteka_piccolo_apps(self):

@@ -11,7 +11,6 @@ from core.api import (
     CustomFieldEntity,
     JobSpec,
     LoaderSpec,
-    PersonFact,
     Plugin,
     PluginInfo,
     ScheduleSpec,
@@ -165,8 +164,10 @@ class SalesPlugin(Plugin):
 
         await person_erase(person_id)
 
-    @hookimpl
-    def kartoteka_person_facts(self):
+    # --- what marketing asks (plugins.marketing.contracts); optional: sales runs without marketing ---
+    @hookimpl(optionalhook=True)
+    def marketing_person_facts(self):
+        from plugins.marketing.contracts import PersonFact
         from plugins.sales.services.facts import open_deal_persons, won_deal_persons
 
         return [
@@ -180,8 +181,8 @@ class SalesPlugin(Plugin):
             PersonFact("sales.open_deal", "Has an open opportunity", "Ma otwartą szansę sprzedaży", open_deal_persons),
         ]
 
-    @hookimpl
-    async def kartoteka_attributed_revenue(self, contacts, window_days):
+    @hookimpl(optionalhook=True)
+    async def marketing_attributed_revenue(self, contacts, window_days):
         from plugins.sales.services.attribution import attributed_revenue
 
         return await attributed_revenue(contacts, window_days, self.config.currency)
