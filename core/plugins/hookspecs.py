@@ -43,7 +43,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 def kartoteka_addhooks(plugin_manager: pluggy.PluginManager) -> None:
     """Publish hookspecs of your own (``plugin_manager.add_hookspecs(module)``) for other plugins.
 
-    Names of such hooks start with ``kartoteka_<plugin>_``."""
+    Names of such hooks start with the plugin's name (``marketing_person_facts``)."""
 
 
 @hookspec
