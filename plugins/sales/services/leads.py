@@ -29,10 +29,7 @@ from core.api import (
     update_person,
     visible,
 )
-from plugins.sales.events import (
-    LeadConverted,
-    LeadQualified,
-)
+from plugins.sales.events import LeadConverted, LeadQualified
 from plugins.sales.permissions import OPPORTUNITY_WRITE
 from plugins.sales.services.opportunities import OpportunityValues, create_opportunity
 from plugins.sales.services.values import Currencies

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.api import (
-    Company,
-)
+from core.api import Company
 from plugins.sales.tables import Opportunity
 
 

@@ -38,8 +38,8 @@ from plugins.sales.events import (
     OpportunityWon,
 )
 from plugins.sales.permissions import OPPORTUNITY_READ, OPPORTUNITY_WRITE
-from plugins.sales.services.processes import _stage
-from plugins.sales.services.values import ENTITY, Currencies, _moment, _text, amount, config_of, money
+from plugins.sales.services.processes import stage_row
+from plugins.sales.services.values import ENTITY, Currencies, amount, checked_moment, checked_text, config_of, money
 from plugins.sales.tables import Opportunity, SalesProcess, SalesStage, StageChange, StageEntry
 
 CONTACT_KINDS = ("core.call", "core.email", "core.meeting", "core.note")
@@ -67,9 +67,13 @@ def _competitors(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     for index, item in enumerate(items):
         path = ["input", "competitors", str(index)]
         entry = {
-            "name": _text(str(item.get("name") or ""), [*path, "name"], limit=200),
-            "strengths": _text(str(item.get("strengths") or ""), [*path, "strengths"], limit=2000, required=False),
-            "weaknesses": _text(str(item.get("weaknesses") or ""), [*path, "weaknesses"], limit=2000, required=False),
+            "name": checked_text(str(item.get("name") or ""), [*path, "name"], limit=200),
+            "strengths": checked_text(
+                str(item.get("strengths") or ""), [*path, "strengths"], limit=2000, required=False
+            ),
+            "weaknesses": checked_text(
+                str(item.get("weaknesses") or ""), [*path, "weaknesses"], limit=2000, required=False
+            ),
         }
         if item.get("price") is not None:
             entry["price"] = str(money(item["price"], [*path, "price"]))
@@ -94,7 +98,7 @@ async def _may_hand_to(actor: Actor, owner_id: int) -> None:
     )
 
 
-async def _active_user(owner_id: int, path: list[str]) -> int:
+async def active_user(owner_id: int, path: list[str]) -> int:
     if not await User.exists().where((User.id == owner_id) & (User.is_active == True)):  # noqa: E712
         raise DomainError("UNKNOWN_USER", _("There is no active user with this id."), path)
     return owner_id
@@ -106,7 +110,7 @@ async def _checked_values(
     """Columns to write, from what was given, checked against the record as it was."""
     row: dict[str, Any] = {}
     if values.name is not None:
-        row["name"] = _text(values.name, ["input", "name"])
+        row["name"] = checked_text(values.name, ["input", "name"])
     for key, table, permission in (
         ("company_id", Company, "core.company.read"),
         ("person_id", Person, "core.person.read"),
@@ -116,7 +120,7 @@ async def _checked_values(
             await require_reachable(table, record_id, actor, permission, ["input", key.removesuffix("_id")])
             row[key.removesuffix("_id")] = record_id
     if values.owner_id is not None and values.owner_id != before.get("owner"):
-        row["owner"] = await _active_user(values.owner_id, ["input", "owner"])
+        row["owner"] = await active_user(values.owner_id, ["input", "owner"])
         await _may_hand_to(actor, values.owner_id)
     if values.value is not None:
         row["value"] = money(values.value, ["input", "value"])
@@ -139,7 +143,7 @@ async def _checked_values(
     if values.competitors is not None:
         row["competitors"] = _competitors(values.competitors)
     if values.source is not None:
-        row["source"] = _text(values.source, ["input", "source"], limit=64, required=False)
+        row["source"] = checked_text(values.source, ["input", "source"], limit=64, required=False)
     for name in values.clear:
         column = {"company": "company", "person": "person", "expectedCloseDate": "expected_close_date"}.get(name)
         if column is None:
@@ -237,7 +241,7 @@ async def create_opportunity(
     require_permission(actor, OPPORTUNITY_WRITE)
     if values.name is None:
         raise DomainError("BLANK", _("This field must not be blank."), ["input", "name"])
-    opened = _moment(opened_at, ["input", "openedAt"])
+    opened = checked_moment(opened_at, ["input", "openedAt"])
     async with runtime.unit_of_work(actor) as uow:
         process = await SalesProcess.select().where(SalesProcess.id == process_id).first()
         if process is None:
@@ -333,7 +337,7 @@ async def update_opportunity(
             # Won and lost figures are history: reports of past periods must not change under them.
             raise DomainError("CLOSED", _("This opportunity is already closed."), ["id"])
         if before["status"] == "open":  # the stage it is in still needs what it needed to enter
-            _require_fields(await _stage(before["stage"], ["id"]), {**before, **row})
+            _require_fields(await stage_row(before["stage"], ["id"]), {**before, **row})
         if "company" in row or "person" in row:
             merged = {**before, **row}
             row["territory"] = await _territory_of(merged["company"], merged["person"])
@@ -373,14 +377,14 @@ async def move_opportunity(
     async with runtime.unit_of_work(actor) as uow:
         opportunity = await _locked_opportunity(runtime, actor, opportunity_id)
         _require_open(opportunity)
-        stage = await _stage(stage_id, ["input", "stage"], runtime, "KEY SHARE")
+        stage = await stage_row(stage_id, ["input", "stage"], runtime, "KEY SHARE")
         if stage["process"] != opportunity["process"]:
             raise DomainError("WRONG_PROCESS", _("This stage belongs to another sales process."), ["input", "stage"])
         if stage["id"] == opportunity["stage"]:
             raise DomainError("SAME_STAGE", _("The opportunity is already in this stage."), ["input", "stage"])
         _require_fields(stage, opportunity)
-        moment = _moment(at, ["input", "at"], not_before=await _last_change_at(opportunity_id))
-        previous = await _stage(opportunity["stage"], ["id"])
+        moment = checked_moment(at, ["input", "at"], not_before=await _last_change_at(opportunity_id))
+        previous = await stage_row(opportunity["stage"], ["id"])
         await _step(
             opportunity,
             actor,
@@ -423,7 +427,7 @@ async def _close(
     async with runtime.unit_of_work(actor) as uow:
         opportunity = await _locked_opportunity(runtime, actor, opportunity_id)
         _require_open(opportunity)
-        moment = _moment(at, ["input", "at"], not_before=await _last_change_at(opportunity_id))
+        moment = checked_moment(at, ["input", "at"], not_before=await _last_change_at(opportunity_id))
         await _step(
             opportunity,
             actor,
@@ -431,7 +435,7 @@ async def _close(
             {Opportunity.status: outcome, Opportunity.closed_at: moment, Opportunity.lost_reason: reason},
             outcome=outcome,
         )
-        stage = await _stage(opportunity["stage"], ["id"])
+        stage = await stage_row(opportunity["stage"], ["id"])
         if outcome == "won":
             await uow.publish(
                 OpportunityWon(
@@ -477,7 +481,7 @@ async def lose_opportunity(
     runtime: Runtime, actor: Actor, opportunity_id: int, reason: str, at: datetime | None = None
 ) -> None:
     require_permission(actor, OPPORTUNITY_WRITE)
-    await _close(runtime, actor, opportunity_id, "lost", at, _text(reason, ["input", "reason"], limit=2000))
+    await _close(runtime, actor, opportunity_id, "lost", at, checked_text(reason, ["input", "reason"], limit=2000))
 
 
 async def delete_opportunity(runtime: Runtime, actor: Actor, opportunity_id: int) -> None:
@@ -508,19 +512,19 @@ async def log_contact(
         raise DomainError(
             "INVALID_CHOICE", _("Allowed values: {allowed}."), ["input", "kind"], allowed=", ".join(CONTACT_KINDS)
         )
-    moment = _moment(occurred_at, ["input", "occurredAt"])
+    moment = checked_moment(occurred_at, ["input", "occurredAt"])
     async with runtime.unit_of_work(actor) as uow:
         opportunity = await _locked_opportunity(runtime, actor, opportunity_id)
         if opportunity["company"] is None and opportunity["person"] is None:
             raise DomainError("NO_SUBJECT", _("Say which company or person this is about."), ["input", "subject"])
-        stage = await _stage(opportunity["stage"], ["id"])
+        stage = await stage_row(opportunity["stage"], ["id"])
         entry_id = await record_timeline(
             runtime,
             uow,
             kind=kind,
             company_id=opportunity["company"],
             person_id=opportunity["person"],
-            subject=_text(subject, ["input", "subject"]),
+            subject=checked_text(subject, ["input", "subject"]),
             body=body,
             occurred_at=moment,
             duration_minutes=duration_minutes,

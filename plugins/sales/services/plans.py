@@ -6,17 +6,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from core.api import (
-    Actor,
-    DomainError,
-    Runtime,
-    User,
-    _,
-    require_permission,
-)
+from core.api import Actor, DomainError, Runtime, User, _, require_permission
 from plugins.sales.permissions import PLAN_MANAGE, REPORT_READ
-from plugins.sales.services.opportunities import _active_user
-from plugins.sales.services.processes import _team
+from plugins.sales.services.opportunities import active_user
+from plugins.sales.services.processes import existing_team
 from plugins.sales.services.values import money
 from plugins.sales.tables import SalesPlan
 
@@ -43,9 +36,9 @@ async def set_plan(
     target = money(target_value, ["input", "targetValue"])
     async with runtime.unit_of_work(actor):
         if user is not None:
-            await _active_user(user, ["input", "user"])
+            await active_user(user, ["input", "user"])
         else:
-            await _team(team, ["input", "team"])
+            await existing_team(team, ["input", "team"])
         await _may_plan(actor, user, team)
         who = SalesPlan.user == user if user is not None else SalesPlan.team == team
         same = (

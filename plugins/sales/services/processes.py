@@ -11,17 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from core.api import (
-    Actor,
-    DomainError,
-    Runtime,
-    Team,
-    _,
-    custom_field_definitions,
-    require_permission,
-)
+from core.api import Actor, DomainError, Runtime, Team, _, custom_field_definitions, require_permission
 from plugins.sales.permissions import PROCESS_MANAGE
-from plugins.sales.services.values import ENTITY, _text
+from plugins.sales.services.values import ENTITY, checked_text
 from plugins.sales.tables import Opportunity, SalesProcess, SalesStage
 
 NO_TEAM = 0  # update_process(team_id=NO_TEAM): the process belongs to no team any more
@@ -62,14 +54,14 @@ async def _check_stage(stage: StageInput, path: list[str]) -> dict[str, Any]:
         if name not in required:
             required.append(name)
     return {
-        "name": _text(stage.name, [*path, "name"], limit=200),
+        "name": checked_text(stage.name, [*path, "name"], limit=200),
         "probability": stage.probability,
         "required_fields": required,
         "expected_days": stage.expected_days,
     }
 
 
-async def _team(team_id: int | None, path: list[str]) -> int | None:
+async def existing_team(team_id: int | None, path: list[str]) -> int | None:
     if team_id is not None and not await Team.exists().where(Team.id == team_id):
         raise DomainError("NOT_FOUND", _("No such record, or it is outside your area."), path)
     return team_id
@@ -101,7 +93,7 @@ async def create_process(
     team_id: int | None = None,
 ) -> int:
     require_permission(actor, PROCESS_MANAGE)
-    name = _text(name, ["input", "name"], limit=200)
+    name = checked_text(name, ["input", "name"], limit=200)
     if not stages:
         raise DomainError("NO_STAGES", _("A sales process needs at least one stage."), ["input", "stages"])
     checked = [await _check_stage(stage, ["input", "stages", str(i)]) for i, stage in enumerate(stages)]
@@ -111,8 +103,8 @@ async def create_process(
         [row] = await SalesProcess.insert(
             SalesProcess(
                 name=name,
-                description=_text(description, ["input", "description"], limit=5000, required=False),
-                team=await _team(team_id, ["input", "team"]),
+                description=checked_text(description, ["input", "description"], limit=5000, required=False),
+                team=await existing_team(team_id, ["input", "team"]),
             )
         ).returning(SalesProcess.id)
         await SalesStage.insert(
@@ -146,19 +138,21 @@ async def update_process(
         await _locked_process(runtime, process_id)
         changes: dict[Any, Any] = {}
         if name is not None:
-            changes[SalesProcess.name] = _text(name, ["input", "name"], limit=200)
+            changes[SalesProcess.name] = checked_text(name, ["input", "name"], limit=200)
             await _name_free(changes[SalesProcess.name], except_id=process_id)
         if description is not None:
-            changes[SalesProcess.description] = _text(description, ["input", "description"], limit=5000, required=False)
+            changes[SalesProcess.description] = checked_text(
+                description, ["input", "description"], limit=5000, required=False
+            )
         if team_id is not None:  # NO_TEAM hands the process back to everyone
-            changes[SalesProcess.team] = None if team_id == NO_TEAM else await _team(team_id, ["input", "team"])
+            changes[SalesProcess.team] = None if team_id == NO_TEAM else await existing_team(team_id, ["input", "team"])
         if archived is not None:
             changes[SalesProcess.archived_at] = datetime.now(UTC) if archived else None
         if changes:
             await SalesProcess.update(changes).where(SalesProcess.id == process_id)
 
 
-async def _stage(stage_id: int, path: list[str], runtime: Runtime | None = None, lock: str = "") -> dict[str, Any]:
+async def stage_row(stage_id: int, path: list[str], runtime: Runtime | None = None, lock: str = "") -> dict[str, Any]:
     """A stage; with ``lock`` (PostgreSQL row lock strength) held to the end of the transaction: a
     move holds KEY SHARE on its target and a delete UPDATE, so the two wait for each other instead
     of the move landing in a stage that is going away."""
@@ -214,7 +208,7 @@ async def update_stage(runtime: Runtime, actor: Actor, stage_id: int, stage: Sta
     require_permission(actor, PROCESS_MANAGE)
     checked = await _check_stage(stage, ["input"])
     async with runtime.unit_of_work(actor):
-        current = await _stage(stage_id, ["id"])
+        current = await stage_row(stage_id, ["id"])
         await _locked_process(runtime, current["process"])
         others = await SalesStage.select(SalesStage.name).where(
             (SalesStage.process == current["process"]) & (SalesStage.id != stage_id)
@@ -228,8 +222,8 @@ async def delete_stage(runtime: Runtime, actor: Actor, stage_id: int) -> None:
     their stage: set null)."""
     require_permission(actor, PROCESS_MANAGE)
     async with runtime.unit_of_work(actor):
-        await _locked_process(runtime, (await _stage(stage_id, ["id"]))["process"])
-        current = await _stage(stage_id, ["id"], runtime, "UPDATE")  # again, now that nobody reorders
+        await _locked_process(runtime, (await stage_row(stage_id, ["id"]))["process"])
+        current = await stage_row(stage_id, ["id"], runtime, "UPDATE")  # again, now that nobody reorders
         held = await Opportunity.count().where(
             (Opportunity.stage == stage_id) & (Opportunity.status == "open") & Opportunity.deleted_at.is_null()
         )

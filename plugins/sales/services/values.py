@@ -10,11 +10,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from core.api import (
-    DomainError,
-    Runtime,
-    _,
-)
+from core.api import DomainError, Runtime, _
 
 ENTITY = "sales.opportunity"  # custom fields of opportunities
 CENT = Decimal("0.01")
@@ -31,7 +27,7 @@ def currencies_of(runtime: Runtime) -> Currencies:
 
 
 # --- small checks -------------------------------------------------------------------------------
-def _text(value: str, path: list[str], *, limit: int = 300, required: bool = True) -> str:
+def checked_text(value: str, path: list[str], *, limit: int = 300, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
         raise DomainError("BLANK", _("This field must not be blank."), path)
@@ -83,7 +79,7 @@ class Currencies:
         return (value * self.rate(code, path)).quantize(CENT)
 
 
-def _moment(value: datetime | None, path: list[str], *, not_before: datetime | None = None) -> datetime:
+def checked_moment(value: datetime | None, path: list[str], *, not_before: datetime | None = None) -> datetime:
     """When something happened: now, or a moment in the past given by the user (entering what
     happened yesterday, or importing history), never in the future nor before what preceded it."""
     now = datetime.now(UTC)

@@ -7,15 +7,7 @@ from enum import Enum
 import strawberry
 from strawberry import relay
 
-from core.api import (
-    TeamNode,
-    UserError,
-    UserNode,
-    attempt,
-    decode_id,
-    mutation,
-    reload,
-)
+from core.api import TeamNode, UserError, UserNode, attempt, decode_id, mutation, reload
 from plugins.marketing.graphql.leads.types import MergeCandidateNode, RoutingRuleNode, TrackingSiteNode, WebFormNode
 from plugins.marketing.permissions import FORM_MANAGE, LEAD_MERGE, LEAD_ROUTE
 from plugins.marketing.services import forms, routing, tracking

@@ -4,14 +4,12 @@ the leads no rule placed.
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from strawberry import relay
 
-from core.api import (
-    decode_id,
-    field,
-    paginate_by_key,
-)
+from core.api import decode_id, field, paginate_by_key
 from plugins.marketing.graphql.leads.types import (
     FormSubmissionNode,
     MergeCandidateNode,
@@ -19,10 +17,13 @@ from plugins.marketing.graphql.leads.types import (
     RoutingRuleNode,
     TrackingSiteNode,
     WebFormNode,
-    _maximum,
 )
 from plugins.marketing.permissions import FORM_MANAGE, FORM_READ, LEAD_ROUTE
 from plugins.marketing.tables import FormSubmission, LeadAssignment, MergeCandidate, RoutingRule, TrackingSite, WebForm
+
+
+def _maximum(info: Any) -> int:
+    return info.context.runtime.settings.max_page_size
 
 
 @strawberry.type

@@ -11,23 +11,11 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from core.api import (
-    TeamNode,
-    UserNode,
-    batched_field,
-    extensible,
-    global_id,
-    load_each,
-    nodes_by_loader,
-)
+from core.api import TeamNode, UserNode, batched_field, extensible, global_id, load_each, nodes_by_loader
 from plugins.marketing.graphql.types import PersonRef
 from plugins.marketing.permissions import FORM_MANAGE, FORM_READ, LEAD_ROUTE
 
 CompanyRef = extensible("Company", "staff")
-
-
-def _maximum(info: Any) -> int:
-    return info.context.runtime.settings.max_page_size
 
 
 async def _person(info: Any, person_id: int | None) -> Any:
