@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     import click
 
     from core.auth import Actor
@@ -27,7 +25,6 @@ if TYPE_CHECKING:
         JobSpec,
         LoaderSpec,
         Permission,
-        PersonFact,
         RoleTemplate,
         ScheduleSpec,
         Subscriber,
@@ -47,7 +44,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 def kartoteka_addhooks(plugin_manager: pluggy.PluginManager) -> None:
     """Publish hookspecs of your own (``plugin_manager.add_hookspecs(module)``) for other plugins.
 
-    Names of such hooks start with ``kartoteka_<plugin>_``."""
+    Names of such hooks start with the plugin's name (``marketing_person_facts``)."""
 
 
 @hookspec
@@ -146,20 +143,8 @@ def kartoteka_person_erase(runtime: Runtime, plugin_runtime: PluginRuntime, pers
 
 
 @hookspec
-def kartoteka_person_facts() -> list[PersonFact]:
-    """Facts about persons that segments select by (``sales.won_deal``: has won a deal)."""
-
-
-@hookspec
 def kartoteka_template_variables() -> list[TemplateVariable]:
     """Variables templates written for persons may use (``offers``: prices of the person's tier)."""
-
-
-@hookspec
-def kartoteka_attributed_revenue(runtime: Runtime, contacts: list[tuple[int, datetime]], window_days: int) -> Any:
-    """Deals won from persons after they were contacted: ``contacts`` holds (person id, when);
-    count what was won within ``window_days`` after it. Return ``{"deals": int, "revenue":
-    Decimal, "currency": str}`` or None; may be async. Campaign results sum the answers."""
 
 
 @hookspec

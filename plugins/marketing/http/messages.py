@@ -1,5 +1,5 @@
-"""Public HTTP routes of the marketing plugin: unsubscribe (RFC 8058 one-click), tracked clicks,
-web forms and the web-activity endpoint.
+"""Public HTTP routes of the links in campaign messages: unsubscribe (RFC 8058 one-click) and
+tracked clicks.
 
 No login: the signed link is the authority. The unsubscribe page (GET) only asks; the change is
 a POST — what mail clients send for one-click unsubscribe, and what the page's button sends —
@@ -15,9 +15,8 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Response
 
 from core.api import _, negotiate
-from plugins.marketing import links
-from plugins.marketing.forms_http import FORM_ROUTES
-from plugins.marketing.responses import UNSUBSCRIBE_VALID_DAYS, click, unsubscribe
+from plugins.marketing.services import links
+from plugins.marketing.services.responses import UNSUBSCRIBE_VALID_DAYS, click, unsubscribe
 
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
@@ -98,4 +97,4 @@ async def follow_click(request: Request, token: str) -> Response | Redirect:
     )
 
 
-ROUTES = [unsubscribe_page, unsubscribe_now, follow_click, *FORM_ROUTES]
+ROUTES = [unsubscribe_page, unsubscribe_now, follow_click]

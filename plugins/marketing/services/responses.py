@@ -22,9 +22,9 @@ from core.api import (
     require_permission,
     withdraw_consent,
 )
-from plugins.marketing import links
-from plugins.marketing.campaigns import ATTRIBUTION_DAYS, campaign_row, suppressed_among
 from plugins.marketing.permissions import CAMPAIGN_READ
+from plugins.marketing.services import links
+from plugins.marketing.services.campaigns import ATTRIBUTION_DAYS, campaign_row, suppressed_among
 from plugins.marketing.tables import Campaign, Click, OccasionSend, Recipient, Suppression
 
 CENT = Decimal("0.01")
@@ -239,7 +239,7 @@ async def _attribute(runtime: Runtime, campaign_id: int, stats: CampaignStats) -
     if not contacts:
         return
     for _plugin, answer in await runtime.call_each(
-        "kartoteka_attributed_revenue", runtime=runtime, contacts=contacts, window_days=ATTRIBUTION_DAYS
+        "marketing_attributed_revenue", runtime=runtime, contacts=contacts, window_days=ATTRIBUTION_DAYS
     ):
         if answer:
             stats.deals += int(answer["deals"])

@@ -28,9 +28,10 @@ from typing import Any
 
 from piccolo.querystring import QueryString
 
-from core.api import Actor, DomainError, Runtime, User, _
+from core.api import Actor, DomainError, Runtime, User, _, require_permission
 from plugins.sales.permissions import REPORT_READ
-from plugins.sales.services import amount, readable, require
+from plugins.sales.services.opportunities import readable
+from plugins.sales.services.values import amount
 from plugins.sales.tables import Opportunity, SalesProcess
 
 MIN_SAMPLE = 5  # closed deals a stage needs before its own history replaces the default probability
@@ -144,7 +145,7 @@ class Funnel:
 
 
 async def funnel(runtime: Runtime, actor: Actor, report: ReportFilter) -> Funnel:
-    require(actor, REPORT_READ)
+    require_permission(actor, REPORT_READ)
     report.check()
     if report.process_id is None:
         raise DomainError("BLANK", _("This field must not be blank."), ["filter", "process"])
@@ -265,7 +266,7 @@ def _bucket_starts(start: date, end: date, interval: str) -> list[date]:
 
 async def pipeline_flow(runtime: Runtime, actor: Actor, report: ReportFilter, interval: str) -> list[FlowBucket]:
     """New, won and lost opportunities per day, week, month or quarter of the period."""
-    require(actor, REPORT_READ)
+    require_permission(actor, REPORT_READ)
     report.check()
     if interval not in INTERVALS:
         raise DomainError("INVALID_CHOICE", _("Allowed values: {allowed}."), ["interval"], allowed=", ".join(INTERVALS))
@@ -423,7 +424,7 @@ async def forecast(
     runtime: Runtime, actor: Actor, report: ReportFilter, *, history_days: int = 730, today: date | None = None
 ) -> Forecast:
     """Plan-free figures for the period: won so far (actual) and expected from open deals."""
-    require(actor, REPORT_READ)
+    require_permission(actor, REPORT_READ)
     report.check()
     if not 30 <= history_days <= 3650:
         raise DomainError("OUT_OF_RANGE", _("Between {low} and {high}."), ["historyDays"], low=30, high=3650)
@@ -521,7 +522,7 @@ async def rep_scorecard(runtime: Runtime, actor: Actor, report: ReportFilter) ->
     """Per rep in the period: opportunities opened, new clients won, stage advances (a stage after
     the first entered for the first time: going back and forth again is no progress), deals won
     and lost, and contacts logged."""
-    require(actor, REPORT_READ)
+    require_permission(actor, REPORT_READ)
     report.check()
     ids = scope(actor, report)
     scores: dict[int, RepScore] = {}

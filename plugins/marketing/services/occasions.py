@@ -27,10 +27,10 @@ from core.api import (
     recipient_contexts,
     require_permission,
 )
-from plugins.marketing import links
-from plugins.marketing.campaigns import MessageTemplate, check_message, render_for, suppressed_among
 from plugins.marketing.permissions import CAMPAIGN_MANAGE
-from plugins.marketing.segments import compile_criteria, mailable, members_condition, segment_row
+from plugins.marketing.services import links
+from plugins.marketing.services.campaigns import MessageTemplate, check_message, render_for, suppressed_among
+from plugins.marketing.services.segments import compile_criteria, mailable, members_condition, segment_row
 from plugins.marketing.tables import Occasion, OccasionSend
 
 LOCAL_TIME = ZoneInfo("Europe/Warsaw")

@@ -2,7 +2,7 @@
 
 Criteria are a tree stored as JSON: ``{"all": [...]}``, ``{"any": [...]}``, ``{"not": {...}}`` or
 a leaf — a field of the person or of the company they work at, a tag, a custom field, a consent,
-having an e-mail address or a phone, or a fact another plugin knows (``kartoteka_person_facts``).
+having an e-mail address or a phone, or a fact another plugin knows (``marketing_person_facts``).
 Every name and value is checked when the segment is saved and bound as a parameter when it runs;
 nothing a user typed reaches the SQL text.
 """
@@ -21,7 +21,6 @@ from core.api import (
     Actor,
     Company,
     DomainError,
-    PersonFact,
     Runtime,
     _,
     custom_field_clause,
@@ -30,6 +29,7 @@ from core.api import (
     visible,
 )
 from core.api import Person as PersonTable
+from plugins.marketing.contracts import PersonFact
 from plugins.marketing.permissions import SEGMENT_MANAGE, SEGMENT_READ
 from plugins.marketing.tables import Segment
 
@@ -270,7 +270,7 @@ def _text(value: Any, path: list[Any]) -> str:
 # --- using criteria --------------------------------------------------------------------------------
 async def person_facts(runtime: Runtime) -> dict[str, PersonFact]:
     facts: dict[str, PersonFact] = {}
-    for _plugin, result in await runtime.call_each("kartoteka_person_facts"):
+    for _plugin, result in await runtime.call_each("marketing_person_facts"):
         for fact in result or []:
             facts[fact.name] = fact
     return facts

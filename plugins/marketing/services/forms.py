@@ -40,8 +40,8 @@ from core.api import (
     record_timeline,
     require_permission,
 )
-from plugins.marketing import matching, routing
 from plugins.marketing.permissions import FORM_MANAGE, LEAD_MERGE
+from plugins.marketing.services import matching, routing
 from plugins.marketing.tables import FormAttempt, FormSubmission, MergeCandidate, WebForm
 
 FIELDS = ("email", "first_name", "last_name", "phone", "company", "nip", "position", "message", "territory")

@@ -11,8 +11,8 @@ from piccolo.columns.combination import WhereRaw
 
 from core.api import Actor, CallRequest, DomainError, Enqueued, Runtime, _, enqueue_calls, require_permission
 from core.api import Person as PersonTable
-from plugins.marketing import segments
 from plugins.marketing.permissions import SEGMENT_READ
+from plugins.marketing.services import segments
 
 # One call list is a day's or a week's work for a team, not the whole file: a bigger segment is
 # refused (narrow it) rather than queued in part.

@@ -22,7 +22,7 @@ from litestar.enums import HttpMethod
 from litestar.response import Response
 
 from core.api import DomainError, _, negotiate
-from plugins.marketing import forms, tracking
+from plugins.marketing.services import forms, tracking
 
 FORM_BODY_LIMIT = 64 * 1024
 TRACK_BODY_LIMIT = 1024 * 1024
@@ -182,4 +182,4 @@ async def track_activity(request: Request) -> Response:
     )
 
 
-FORM_ROUTES = [form_preflight, form_submit, track_activity]
+ROUTES = [form_preflight, form_submit, track_activity]

@@ -36,10 +36,10 @@ from core.api import (
     render_template,
     require_permission,
 )
-from plugins.marketing import links
 from plugins.marketing.events import CampaignFinished, CampaignStarted
 from plugins.marketing.permissions import CAMPAIGN_MANAGE, CAMPAIGN_READ, CAMPAIGN_SEND
-from plugins.marketing.segments import compile_criteria, consented, measure, members_condition, segment_row
+from plugins.marketing.services import links
+from plugins.marketing.services.segments import compile_criteria, consented, measure, members_condition, segment_row
 from plugins.marketing.tables import Campaign, Recipient, Suppression
 
 EDITABLE = ("draft",)
