@@ -62,12 +62,12 @@ from core.mail.inbox import EmailReceived
 from core.mail.outgoing import cancel_mail, queue_mail
 from core.notifications.services import notify
 from core.plugins.hookspecs import hookimpl, hookspec
+from core.plugins.host import PluginRuntime, PluginSettings
 from core.plugins.specs import (
     JobSpec,
     LoaderSpec,
     NoConfig,
     Permission,
-    PersonFact,
     Plugin,
     PluginInfo,
     RetryPolicy,
@@ -115,9 +115,10 @@ __all__ = [
     "PermanentJobFailure",
     "Permission",
     "Person",
-    "PersonFact",
     "Plugin",
     "PluginInfo",
+    "PluginRuntime",
+    "PluginSettings",
     "Related",
     "RetryPolicy",
     "RoleTemplate",

@@ -21,9 +21,9 @@ from core.db.migrate import migrate
 from core.db.tables import Delivery, OutgoingMail
 from core.runtime import Runtime
 from core.settings import load_settings
-from plugins.marketing import campaigns, links, responses, segments
-from plugins.marketing.campaigns import MessageTemplate
 from plugins.marketing.demo import generate_audience
+from plugins.marketing.services import campaigns, links, responses, segments
+from plugins.marketing.services.campaigns import MessageTemplate
 from plugins.marketing.tables import Recipient
 
 # The fixtures of the crash test: a private RabbitMQ vhost and the worker's settings.
