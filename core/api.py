@@ -10,7 +10,8 @@ tasks, notifications to staff users (:func:`notify`), the call queue (:func:`enq
 the GraphQL helpers the core's own types use (batched fields, keyset pages).
 """
 
-from core.access.graphql.types import TeamNode, UserNode, attempt
+from typing import TYPE_CHECKING
+
 from core.access.services import actor_for_user
 from core.access.services import require as require_permission
 from core.access.tables import Team, Territory, User
@@ -22,8 +23,6 @@ from core.crm.custom_fields import apply_patch as apply_custom_fields
 from core.crm.custom_fields import definitions as custom_field_definitions
 from core.crm.custom_fields import filter_clause as custom_field_clause
 from core.crm.gdpr import give_consent, has_consent, withdraw_consent
-from core.crm.graphql.mutations import DeletePayload
-from core.crm.graphql.types import visible_custom_values
 from core.crm.merge import merge as merge_records
 from core.crm.merge_fields import (
     PERSON_VARIABLES,
@@ -49,13 +48,6 @@ from core.db.values import as_utc, escape_like
 from core.errors import DomainError, PermanentJobFailure
 from core.events.base import Event
 from core.events.bus import UnitOfWork
-from core.graphql.batching import batched_field, each, load_each, nodes_by_loader, reload
-from core.graphql.compose import Extensible, composed_class, composed_type, extensible
-from core.graphql.errors import ClientError, UserError
-from core.graphql.ids import decode_id, global_id, id_of
-from core.graphql.keyset import encode_key, paginate_by_key
-from core.graphql.pagination import make_connection, page_size, paginate_by_id
-from core.graphql.permissions import AUTHENTICATED, PUBLIC, field, mutation
 from core.i18n import _, negotiate
 from core.jobs.context import JobContext
 from core.mail.inbox import EmailReceived
@@ -82,6 +74,63 @@ from core.runtime import Runtime
 from core.tasks.services import create_task
 from core.templates import TemplateRenderError, check_template, render_template, sample_context
 from core.validation import normalise_email, normalise_nip, normalise_phone
+
+# The GraphQL helpers are imported on first use, so that a worker, which serves no GraphQL,
+# loads neither strawberry nor the core's GraphQL types by importing this module.
+_GRAPHQL_HELPERS = {
+    "TeamNode": "core.access.graphql.types",
+    "UserNode": "core.access.graphql.types",
+    "attempt": "core.access.graphql.types",
+    "DeletePayload": "core.crm.graphql.mutations",
+    "visible_custom_values": "core.crm.graphql.types",
+    "batched_field": "core.graphql.batching",
+    "each": "core.graphql.batching",
+    "load_each": "core.graphql.batching",
+    "nodes_by_loader": "core.graphql.batching",
+    "reload": "core.graphql.batching",
+    "Extensible": "core.graphql.compose",
+    "composed_class": "core.graphql.compose",
+    "composed_type": "core.graphql.compose",
+    "extensible": "core.graphql.compose",
+    "ClientError": "core.graphql.errors",
+    "UserError": "core.graphql.errors",
+    "decode_id": "core.graphql.ids",
+    "global_id": "core.graphql.ids",
+    "id_of": "core.graphql.ids",
+    "encode_key": "core.graphql.keyset",
+    "paginate_by_key": "core.graphql.keyset",
+    "make_connection": "core.graphql.pagination",
+    "page_size": "core.graphql.pagination",
+    "paginate_by_id": "core.graphql.pagination",
+    "AUTHENTICATED": "core.graphql.permissions",
+    "PUBLIC": "core.graphql.permissions",
+    "field": "core.graphql.permissions",
+    "mutation": "core.graphql.permissions",
+}
+
+if TYPE_CHECKING:
+    from core.access.graphql.types import TeamNode, UserNode, attempt
+    from core.crm.graphql.mutations import DeletePayload
+    from core.crm.graphql.types import visible_custom_values
+    from core.graphql.batching import batched_field, each, load_each, nodes_by_loader, reload
+    from core.graphql.compose import Extensible, composed_class, composed_type, extensible
+    from core.graphql.errors import ClientError, UserError
+    from core.graphql.ids import decode_id, global_id, id_of
+    from core.graphql.keyset import encode_key, paginate_by_key
+    from core.graphql.pagination import make_connection, page_size, paginate_by_id
+    from core.graphql.permissions import AUTHENTICATED, PUBLIC, field, mutation
+
+
+def __getattr__(name: str):
+    module = _GRAPHQL_HELPERS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'core.api' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 API_VERSION = 1
 

@@ -74,7 +74,7 @@ class Runtime:
         settings = ensure_secret_key(settings or load_settings())
         plugins_file = plugins_file or read_plugins_file(settings.plugins_file)
         loaded = build_plugin_manager(plugins_file, extra=extra_plugins)
-        runtime = cls(settings, role, loaded, build_registry(loaded.manager))
+        runtime = cls(settings, role, loaded, build_registry(loaded.manager, with_api=role != "worker"))
         runtime.activate()
         return runtime
 

@@ -1,6 +1,7 @@
 """Architecture rules that code review alone would not keep."""
 
 import ast
+import os
 import re
 import subprocess
 import sys
@@ -283,3 +284,20 @@ def test_every_published_hook_is_documented():
                 assert ast.get_docstring(node), f"{node.name} has no docstring"
                 signature = f"{node.name}({', '.join(arg.arg for arg in node.args.args)})"
                 assert f"#### {signature}\n" in docs, f"docs/plugin-hooks.md lacks '#### {signature}'"
+
+
+def test_a_worker_boots_without_graphql_or_the_web_framework(tmp_path):
+    """A worker runs jobs and subscribers only: booting one imports no GraphQL type, no strawberry
+    and no litestar (every first-party plugin enabled, as in the repository's plugins.toml)."""
+    probe = (
+        "import sys\n"
+        "from core.runtime import Runtime\n"
+        "Runtime.boot(role='worker')\n"
+        "loaded = [m for m in sys.modules if m.split('.')[0] in ('strawberry', 'litestar') or '.graphql' in m]\n"
+        "print(sorted(loaded))\n"
+    )
+    env = {**os.environ, "KARTOTEKA_DATABASE_URL": f"sqlite:///{tmp_path / 'worker.db'}"}
+    env["KARTOTEKA_PLUGINS_FILE"] = str(ROOT / "plugins.toml")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar.exceptions import NotAuthorizedException
-
 from core.auth import Actor
 from core.plugins.hookspecs import hookimpl
 from core.plugins.specs import Permission, Plugin, PluginInfo, Surface
@@ -51,6 +49,8 @@ class IdentityPlugin(Plugin):
             reason = getattr(error, "reason", "personal access token")
             address = request.client.host if request.client else ""
             await record_rejection(runtime, "api", "invalid_token", reason, "", address)
+            from litestar.exceptions import NotAuthorizedException  # only a web process gets here
+
             raise NotAuthorizedException(
                 detail="Invalid, expired or revoked access token.",
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},

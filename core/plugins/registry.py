@@ -96,7 +96,10 @@ class Registry:
         return [s for s in self.subscribers.values() if s.mode == "async" and s.event in (event_name, "*")]
 
 
-def build_registry(manager: pluggy.PluginManager) -> Registry:
+def build_registry(manager: pluggy.PluginManager, *, with_api: bool = True) -> Registry:
+    """Collect and check every contribution. ``with_api=False`` (a worker) leaves out what only
+    serves requests (GraphQL, dataloaders, HTTP routes, CLI commands), so a worker imports none of
+    the plugins' GraphQL or route modules."""
     registry = Registry()
     apps: dict[str, str] = {}
     for plugin, result in contributions(manager, "kartoteka_piccolo_apps"):
@@ -181,6 +184,12 @@ def build_registry(manager: pluggy.PluginManager) -> Registry:
                 raise PluginError(f"schedule {schedule.name!r} of plugin {plugin!r} runs unknown job {schedule.job!r}")
             registry.schedules[schedule.name] = schedule
 
+    if with_api:
+        _collect_api(manager, registry)
+    return registry
+
+
+def _collect_api(manager: pluggy.PluginManager, registry: Registry) -> None:
     loader_owner: dict[str, str] = {}
     for plugin, result in contributions(manager, "kartoteka_dataloaders"):
         for loader in result:
@@ -221,7 +230,6 @@ def build_registry(manager: pluggy.PluginManager) -> Registry:
                 other = registry.cli_commands[command.name][0]
                 raise PluginError(f"CLI command {command.name!r} is contributed by both {other!r} and {plugin!r}")
             registry.cli_commands[command.name] = (plugin, command)
-    return registry
 
 
 def _check_extension(extension: TypeExtension, plugin: str) -> TypeExtension:
