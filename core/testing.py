@@ -89,7 +89,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         chosen = [name.strip() for name in metafunc.config.getoption("kartoteka_engines").split(",") if name.strip()]
         unknown = set(chosen) - set(ENGINES)
         if unknown:
-            raise pytest.UsageError(f"--kartoteka-engines: unknown engine {sorted(unknown)[0]!r} (known: sqlite, postgres)")
+            raise pytest.UsageError(
+                f"--kartoteka-engines: unknown engine {sorted(unknown)[0]!r} (known: sqlite, postgres)"
+            )
         metafunc.parametrize("kartoteka_engine", chosen)
 
 
@@ -249,7 +251,9 @@ def kartoteka_make_runtime(
         if kartoteka_engine == "sqlite":
             database_url = f"sqlite:///{folder}/kartoteka.sqlite3"
         else:
-            database_url = request.getfixturevalue("kartoteka_fresh_postgres")(text, extras)
+            fresh_postgres = request.getfixturevalue("kartoteka_fresh_postgres")
+            # Making databases runs its own event loops (asyncio.run); keep them off this one.
+            database_url = await asyncio.to_thread(fresh_postgres, text, extras)
         settings = load_settings(
             environ={},
             **{
