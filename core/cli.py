@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from core.errors import KartotekaError
+from core.plugins.scaffold import plugin_commands
 from core.settings import Settings, load_settings
 
 console = Console()
@@ -208,6 +209,7 @@ def demo(if_empty: bool, companies: int) -> None:
 
 
 cli.add_command(demo, name="demo-data")
+cli.add_command(plugin_commands)
 
 
 # --- incoming mail -----------------------------------------------------------------------------

@@ -23,7 +23,8 @@ Fixtures: ``kartoteka_engine``, ``kartoteka_postgres``, ``kartoteka_fresh_postgr
 ``kartoteka_make_runtime``, ``kartoteka_runtime``, ``kartoteka_client``, ``kartoteka_gql``,
 ``kartoteka_smtp``. Helpers: :func:`make_user`, :func:`gql`, :func:`gql_errors`,
 :func:`serve_app`, :func:`drain`, :func:`wait_for`, :func:`gid`, :func:`node_id`,
-:class:`SmtpSink` with :func:`running_smtp`. The kit is part of the core, so it may use the
+:class:`SmtpSink` with :func:`running_smtp`, :func:`migration_drift`,
+:func:`untranslated_messages`. The kit is part of the core, so it may use the
 core's internals; the tests that use it need not.
 """
 
@@ -477,6 +478,34 @@ async def wait_for(condition: Callable[[], Awaitable[Any]], timeout: float = 15.
             return value
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s (last value: {value!r})")
+
+
+# --- a plugin's package: migrations and translations ----------------------------------------------
+async def migration_drift(runtime: Runtime, app_name: str) -> list[str]:
+    """What Piccolo's auto-migration would change for ``app_name``: empty when every table
+    matches its migrations (otherwise run ``tools/makemigration.py``, which needs PostgreSQL)."""
+    from piccolo.apps.migrations.commands.new import AutoMigrationManager
+
+    runtime.activate()
+    [app_config] = [app for app in runtime.registry.piccolo_apps.values() if app.app_name == app_name]
+    statements = await AutoMigrationManager().get_alter_statements(app_config=app_config)
+    return [statement for alter in statements for statement in alter.statements]
+
+
+def untranslated_messages(package: Path) -> list[str]:
+    """The texts wrapped in ``_()`` under ``package`` that neither its ``locale/pl.po`` nor the
+    core's catalog translates into Polish."""
+    from babel.messages.extract import extract_from_dir
+
+    from core.i18n import Translator
+
+    messages = {
+        message
+        for _, _, message, *_ in extract_from_dir(package, method_map=[("**.py", "python")], keywords={"_": None})
+    }
+    core_locale = Path(__file__).resolve().parent / "locale"
+    translator = Translator.load([core_locale, package / "locale"])
+    return sorted(message for message in messages if message not in translator.catalogs["pl"])
 
 
 # --- mail ---------------------------------------------------------------------------------------
