@@ -66,7 +66,7 @@ def test_a_new_plugin_passes_its_own_tests_on_both_engines(tmp_path):
     )
     elapsed = time.monotonic() - started
     assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
-    assert re.search(r"\b7 passed\b", tests.stdout), tests.stdout[-2000:]  # 3 tests × 2 engines + translations
+    assert re.search(r"\b7 passed\b", tests.stdout), tests.stdout[-2000:]  # 3 tests on 2 engines + translations
     print(f"from `kartoteka plugin new` to passing tests: {elapsed:.1f}s")
 
     config = str(ROOT / "pyproject.toml")  # the partner's code follows the same lint rules as ours
