@@ -45,9 +45,9 @@ from core.crm.tables import Company  # noqa: E402
 from core.db.migrate import migrate  # noqa: E402
 from core.runtime import Runtime  # noqa: E402
 from core.settings import load_settings  # noqa: E402
-from plugins.sales import reports  # noqa: E402
 from plugins.sales.demo import create_processes, generate  # noqa: E402
-from plugins.sales.services import currencies_of  # noqa: E402
+from plugins.sales.services import reports  # noqa: E402
+from plugins.sales.services.values import currencies_of  # noqa: E402
 from plugins.sales.tables import Opportunity, SalesProcess, SalesStage, StageChange  # noqa: E402
 
 DATA_DIR = ROOT / "bench" / "results" / "sales"

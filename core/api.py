@@ -62,12 +62,12 @@ from core.jobs.context import JobContext
 from core.mail import cancel_mail, queue_mail
 from core.notifications import notify
 from core.plugins.hookspecs import hookimpl, hookspec
+from core.plugins.host import PluginRuntime, PluginSettings
 from core.plugins.specs import (
     JobSpec,
     LoaderSpec,
     NoConfig,
     Permission,
-    PersonFact,
     Plugin,
     PluginInfo,
     RetryPolicy,
@@ -114,9 +114,10 @@ __all__ = [
     "PermanentJobFailure",
     "Permission",
     "Person",
-    "PersonFact",
     "Plugin",
     "PluginInfo",
+    "PluginRuntime",
+    "PluginSettings",
     "Related",
     "RetryPolicy",
     "RoleTemplate",

@@ -154,6 +154,14 @@ def _mailboxes(value: str, key: str) -> tuple[Mailbox, ...]:
     return tuple(mailboxes)
 
 
+def zone_for(user_zone: str | None, deployment_zone: str) -> ZoneInfo:
+    """A user's own zone (validated when they chose it), else the deployment's."""
+    try:
+        return ZoneInfo(user_zone) if user_zone else ZoneInfo(deployment_zone)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # tzdata no longer has it: never fail a job for it
+        return ZoneInfo(deployment_zone)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a Kartoteka process needs to know about its deployment."""
@@ -239,10 +247,7 @@ class Settings:
 
     def zone_for(self, user_zone: str | None) -> ZoneInfo:
         """A user's own zone (validated when they chose it), else the deployment's."""
-        try:
-            return ZoneInfo(user_zone) if user_zone else self.zone
-        except (ZoneInfoNotFoundError, ValueError, OSError):  # tzdata no longer has it: never fail a job for it
-            return self.zone
+        return zone_for(user_zone, self.time_zone)
 
     @property
     def is_production(self) -> bool:

@@ -1,5 +1,6 @@
 """Architecture rules that code review alone would not keep."""
 
+import ast
 import re
 import subprocess
 import sys
@@ -34,6 +35,168 @@ def test_plugins_import_only_the_public_core_api():
                 if match and match.group(1) != "core.api":
                     offenders.append(f"{path.relative_to(ROOT)}: {line.strip()}")
     assert offenders == []
+
+
+# --- one plugin shape (issue 13) --------------------------------------------------------------------
+FIRST_PARTY = sorted(path.parent for path in (ROOT / "plugins").glob("*/plugin.py"))
+# What every first-party plugin has, where a partner's plugin will look for it.
+REQUIRED = (
+    "__init__.py",
+    "plugin.py",
+    "tables.py",
+    "events.py",
+    "jobs.py",
+    "permissions.py",
+    "piccolo_app.py",
+    "locale/pl.po",
+    "services/__init__.py",
+    "graphql/__init__.py",
+    "graphql/types.py",
+    "graphql/queries.py",
+    "graphql/mutations.py",
+    "graphql/loaders.py",
+)
+# Besides them at the top of a plugin: demo data, the hooks it publishes, its public HTTP routes.
+OPTIONAL = {"demo.py", "contracts.py", "routes.py", "http", "locale", "services", "graphql", "__pycache__"}
+GRAPHQL_MODULES = {"__init__.py", "types.py", "queries.py", "mutations.py", "loaders.py", "filters.py"}
+
+
+def _python_files(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.rglob("*.py") if "__pycache__" not in path.parts)
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> list[str]:
+    """Every module the file imports, at the top or inside a function, but not for type hints."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    hints = {
+        id(node)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and "TYPE_CHECKING" in ast.unparse(block.test)
+        for statement in block.body
+        for node in ast.walk(statement)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in hints:
+            continue
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            # `from plugins.sales.services import leads` imports the module leads when it is one.
+            found += [f"{node.module}.{alias.name}" for alias in node.names] + [node.module]
+    return found
+
+
+def test_first_party_plugins_have_one_shape():
+    assert [path.name for path in FIRST_PARTY] == ["marketing", "sales"]
+    for plugin in FIRST_PARTY:
+        missing = [name for name in REQUIRED if not (plugin / name).exists()]
+        assert missing == [], f"{plugin.name} lacks {missing}"
+        extra = sorted(path.name for path in plugin.iterdir() if path.name not in {*REQUIRED, *OPTIONAL})
+        assert extra == [], f"{plugin.name}: {extra} belong in services/, graphql/ or http/"
+        assert not ((plugin / "routes.py").exists() and (plugin / "http").exists()), "HTTP routes in one place"
+        for folder in [plugin / "graphql", *(path for path in (plugin / "graphql").iterdir() if path.is_dir())]:
+            if folder.name == "__pycache__":
+                continue
+            # A subdomain with its own types is a subfolder of the same shape.
+            names = {path.name for path in folder.iterdir() if path.is_file()}
+            assert names <= GRAPHQL_MODULES, f"{folder.relative_to(ROOT)}: {sorted(names - GRAPHQL_MODULES)}"
+            assert "types.py" in names, f"{folder.relative_to(ROOT)} has no types.py"
+
+
+def test_plugins_name_their_role_templates_alike():
+    for plugin in FIRST_PARTY:
+        source = (plugin / "plugin.py").read_text(encoding="utf-8")
+        assert "permissions.ROLE_TEMPLATES" in source, f"{plugin.name} returns ROLE_TEMPLATES"
+
+
+def test_services_know_nothing_of_graphql():
+    offenders = [
+        f"{path.relative_to(ROOT)}: {module}"
+        for plugin in FIRST_PARTY
+        for path in _python_files(plugin / "services")
+        for module in _imports(path)
+        if module.split(".")[0] in {"strawberry", "graphql", "litestar"} or ".graphql" in module
+    ]
+    assert offenders == []
+
+
+def test_plugins_check_permissions_with_the_cores_require_permission():
+    offenders = [
+        str(path.relative_to(ROOT))
+        for plugin in FIRST_PARTY
+        for path in _python_files(plugin)
+        if re.search(r"^def (require|forbidden)\(", path.read_text(encoding="utf-8"), re.MULTILINE)
+    ]
+    assert offenders == []
+
+
+def test_plugins_reach_another_plugin_only_through_its_contracts():
+    offenders = []
+    for plugin in FIRST_PARTY:
+        for path in _python_files(plugin):
+            for module in _imports(path):
+                parts = module.split(".")
+                if parts[0] == "core" and parts[:2] != ["core", "api"]:
+                    offenders.append(f"{path.relative_to(ROOT)}: {module}")
+                if parts[0] == "plugins" and len(parts) > 1 and parts[1] != plugin.name and parts[2:3] != ["contracts"]:
+                    offenders.append(f"{path.relative_to(ROOT)}: {module}")
+    assert offenders == []
+
+
+def test_contracts_are_imported_lazily_by_the_plugins_answering_them():
+    """A plugin answering another's hooks loads without it: the contract is imported only inside
+    the implementation, never when the answering plugin's modules are imported."""
+    offenders = []
+    for plugin in FIRST_PARTY:
+        for path in _python_files(plugin):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in tree.body:
+                module = node.module if isinstance(node, ast.ImportFrom) else None
+                if module and module.startswith("plugins.") and module.split(".")[1] != plugin.name:
+                    offenders.append(f"{path.relative_to(ROOT)}: {module}")
+    assert offenders == []
+
+
+def test_no_import_cycle_inside_a_plugin():
+    for plugin in FIRST_PARTY:
+        modules = {_module_name(path): path for path in _python_files(plugin)}
+        edges = {
+            name: {module for module in _imports(path) if module in modules and module != name}
+            for name, path in modules.items()
+        }
+        state: dict[str, str] = {}
+
+        def visit(name: str, trail: list[str], edges=edges, state=state) -> None:
+            state[name] = "open"
+            for target in sorted(edges[name]):
+                assert state.get(target) != "open", " -> ".join([*trail[trail.index(target) :], target])
+                if target not in state:
+                    visit(target, [*trail, target])
+            state[name] = "done"
+
+        for name in sorted(modules):
+            if name not in state:
+                visit(name, [name])
+
+
+def test_every_published_hook_is_documented():
+    docs = (ROOT / "docs" / "plugin-hooks.md").read_text(encoding="utf-8")
+    for plugin in FIRST_PARTY:
+        if not (plugin / "contracts.py").exists():
+            continue
+        tree = ast.parse((plugin / "contracts.py").read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and any("hookspec" in ast.unparse(d) for d in node.decorator_list):
+                assert node.name.startswith(f"{plugin.name}_"), f"{node.name} is not named after {plugin.name}"
+                assert ast.get_docstring(node), f"{node.name} has no docstring"
+                signature = f"{node.name}({', '.join(arg.arg for arg in node.args.args)})"
+                assert f"#### {signature}\n" in docs, f"docs/plugin-hooks.md lacks '#### {signature}'"
 
 
 def test_the_sample_plugin_and_its_tests_use_only_core_api_and_the_test_kit():

@@ -132,7 +132,7 @@ async def test_redelivered_message_has_its_effect_once(runtime, engine_kind):
     async def capture(target, delivery_id):
         sent.append((target, delivery_id))
 
-    runtime.send = capture
+    runtime.dispatcher.send = capture
     assert await relay.relay_once(runtime) == 1
     [(_target, delivery_id)] = sent
     results = await asyncio.gather(*(execute_delivery(runtime, delivery_id) for _ in range(3)))
@@ -150,12 +150,12 @@ async def test_message_lost_between_commit_and_send_is_sent_again(runtime, engin
     async def broker_down(target, delivery_id):
         raise ConnectionError("broker unreachable")
 
-    real_send = runtime.send
-    runtime.send = broker_down
+    real_send = runtime.dispatcher.send
+    runtime.dispatcher.send = broker_down
     assert await relay.relay_once(runtime) == 1
     [pending] = await deliveries("pending")
     assert await relay.relay_once(runtime) == 0  # dispatched once; never fanned out again
-    runtime.send = real_send
+    runtime.dispatcher.send = real_send
     async with serve_app(runtime):  # start-up sweeps everything the in-memory broker lost
         await wait_for(lambda: deliveries("done"))
     assert await SampleRun.count() == 1
@@ -170,7 +170,7 @@ async def test_sweeper_resends_only_stale_pending_deliveries(runtime, engine_kin
     async def capture(target, delivery_id):
         sent.append(delivery_id)
 
-    runtime.send = capture
+    runtime.dispatcher.send = capture
     await relay.relay_once(runtime)
     assert await relay.sweep_once(runtime, timedelta(minutes=5)) == 0
     assert await relay.sweep_once(runtime, timedelta(0)) == 1
@@ -227,7 +227,7 @@ async def test_concurrent_relays_fan_out_each_message_once(runtime, engine_kind)
     async def capture(target, delivery_id):
         sent.append(delivery_id)
 
-    runtime.send = capture
+    runtime.dispatcher.send = capture
     taken = await asyncio.gather(*(relay.relay_once(runtime) for _ in range(4)))
     assert sum(taken) == 50
     assert sorted(sent) == sorted(set(sent)) and len(sent) == 50

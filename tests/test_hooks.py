@@ -114,10 +114,13 @@ def test_hook_kartoteka_event_subscribers(runtime):
         "core.call_queue.person_deleted": "sync",  # open calls of a removed client are cancelled
         "core.call_queue.company_deleted": "sync",
     }
-    assert runtime.targets_for("event", "sample.note_created") == ["sub.core.rules", "sub.sample.record_note"]
+    assert runtime.dispatcher.targets_for("event", "sample.note_created") == [
+        "sub.core.rules",
+        "sub.sample.record_note",
+    ]
     # The relay asks core.rules which events it wants: only those some enabled rule listens to.
     wanted = {"core.rules": set()}
-    assert runtime.targets_for("event", "sample.note_created", wanted) == ["sub.sample.record_note"]
+    assert runtime.dispatcher.targets_for("event", "sample.note_created", wanted) == ["sub.sample.record_note"]
 
 
 def test_hook_kartoteka_jobs(runtime):
@@ -133,7 +136,7 @@ def test_hook_kartoteka_jobs(runtime):
         "core.poll_mailbox",
         "core.enqueue_calls",
     } == set(runtime.registry.jobs)
-    actor = runtime.actor("job.sample.touch_note")
+    actor = runtime.dispatcher.actor("job.sample.touch_note")
     assert actor.actor_name == "job.sample.touch_note"
     assert actor.queue_name == "default"
 
@@ -198,22 +201,6 @@ async def test_hook_kartoteka_custom_field_entities(runtime, client):
     assert entities["data"]["customFieldEntities"] == [{"name": "sample.note", "label": "Sample note"}]
 
 
-async def test_hook_kartoteka_person_facts(runtime):
-    from piccolo.columns.combination import WhereRaw
-    from piccolo.querystring import QueryString
-
-    from core.auth import SYSTEM
-    from core.crm.services import create_person
-    from core.crm.tables import Person
-
-    nowak = await create_person(runtime, SYSTEM, {"last_name": "Nowak"})
-    await create_person(runtime, SYSTEM, {"last_name": "Kowal"})
-    [(plugin, [fact])] = await runtime.call_each("kartoteka_person_facts")
-    assert (plugin, fact.name, dict(fact.parameters)) == ("sample", "sample.named", {"last_name": "text"})
-    selected = WhereRaw("{}", QueryString("core_person.id IN ({})", fact.persons({"last_name": "Nowak"}, False)))
-    assert [row["id"] for row in await Person.select(Person.id).where(selected)] == [nowak]
-
-
 async def test_hook_kartoteka_template_variables(runtime):
     from core.auth import SYSTEM
     from core.crm.merge_fields import declared_variables, recipient_contexts
@@ -229,16 +216,6 @@ async def test_hook_kartoteka_template_variables(runtime):
     context = (await recipient_contexts(runtime, [person_id]))[person_id]
     expected = "gold" if person_id % 2 else "silver"
     assert render_template("{{ recipient.first_name }}: {{ sample.tier }}", context) == f"Ala: {expected}"
-
-
-async def test_hook_kartoteka_attributed_revenue(runtime):
-    from datetime import UTC, datetime
-
-    now = datetime.now(UTC)
-    answers = await runtime.call_each(
-        "kartoteka_attributed_revenue", runtime=runtime, contacts=[(1, now), (2, now)], window_days=90
-    )
-    assert answers == [("sample", {"deals": 2, "revenue": 200, "currency": "PLN"})]
 
 
 async def test_hook_kartoteka_person_export(runtime):

@@ -136,7 +136,7 @@ async def test_followers_are_told_of_a_changed_file_in_app_and_by_mail_once(clie
 
     # The subscriber's delivery run again (a duplicate message) tells nobody twice.
     for delivery in await Delivery.select():
-        assert await runtime.run_delivery(delivery["id"]) == "skipped"
+        assert await runtime.dispatcher.run_delivery(delivery["id"]) == "skipped"
     assert await Notification.count() == 2 and await OutgoingMail.count() == 1
 
 

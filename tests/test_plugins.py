@@ -150,6 +150,29 @@ def test_unknown_hook_name_is_refused(tmp_path):
         boot(tmp_path, typo=Typo("typo", NoConfig()))
 
 
+def test_published_hook_with_an_unknown_argument_is_refused_naming_the_plugin(tmp_path):
+    class Typo(_Quiet):
+        @hookimpl(optionalhook=True)
+        def marketing_attributed_revenue(self, contacts, window_day):
+            return None
+
+    marketing = "[plugins.marketing]\nenabled = true\n"
+    with pytest.raises(PluginError, match=r"(?s)plugin 'typo'.*window_day"):
+        boot(tmp_path, marketing, typo=Typo("typo", NoConfig()))
+    # Without marketing the hook is not published, and an optional implementation is no error.
+    assert boot(tmp_path, "", typo=Typo("typo", NoConfig())).plugin_names == ["core", "typo"]
+
+
+def test_unknown_hook_with_a_publishing_plugins_prefix_is_refused(tmp_path):
+    class Typo(_Quiet):
+        @hookimpl(optionalhook=True)
+        def marketing_person_fact(self):
+            return []
+
+    with pytest.raises(PluginError, match=r"(?s)plugin 'typo'.*marketing_person_fact"):
+        boot(tmp_path, "[plugins.marketing]\nenabled = true\n", typo=Typo("typo", NoConfig()))
+
+
 def test_duplicate_root_field_names_both_plugins(tmp_path):
     @strawberry.type
     class Clash:

@@ -108,7 +108,7 @@ async def all_done(count):
 
 
 def test_rabbitmq_broker_publishes_with_confirms(production):
-    broker = app_runtime(production).broker
+    broker = app_runtime(production).dispatcher.broker
     assert broker.confirm_delivery is True
     broker.close()
 

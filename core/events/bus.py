@@ -8,6 +8,7 @@ transaction, so it exists if and only if the change committed.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from core.db.tables import OutboxMessage
 from core.errors import KartotekaError
 from core.events.base import Event
 from core.jobs.context import JobContext
+from core.plugins.specs import owner_of
 
 if TYPE_CHECKING:
     from core.runtime import Runtime
@@ -47,7 +49,7 @@ class UnitOfWork:
     async def __aexit__(self, exc_type, exc, tb) -> bool | None:
         result = await self._transaction.__aexit__(exc_type, exc, tb)
         if exc_type is None and self.outbox_ids:
-            self.runtime.outbox_written()
+            self.runtime.dispatcher.outbox_written()
         return result
 
     @contextlib.asynccontextmanager
@@ -71,7 +73,7 @@ class UnitOfWork:
             raise KartotekaError(f"event {type(event).__name__} ({event.name!r}) is not registered by any plugin")
         context = JobContext(runtime=self.runtime, uow=self, actor=self.actor, occurred_at=datetime.now(UTC))
         for subscriber in self.runtime.registry.sync_subscribers(event.name):
-            await subscriber.handler(event, context)
+            await subscriber.handler(event, dataclasses.replace(context, owner=owner_of(subscriber.name)))
         return await self._write("event", event.name, event.to_payload())
 
     async def defer(self, job: str, **kwargs: Any) -> int:

@@ -1,4 +1,7 @@
-"""The per-request GraphQL context: who is asking, the runtime, and lazily made DataLoaders."""
+"""The per-request GraphQL context: who is asking, the runtime, and lazily made DataLoaders.
+
+``runtime`` is the core's own; a plugin's resolver asks ``info.context.plugin(info)`` for its part.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,10 @@ from strawberry.dataloader import DataLoader
 from strawberry.litestar import BaseContext
 
 from core.auth import Actor
+from core.plugins.host import plugin_of_module
 
 if TYPE_CHECKING:
+    from core.plugins.host import PluginRuntime
     from core.runtime import Runtime
 
 
@@ -46,3 +51,10 @@ class Context(BaseContext, kw_only=True):
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.runtime, self)
+
+    def plugin(self, info: Any) -> PluginRuntime:
+        """What the plugin that contributed the running field gets from the core (its config,
+        the settings it may read): ``info.context.plugin(info).config``."""
+        field = info._field  # strawberry's own Info reads it the same way
+        code = field.base_resolver.wrapped_func if field.base_resolver is not None else field.origin
+        return self.runtime.for_plugin(plugin_of_module(self.runtime, code.__module__))

@@ -19,7 +19,7 @@ from core.db.tables import Delivery, OutboxMessage
 from core.errors import PermanentJobFailure
 from core.events.bus import UnitOfWork
 from core.jobs.context import JobContext
-from core.plugins.specs import JobSpec, RetryPolicy, Subscriber
+from core.plugins.specs import JobSpec, RetryPolicy, Subscriber, owner_of
 
 if TYPE_CHECKING:
     from core.runtime import Runtime
@@ -37,6 +37,11 @@ class Target:
     retry: RetryPolicy
     job: JobSpec | None = None
     subscriber: Subscriber | None = None
+
+    @property
+    def owner(self) -> str:
+        """The plugin that contributed the job or subscriber (its name's prefix)."""
+        return owner_of(self.job.name if self.job is not None else self.subscriber.name)
 
     async def run(self, runtime: Runtime, message: dict[str, Any], context: JobContext) -> None:
         if self.job is not None:
@@ -71,7 +76,7 @@ async def execute_delivery(runtime: Runtime, delivery_id: int) -> str:
             if not rows or rows[0]["status"] != "pending":
                 return "skipped"
             delivery = rows[0]
-            target = runtime.targets.get(delivery["target"])
+            target = runtime.dispatcher.targets.get(delivery["target"])
             if target is None:
                 raise PermanentJobFailure(f"no job or subscriber {delivery['target']!r} is enabled")
             message = (
@@ -89,6 +94,7 @@ async def execute_delivery(runtime: Runtime, delivery_id: int) -> str:
                 message_id=message["id"],
                 attempt=delivery["attempts"] + 1,
                 occurred_at=message["created_at"],
+                owner=target.owner,
             )
             await target.run(runtime, message, context)
             await Delivery.update(
@@ -118,7 +124,7 @@ async def record_failure(runtime: Runtime, delivery_id: int, exc: BaseException)
         if delivery["status"] != "pending":
             log.warning("delivery %s failed after it was recorded %s: %r", delivery_id, delivery["status"], exc)
             return delivery["status"]
-        target = runtime.targets.get(delivery["target"])
+        target = runtime.dispatcher.targets.get(delivery["target"])
         attempts = delivery["attempts"] + 1
         max_retries = target.retry.max_retries if target else 0
         dead = isinstance(exc, PermanentJobFailure) or attempts > max_retries

@@ -22,9 +22,9 @@ class InProcessJobs:
         self.stopping = asyncio.Event()
 
     async def start(self) -> None:
-        self.runtime.host_loop = asyncio.get_running_loop()
+        self.runtime.dispatcher.host_loop = asyncio.get_running_loop()
         self.worker = dramatiq.Worker(
-            self.runtime.broker, worker_threads=self.runtime.settings.worker_threads, worker_timeout=100
+            self.runtime.dispatcher.broker, worker_threads=self.runtime.settings.worker_threads, worker_timeout=100
         )
         self.worker.start()
         # The in-memory broker starts empty: every pending delivery's message was lost with

@@ -49,11 +49,11 @@ async def relay_once(runtime: Runtime) -> int:
         rows = await query
         if not rows:
             return 0
-        wanted = await runtime.wanted_events({row["name"] for row in rows if row["kind"] == "event"})
+        wanted = await runtime.dispatcher.wanted_events({row["name"] for row in rows if row["kind"] == "event"})
         deliveries = [
             Delivery(outbox_id=row["id"], target=target)
             for row in rows
-            for target in runtime.targets_for(row["kind"], row["name"], wanted)
+            for target in runtime.dispatcher.targets_for(row["kind"], row["name"], wanted)
         ]
         if deliveries:
             inserted = await Delivery.insert(*deliveries).returning(Delivery.id, Delivery.target)
@@ -68,7 +68,7 @@ async def relay_once(runtime: Runtime) -> int:
 async def send_all(runtime: Runtime, deliveries: list[tuple[int, str]]) -> None:
     for delivery_id, target in deliveries:
         try:
-            await runtime.send(target, delivery_id)
+            await runtime.dispatcher.send(target, delivery_id)
         except Exception as exc:  # the sweeper sends it again; the row is already committed
             log.warning("could not send delivery %s to the broker: %r", delivery_id, exc)
             return
@@ -126,7 +126,7 @@ async def schedule_once(runtime: Runtime) -> int:
 
 async def run_background(runtime: Runtime, stop: asyncio.Event, *, sweep_first: bool) -> None:
     """Relay, sweep and schedule until ``stop`` is set."""
-    wakeup = runtime.attach_wakeup()
+    wakeup = runtime.dispatcher.attach_wakeup()
     last_sweep = last_schedule = datetime.min.replace(tzinfo=UTC)
     if sweep_first:  # an in-memory broker lost every message of the previous process
         await _guard(sweep_once(runtime, timedelta(0)))

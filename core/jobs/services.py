@@ -48,7 +48,7 @@ async def retry_dead_letter(runtime: Runtime, actor: Actor, delivery_id: int) ->
             raise DomainError("NOT_FOUND", _("No such dead letter."), ["id"])
         if row["status"] != "dead":
             raise DomainError("NOT_DEAD", _("This delivery has not failed; only dead letters can be retried."), ["id"])
-        if row["target"] not in runtime.targets:
+        if row["target"] not in runtime.dispatcher.targets:
             raise DomainError(
                 "TARGET_DISABLED", _("{target} belongs to a plugin that is not enabled."), ["id"], target=row["target"]
             )

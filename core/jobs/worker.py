@@ -36,9 +36,9 @@ def run_worker_process(index: int, threads: int) -> None:
     # the first message can arrive.
     loop_thread = EventLoopThread(log)
     loop_thread.start(timeout=10)
-    runtime.host_loop = loop_thread.loop
+    runtime.dispatcher.host_loop = loop_thread.loop
     loop_thread.run_coroutine(runtime.start())
-    worker = dramatiq.Worker(runtime.broker, worker_threads=threads, worker_timeout=500)
+    worker = dramatiq.Worker(runtime.dispatcher.broker, worker_threads=threads, worker_timeout=500)
     worker.start()
 
     stop_requested = threading.Event()
@@ -52,7 +52,7 @@ def run_worker_process(index: int, threads: int) -> None:
     background = asyncio.run_coroutine_threadsafe(
         run_background(runtime, stopping, sweep_first=False), loop_thread.loop
     )
-    queues = sorted(runtime.broker.get_declared_queues())
+    queues = sorted(runtime.dispatcher.broker.get_declared_queues())
     log.info("worker %s (pid %s) ready: %s threads, queues %s", index, os.getpid(), threads, queues)
     stop_requested.wait()
     log.info("worker %s stopping", index)

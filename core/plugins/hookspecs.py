@@ -14,19 +14,17 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     import click
 
     from core.auth import Actor
     from core.crm.custom_fields import CustomFieldEntity
     from core.crm.timeline import TimelineKind
     from core.events.base import Event
+    from core.plugins.host import PluginRuntime
     from core.plugins.specs import (
         JobSpec,
         LoaderSpec,
         Permission,
-        PersonFact,
         RoleTemplate,
         ScheduleSpec,
         Subscriber,
@@ -46,16 +44,18 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 def kartoteka_addhooks(plugin_manager: pluggy.PluginManager) -> None:
     """Publish hookspecs of your own (``plugin_manager.add_hookspecs(module)``) for other plugins.
 
-    Names of such hooks start with ``kartoteka_<plugin>_``."""
+    Names of such hooks start with the plugin's name (``marketing_person_facts``)."""
 
 
 @hookspec
-def kartoteka_startup(runtime: Runtime) -> Any:
-    """A process starts (``runtime.role`` is ``web``, ``worker`` or ``cli``); may be async."""
+def kartoteka_startup(runtime: Runtime, plugin_runtime: PluginRuntime) -> Any:
+    """A process starts (``plugin_runtime.role`` is ``web``, ``worker`` or ``cli``); may be async.
+
+    ``runtime`` is the core's own; a plugin takes ``plugin_runtime``, the part meant for it."""
 
 
 @hookspec
-def kartoteka_shutdown(runtime: Runtime) -> Any:
+def kartoteka_shutdown(runtime: Runtime, plugin_runtime: PluginRuntime) -> Any:
     """A process stops; may be async."""
 
 
@@ -66,7 +66,7 @@ def kartoteka_piccolo_apps() -> list[str]:
 
 
 @hookspec
-def kartoteka_demo_data(runtime: Runtime, scale: int, progress: Any) -> Any:
+def kartoteka_demo_data(runtime: Runtime, plugin_runtime: PluginRuntime, scale: int, progress: Any) -> Any:
     """Load demonstration data into an empty database (``kartoteka demo``); may be async.
 
     ``scale`` is the number of companies asked for; ``progress(n)`` reports n more done.
@@ -132,31 +132,19 @@ def kartoteka_custom_field_entities() -> list[CustomFieldEntity]:
 
 
 @hookspec
-def kartoteka_person_export(runtime: Runtime, person_id: int) -> Any:
+def kartoteka_person_export(runtime: Runtime, plugin_runtime: PluginRuntime, person_id: int) -> Any:
     """Your data about person ``person_id``, JSON-serialisable, for a GDPR export; may be async."""
 
 
 @hookspec
-def kartoteka_person_erase(runtime: Runtime, person_id: int, uow: Any) -> Any:
+def kartoteka_person_erase(runtime: Runtime, plugin_runtime: PluginRuntime, person_id: int, uow: Any) -> Any:
     """Erase or anonymise your data about the person in ``uow``'s transaction, keeping only
     what the law requires (invoices); may be async. Raising stops the whole erasure."""
 
 
 @hookspec
-def kartoteka_person_facts() -> list[PersonFact]:
-    """Facts about persons that segments select by (``sales.won_deal``: has won a deal)."""
-
-
-@hookspec
 def kartoteka_template_variables() -> list[TemplateVariable]:
     """Variables templates written for persons may use (``offers``: prices of the person's tier)."""
-
-
-@hookspec
-def kartoteka_attributed_revenue(runtime: Runtime, contacts: list[tuple[int, datetime]], window_days: int) -> Any:
-    """Deals won from persons after they were contacted: ``contacts`` holds (person id, when);
-    count what was won within ``window_days`` after it. Return ``{"deals": int, "revenue":
-    Decimal, "currency": str}`` or None; may be async. Campaign results sum the answers."""
 
 
 @hookspec

@@ -168,22 +168,6 @@ class TypeExtension:
 
 
 @dataclass(frozen=True)
-class PersonFact:
-    """Something a plugin knows about persons that segments may select by ("bought product X").
-
-    ``persons(params, sqlite)`` returns a ``piccolo.querystring.QueryString`` selecting the ids of
-    the persons the fact holds for (one column); ``params`` maps each declared parameter to a
-    value the core has checked against ``parameters`` (name → "text" | "int" | "date").
-    """
-
-    name: str
-    label_en: str
-    label_pl: str
-    persons: Callable[[Mapping[str, Any], bool], Any]
-    parameters: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class TemplateVariable:
     """A variable a plugin adds to templates written for persons (campaigns, rule e-mails).
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from core.api import SYSTEM, Consent, ContactPoint, Person, Runtime
-from plugins.marketing import campaigns, occasions, segments
-from plugins.marketing.campaigns import MessageTemplate
+from plugins.marketing.services import campaigns, occasions, segments
+from plugins.marketing.services.campaigns import MessageTemplate
 
 CHUNK = 1_000
 MESSAGE = MessageTemplate(

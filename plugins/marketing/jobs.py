@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from core.api import JobContext
-from plugins.marketing import campaigns, forms, occasions, routing, tracking
-from plugins.marketing.responses import active_campaign_ids
+from plugins.marketing.services import campaigns, forms, occasions, routing, tracking
+from plugins.marketing.services.responses import active_campaign_ids
 
 
 async def campaign_tick(ctx: JobContext) -> None:

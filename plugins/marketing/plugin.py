@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import msgspec
+from pluggy import PluginValidationError
 
 from core.api import (
     JobSpec,
@@ -48,6 +49,18 @@ class MarketingPlugin(Plugin):
         label="Marketing",
     )
     Config = MarketingConfig
+
+    @hookimpl
+    def kartoteka_addhooks(self, plugin_manager):
+        from plugins.marketing import contracts
+
+        plugin_manager.add_hookspecs(contracts)
+        # An optional implementation is never checked against a hook it does not name: one with
+        # marketing's prefix that matches none of its hooks is a typo, refused like the core's.
+        for name, caller in vars(plugin_manager.hook).items():
+            if name.startswith(contracts.PREFIX) and not caller.has_spec():
+                impl = caller.get_hookimpls()[0]
+                raise PluginValidationError(impl.plugin, f"unknown hook {name!r} (marketing publishes no such hook)")
 
     @hookimpl
     def kartoteka_piccolo_apps(self):
@@ -115,7 +128,7 @@ class MarketingPlugin(Plugin):
     @hookimpl
     def kartoteka_event_subscribers(self):
         from plugins.marketing.jobs import route_new_company, route_new_person
-        from plugins.marketing.responses import mail_response, stop_queued_mail
+        from plugins.marketing.services.responses import mail_response, stop_queued_mail
 
         return [
             # In the withdrawal's own transaction: from its commit on, no queued message goes out.
@@ -129,14 +142,14 @@ class MarketingPlugin(Plugin):
 
     @hookimpl
     def kartoteka_graphql_queries(self, surface):
-        from plugins.marketing.graphql.leads import LeadQuery
+        from plugins.marketing.graphql.leads.queries import LeadQuery
         from plugins.marketing.graphql.queries import MarketingQuery
 
         return [MarketingQuery, LeadQuery] if surface == "staff" else []
 
     @hookimpl
     def kartoteka_graphql_mutations(self, surface):
-        from plugins.marketing.graphql.leads import LeadMutation
+        from plugins.marketing.graphql.leads.mutations import LeadMutation
         from plugins.marketing.graphql.mutations import MarketingMutation
 
         return [MarketingMutation, LeadMutation] if surface == "staff" else []
@@ -158,9 +171,9 @@ class MarketingPlugin(Plugin):
 
     @hookimpl
     def kartoteka_http_routes(self):
-        from plugins.marketing.routes import ROUTES
+        from plugins.marketing.http import forms, messages
 
-        return ROUTES
+        return [*messages.ROUTES, *forms.ROUTES]
 
     @hookimpl
     async def kartoteka_demo_data(self, runtime):
@@ -170,12 +183,12 @@ class MarketingPlugin(Plugin):
 
     @hookimpl
     async def kartoteka_person_export(self, person_id):
-        from plugins.marketing.responses import person_export
+        from plugins.marketing.services.responses import person_export
 
         return await person_export(person_id)
 
     @hookimpl
     async def kartoteka_person_erase(self, person_id):
-        from plugins.marketing.responses import person_erase
+        from plugins.marketing.services.responses import person_erase
 
         await person_erase(person_id)

@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from core.api import SYSTEM, Company, Runtime
-from plugins.sales import services
+from plugins.sales.services.processes import StageInput, create_process
+from plugins.sales.services.values import Currencies
 from plugins.sales.tables import Opportunity, SalesProcess, SalesStage, StageChange, StageEntry
 
 PROCESSES = (
@@ -65,11 +66,11 @@ async def create_processes(runtime: Runtime) -> list[list[Stage]]:
     """The demo processes through the service (validated like an administrator's)."""
     made = []
     for name, stages in PROCESSES:
-        process_id = await services.create_process(
+        process_id = await create_process(
             runtime,
             SYSTEM,
             name=name,
-            stages=[services.StageInput(n, p, required, days) for n, p, required, days in stages],
+            stages=[StageInput(n, p, required, days) for n, p, required, days in stages],
         )
         rows = await SalesStage.select(SalesStage.id, SalesStage.position).where(SalesStage.process == process_id)
         made.append(sorted((Stage(r["id"], process_id, r["position"]) for r in rows), key=lambda s: s.position))
@@ -92,7 +93,7 @@ def _path(rng: random.Random, stages: list[Stage], extra_moves: int) -> list[Sta
 
 async def generate(
     runtime: Runtime,
-    currencies: services.Currencies,
+    currencies: Currencies,
     processes: list[list[Stage]],
     count: int,
     *,
@@ -196,7 +197,7 @@ async def generate(
     return made, changes
 
 
-async def load_demo(runtime: Runtime, currencies: services.Currencies, scale: int) -> str | None:
+async def load_demo(runtime: Runtime, currencies: Currencies, scale: int) -> str | None:
     if await SalesProcess.exists():
         return None
     async with runtime.unit_of_work(SYSTEM):

@@ -17,7 +17,7 @@ PERMISSIONS = [
 ]
 
 # Added to the core's sales roles; their record scope (territory, team) applies to opportunities too.
-ROLE_GRANTS = [
+ROLE_TEMPLATES = [
     RoleTemplate("sales_rep", "", (OPPORTUNITY_READ, OPPORTUNITY_WRITE, REPORT_READ), extends=True),
     RoleTemplate("sales_manager", "", (OPPORTUNITY_READ, OPPORTUNITY_WRITE, REPORT_READ, PLAN_MANAGE), extends=True),
 ]

@@ -11,7 +11,6 @@ from core.api import (
     CustomFieldEntity,
     JobSpec,
     LoaderSpec,
-    PersonFact,
     Plugin,
     PluginInfo,
     ScheduleSpec,
@@ -21,7 +20,7 @@ from core.api import (
     hookimpl,
 )
 from plugins.sales import permissions
-from plugins.sales.services import ENTITY, Currencies
+from plugins.sales.services.values import ENTITY, Currencies
 
 CURRENCY_CODE = 3
 
@@ -71,7 +70,7 @@ class SalesPlugin(Plugin):
 
     @hookimpl
     def kartoteka_role_templates(self):
-        return permissions.ROLE_GRANTS
+        return permissions.ROLE_TEMPLATES
 
     @hookimpl
     def kartoteka_event_types(self):
@@ -155,19 +154,21 @@ class SalesPlugin(Plugin):
 
     @hookimpl
     async def kartoteka_person_export(self, person_id):
-        from plugins.sales.services import person_export
+        from plugins.sales.services.gdpr import person_export
 
         return await person_export(person_id)
 
     @hookimpl
     async def kartoteka_person_erase(self, person_id):
-        from plugins.sales.services import person_erase
+        from plugins.sales.services.gdpr import person_erase
 
         await person_erase(person_id)
 
-    @hookimpl
-    def kartoteka_person_facts(self):
-        from plugins.sales.services import open_deal_persons, won_deal_persons
+    # --- what marketing asks (plugins.marketing.contracts); optional: sales runs without marketing ---
+    @hookimpl(optionalhook=True)
+    def marketing_person_facts(self):
+        from plugins.marketing.contracts import PersonFact
+        from plugins.sales.services.facts import open_deal_persons, won_deal_persons
 
         return [
             PersonFact(
@@ -180,15 +181,15 @@ class SalesPlugin(Plugin):
             PersonFact("sales.open_deal", "Has an open opportunity", "Ma otwartą szansę sprzedaży", open_deal_persons),
         ]
 
-    @hookimpl
-    async def kartoteka_attributed_revenue(self, contacts, window_days):
-        from plugins.sales.services import attributed_revenue
+    @hookimpl(optionalhook=True)
+    async def marketing_attributed_revenue(self, contacts, window_days):
+        from plugins.sales.services.attribution import attributed_revenue
 
         return await attributed_revenue(contacts, window_days, self.config.currency)
 
     @hookimpl
     def kartoteka_event_subscribers(self):
-        from plugins.sales.services import follow_company_merge, follow_person_merge
+        from plugins.sales.services.merges import follow_company_merge, follow_person_merge
 
         # In the merge's own transaction: the winner carries the deals from the moment it exists alone.
         return [

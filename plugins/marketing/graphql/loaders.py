@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from plugins.marketing.graphql.leads import (
+from plugins.marketing.graphql.leads.types import (
     FormSubmissionNode,
     MergeCandidateNode,
     RoutingRuleNode,

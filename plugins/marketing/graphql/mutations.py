@@ -11,10 +11,10 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from core.api import UserError, attempt, decode_id, mutation, reload
-from plugins.marketing import call_lists, campaigns, occasions, segments
-from plugins.marketing.campaigns import MessageTemplate
 from plugins.marketing.graphql.types import CampaignNode, OccasionNode, SegmentNode
 from plugins.marketing.permissions import CAMPAIGN_MANAGE, CAMPAIGN_SEND, SEGMENT_MANAGE, SEGMENT_READ
+from plugins.marketing.services import call_lists, campaigns, occasions, segments
+from plugins.marketing.services.campaigns import MessageTemplate
 
 
 @strawberry.input

@@ -10,7 +10,6 @@ from strawberry.scalars import JSON
 
 from core.api import ClientError, DomainError, _, decode_id, field, paginate_by_id, paginate_by_key
 from core.api import Person as PersonTable
-from plugins.marketing import campaigns, occasions, responses, segments
 from plugins.marketing.graphql.types import (
     CampaignNode,
     CampaignStats,
@@ -23,6 +22,7 @@ from plugins.marketing.graphql.types import (
     SegmentSize,
 )
 from plugins.marketing.permissions import CAMPAIGN_READ, SEGMENT_READ
+from plugins.marketing.services import campaigns, occasions, responses, segments
 from plugins.marketing.tables import Campaign, Occasion, Segment
 
 PREVIEW_SAMPLE = 10

@@ -7,7 +7,7 @@ from typing import Any
 from plugins.sales.graphql.types import OpportunityNode, SalesProcessNode, SalesStageNode, StageChangeType
 from plugins.sales.graphql.types import OpportunityStatus as Status
 from plugins.sales.permissions import OPPORTUNITY_READ
-from plugins.sales.services import readable
+from plugins.sales.services.opportunities import readable
 from plugins.sales.tables import Opportunity, SalesProcess, SalesStage, StageChange
 
 OPEN_PER_RECORD = 50  # a client with more open deals than this is listed in the opportunities query

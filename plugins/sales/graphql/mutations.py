@@ -13,10 +13,10 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from core.api import DeletePayload, DomainError, UserError, _, attempt, decode_id, global_id, mutation, reload
-from plugins.sales import services
 from plugins.sales.graphql.types import OpportunityNode, SalesProcessNode, SalesStageNode
 from plugins.sales.permissions import OPPORTUNITY_WRITE, PLAN_MANAGE, PROCESS_MANAGE
-from plugins.sales.services import currencies_of
+from plugins.sales.services import leads, opportunities, plans, processes
+from plugins.sales.services.values import currencies_of
 
 
 # --- inputs -----------------------------------------------------------------------------------------
@@ -30,8 +30,8 @@ class SalesStageInput:
     )
     expected_days: int | None = strawberry.field(default=None, description="Longer than this here = stuck.")
 
-    def to_service(self) -> services.StageInput:
-        return services.StageInput(self.name, self.probability, tuple(self.required_fields), self.expected_days)
+    def to_service(self) -> processes.StageInput:
+        return processes.StageInput(self.name, self.probability, tuple(self.required_fields), self.expected_days)
 
 
 @strawberry.input
@@ -206,9 +206,9 @@ def _optional_id(value: relay.GlobalID | None, type_name: str, path: list[str]) 
     return None if value is None else decode_id(value, type_name, path)
 
 
-def _values(input: Any, clear: tuple[str, ...] = ()) -> services.OpportunityValues:
+def _values(input: Any, clear: tuple[str, ...] = ()) -> opportunities.OpportunityValues:
     """What an opportunityCreate or opportunityUpdate input says, for the service."""
-    return services.OpportunityValues(
+    return opportunities.OpportunityValues(
         name=input.name,
         company_id=_optional_id(input.company, "Company", ["input", "company"]),
         person_id=_optional_id(input.person, "Person", ["input", "person"]),
@@ -227,7 +227,7 @@ def _team_change(team: Any) -> int | None:
     """Not given: unchanged (None); null: no team (NO_TEAM); an id: that team."""
     if team is strawberry.UNSET:
         return None
-    return services.NO_TEAM if team is None else decode_id(team, "TeamNode", ["input", "team"])
+    return processes.NO_TEAM if team is None else decode_id(team, "TeamNode", ["input", "team"])
 
 
 def _competitors(items: list[CompetitorInput] | None) -> list[dict[str, Any]] | None:
@@ -270,7 +270,7 @@ class SalesMutation:
         ctx = info.context
 
         async def create() -> int:
-            return await services.create_process(
+            return await processes.create_process(
                 ctx.runtime,
                 ctx.actor,
                 name=input.name,
@@ -289,7 +289,7 @@ class SalesMutation:
 
         async def update() -> int:
             process_id = decode_id(id, "SalesProcess", ["id"])
-            await services.update_process(
+            await processes.update_process(
                 ctx.runtime,
                 ctx.actor,
                 process_id,
@@ -310,7 +310,7 @@ class SalesMutation:
 
         async def add() -> int:
             process_id = decode_id(process, "SalesProcess", ["process"])
-            return await services.add_stage(ctx.runtime, ctx.actor, process_id, input.to_service(), position)
+            return await processes.add_stage(ctx.runtime, ctx.actor, process_id, input.to_service(), position)
 
         return await _stage_payload(info, add())
 
@@ -322,7 +322,7 @@ class SalesMutation:
 
         async def update() -> int:
             stage_id = decode_id(id, "SalesStage", ["id"])
-            await services.update_stage(ctx.runtime, ctx.actor, stage_id, input.to_service())
+            await processes.update_stage(ctx.runtime, ctx.actor, stage_id, input.to_service())
             return stage_id
 
         return await _stage_payload(info, update())
@@ -332,7 +332,7 @@ class SalesMutation:
         ctx = info.context
 
         async def delete() -> relay.GlobalID:
-            await services.delete_stage(ctx.runtime, ctx.actor, decode_id(id, "SalesStage", ["id"]))
+            await processes.delete_stage(ctx.runtime, ctx.actor, decode_id(id, "SalesStage", ["id"]))
             return id
 
         deleted, errors = await attempt(delete())
@@ -347,7 +347,7 @@ class SalesMutation:
         async def reorder() -> int:
             process_id = decode_id(process, "SalesProcess", ["process"])
             ids = [decode_id(s, "SalesStage", ["stages", str(i)]) for i, s in enumerate(stages)]
-            await services.reorder_stages(ctx.runtime, ctx.actor, process_id, ids)
+            await processes.reorder_stages(ctx.runtime, ctx.actor, process_id, ids)
             return process_id
 
         process_id, errors = await attempt(reorder())
@@ -363,7 +363,7 @@ class SalesMutation:
         async def qualify() -> bool:
             if not isinstance(input.qualification, dict):
                 raise DomainError("INVALID_JSON_OBJECT", _("A JSON object is expected."), ["input", "qualification"])
-            await services.qualify_lead(
+            await leads.qualify_lead(
                 ctx.runtime,
                 ctx.actor,
                 company_id=_optional_id(input.company, "Company", ["input", "company"]),
@@ -383,12 +383,12 @@ class SalesMutation:
         ctx = info.context
 
         async def convert() -> int:
-            opportunity_id, _company, _person = await services.convert_lead(
+            opportunity_id, _company, _person = await leads.convert_lead(
                 ctx.runtime,
                 ctx.actor,
                 currencies_of(ctx.runtime),
                 process_id=decode_id(input.process, "SalesProcess", ["input", "process"]),
-                values=services.OpportunityValues(
+                values=opportunities.OpportunityValues(
                     name=input.name,
                     value=input.value,
                     currency=input.currency,
@@ -397,10 +397,10 @@ class SalesMutation:
                 ),
                 company_id=_optional_id(input.company, "Company", ["input", "company"]),
                 person_id=_optional_id(input.person, "Person", ["input", "person"]),
-                new_company=services.NewCompany(input.new_company.name, input.new_company.nip)
+                new_company=leads.NewCompany(input.new_company.name, input.new_company.nip)
                 if input.new_company
                 else None,
-                new_person=services.NewPerson(
+                new_person=leads.NewPerson(
                     input.new_person.last_name,
                     input.new_person.first_name,
                     input.new_person.email,
@@ -418,7 +418,7 @@ class SalesMutation:
         ctx = info.context
 
         async def create() -> int:
-            return await services.create_opportunity(
+            return await opportunities.create_opportunity(
                 ctx.runtime,
                 ctx.actor,
                 currencies_of(ctx.runtime),
@@ -438,7 +438,7 @@ class SalesMutation:
 
         async def update() -> int:
             opportunity_id = decode_id(id, "Opportunity", ["id"])
-            await services.update_opportunity(
+            await opportunities.update_opportunity(
                 ctx.runtime,
                 ctx.actor,
                 currencies_of(ctx.runtime),
@@ -455,7 +455,7 @@ class SalesMutation:
     ) -> OpportunityPayload:
         def move(ctx: Any, opportunity_id: int) -> Any:
             stage_id = decode_id(input.stage, "SalesStage", ["input", "stage"])
-            return services.move_opportunity(ctx.runtime, ctx.actor, opportunity_id, stage_id, input.at)
+            return opportunities.move_opportunity(ctx.runtime, ctx.actor, opportunity_id, stage_id, input.at)
 
         return await _act(info, id, move)
 
@@ -463,14 +463,14 @@ class SalesMutation:
     async def opportunity_win(
         self, info: strawberry.Info, id: relay.GlobalID, at: datetime | None = None
     ) -> OpportunityPayload:
-        return await _act(info, id, lambda ctx, i: services.win_opportunity(ctx.runtime, ctx.actor, i, at))
+        return await _act(info, id, lambda ctx, i: opportunities.win_opportunity(ctx.runtime, ctx.actor, i, at))
 
     @mutation(permission=OPPORTUNITY_WRITE, description="Close an opportunity as lost, saying why.")
     async def opportunity_lose(
         self, info: strawberry.Info, id: relay.GlobalID, input: OpportunityLoseInput
     ) -> OpportunityPayload:
         def lose(ctx: Any, opportunity_id: int) -> Any:
-            return services.lose_opportunity(ctx.runtime, ctx.actor, opportunity_id, input.reason, input.at)
+            return opportunities.lose_opportunity(ctx.runtime, ctx.actor, opportunity_id, input.reason, input.at)
 
         return await _act(info, id, lose)
 
@@ -479,7 +479,7 @@ class SalesMutation:
         ctx = info.context
 
         async def delete() -> relay.GlobalID:
-            await services.delete_opportunity(ctx.runtime, ctx.actor, decode_id(id, "Opportunity", ["id"]))
+            await opportunities.delete_opportunity(ctx.runtime, ctx.actor, decode_id(id, "Opportunity", ["id"]))
             return id
 
         deleted, errors = await attempt(delete())
@@ -498,7 +498,7 @@ class SalesMutation:
         async def log() -> int:
             nonlocal opportunity_id
             opportunity_id = decode_id(id, "Opportunity", ["id"])
-            return await services.log_contact(
+            return await opportunities.log_contact(
                 ctx.runtime,
                 ctx.actor,
                 opportunity_id,
@@ -521,7 +521,7 @@ class SalesMutation:
         ctx = info.context
 
         async def set_plan() -> int:
-            return await services.set_plan(
+            return await plans.set_plan(
                 ctx.runtime,
                 ctx.actor,
                 user=_optional_id(input.user, "UserNode", ["input", "user"]),

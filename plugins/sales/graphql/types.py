@@ -23,7 +23,7 @@ from core.api import (
     visible_custom_values,
 )
 from plugins.sales.permissions import OPPORTUNITY_READ
-from plugins.sales.services import ENTITY, amount
+from plugins.sales.services.values import ENTITY, amount
 
 CompanyRef = extensible("Company", "staff")
 PersonRef = extensible("Person", "staff")
@@ -267,3 +267,15 @@ class PersonOpportunities:
     )
     async def open_opportunities(self, info: strawberry.Info) -> list[OpportunityNode]:
         return await info.context.loaders["sales.open_by_person"].load(self.id)
+
+
+@strawberry.type(description="One column of the board: a stage with its open opportunities.")
+class BoardColumn:
+    stage: SalesStageNode
+    count: int = strawberry.field(description="Open opportunities in the stage (all of them, not only this page).")
+    total_value: Decimal = strawberry.field(description="Their value in the reporting currency.")
+    weighted_value: Decimal = strawberry.field(description="Value times the stage's default probability.")
+    opportunities: relay.Connection[OpportunityNode] = strawberry.field(
+        description="The first page, newest first; ask `opportunities(filter: {stages: [stage]}, after: endCursor)` "
+        "for the next."
+    )

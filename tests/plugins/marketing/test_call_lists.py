@@ -7,7 +7,7 @@ from core.crm import services as crm
 from core.crm.gdpr import give_consent
 from core.crm.tables import CallQueueEntry
 from core.db.tables import OutboxMessage
-from plugins.marketing import call_lists, segments
+from plugins.marketing.services import call_lists, segments
 from tests.conftest import as_user, make_user, wait_for
 from tests.plugins.marketing.helpers import person
 from tests.plugins.marketing.test_campaigns import gid

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from plugins.marketing import links
+from plugins.marketing.services import links
 
 SECRET = "s" * 40
 
@@ -52,7 +52,7 @@ def test_click_tracking_rewrites_web_links_only():
 async def test_an_expired_unsubscribe_link_says_so_on_the_page_instead_of_asking(client, runtime, engine_kind):
     from datetime import UTC, datetime
 
-    from plugins.marketing.responses import UNSUBSCRIBE_VALID_DAYS
+    from plugins.marketing.services.responses import UNSUBSCRIBE_VALID_DAYS
 
     old = datetime.now(UTC).date() - timedelta(days=UNSUBSCRIBE_VALID_DAYS + 1)
     token = links.make_token(runtime.settings.secret_key, links.RECIPIENT, 1, today=old)

@@ -7,9 +7,10 @@ from decimal import Decimal
 from core.auth import SYSTEM
 from core.crm import custom_fields
 from core.crm import services as crm
-from plugins.marketing import segments
-from plugins.sales import services as sales
-from plugins.sales.services import OpportunityValues, StageInput, currencies_of
+from plugins.marketing.services import segments
+from plugins.sales.services.opportunities import OpportunityValues, create_opportunity, win_opportunity
+from plugins.sales.services.processes import StageInput, create_process
+from plugins.sales.services.values import currencies_of
 from tests.conftest import as_user, make_user
 from tests.plugins.marketing.helpers import person
 
@@ -56,15 +57,15 @@ async def test_criteria_over_fields_tags_custom_fields_consent_and_facts(client,
     ]
 
     # A fact of the sales plugin: a won deal — the person's own, or their company's.
-    process = await sales.create_process(runtime, SYSTEM, name="Sprzedaż", stages=[StageInput("Oferta")])
-    deal = await sales.create_opportunity(
+    process = await create_process(runtime, SYSTEM, name="Sprzedaż", stages=[StageInput("Oferta")])
+    deal = await create_opportunity(
         runtime,
         SYSTEM,
         currencies_of(runtime),
         process_id=process,
         values=OpportunityValues(name="Szkło", company_id=huta, value=Decimal("1000")),
     )
-    await sales.win_opportunity(runtime, SYSTEM, deal)
+    await win_opportunity(runtime, SYSTEM, deal)
     won = {"fact": "sales.won_deal", "params": {"since": "2020-01-01"}}
     assert await names(runtime, won) == ["Adamska"]
     assert await names(runtime, {"fact": "sales.won_deal", "params": {"since": "2999-01-01"}}) == []

@@ -20,8 +20,8 @@ from core.jobs.context import JobContext
 from core.mail import send_queued_mail
 from core.runtime import Runtime
 from core.settings import Settings, load_settings
-from plugins.marketing import campaigns, links, occasions, responses, segments
-from plugins.marketing.campaigns import MessageTemplate
+from plugins.marketing.services import campaigns, links, occasions, responses, segments
+from plugins.marketing.services.campaigns import MessageTemplate
 from plugins.marketing.tables import Campaign, OccasionSend, Recipient
 from tests.conftest import smtp_server
 from tests.plugins.marketing.helpers import SmtpSink, person, text_of

@@ -11,7 +11,7 @@ from core.api import ContactPoint, Person, TimelineEntry
 from core.auth import SYSTEM
 from core.crm import services as crm
 from core.crm.gdpr import has_consent
-from plugins.marketing import tracking
+from plugins.marketing.services import tracking
 from plugins.marketing.tables import FormSubmission, MergeCandidate, WebVisit
 from tests.conftest import as_user, make_user
 from tests.plugins.marketing.helpers import person
@@ -281,7 +281,8 @@ async def test_web_activity_becomes_one_timeline_entry_per_visit(client, runtime
 
 
 async def test_a_submission_whose_processing_fails_is_kept_and_retried_by_the_job(client, runtime, token, monkeypatch):
-    from plugins.marketing import jobs, matching
+    from plugins.marketing import jobs
+    from plugins.marketing.services import matching
     from plugins.marketing.tables import FormSubmission as Submission
 
     form = await make_form(client, token)

@@ -22,9 +22,9 @@ from core.crm.tables import ContactPoint
 from core.db.migrate import migrate
 from core.runtime import Runtime
 from core.settings import load_settings
-from plugins.marketing import campaigns, links, responses, segments
-from plugins.marketing.campaigns import MessageTemplate
 from plugins.marketing.demo import generate_audience
+from plugins.marketing.services import campaigns, links, responses, segments
+from plugins.marketing.services.campaigns import MessageTemplate
 from plugins.marketing.tables import Recipient
 from tests.conftest import RABBITMQ_URL, SAMPLE_PLUGINS, wait_for, write_plugins
 from tests.plugins.marketing.helpers import SmtpSink

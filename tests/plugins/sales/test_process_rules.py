@@ -258,7 +258,7 @@ async def test_a_won_opportunity_mails_the_client_once_creates_a_task_sets_field
     jobs = OutboxMessage.select().where(OutboxMessage.name == "core.run_rule").output(load_json=True)
     [job] = [row for row in await jobs if row["payload"]["rule_id"] == _id(rule)]
     [delivery] = await Delivery.select().where(Delivery.outbox_id == job["id"])
-    assert await runtime.run_delivery(delivery["id"]) == "skipped"
+    assert await runtime.dispatcher.run_delivery(delivery["id"]) == "skipped"
     async with runtime.unit_of_work(SYSTEM) as uow:
         await run_rule(JobContext(runtime=runtime, uow=uow, actor=SYSTEM), **job["payload"])
     await wait_for(lambda: _true(len(receiver.to("/ok")) == 1))

@@ -11,7 +11,6 @@ from core.api import (
     JobSpec,
     LoaderSpec,
     Permission,
-    PersonFact,
     Plugin,
     PluginInfo,
     RetryPolicy,
@@ -83,9 +82,11 @@ class SamplePlugin(Plugin):
     def kartoteka_role_templates(self):
         return [RoleTemplate("sample_editor", "Writes sample notes.", ("sample.note.read", "sample.note.write"), "own")]
 
-    @hookimpl
-    def kartoteka_person_facts(self):
+    @hookimpl(optionalhook=True)
+    def marketing_person_facts(self):
         from piccolo.querystring import QueryString
+
+        from plugins.marketing.contracts import PersonFact
 
         def named(params, sqlite):
             return QueryString("SELECT id FROM core_person WHERE last_name = {}", params["last_name"])
@@ -99,8 +100,8 @@ class SamplePlugin(Plugin):
 
         return [TemplateVariable("sample", {"tier": "gold"}, tiers)]
 
-    @hookimpl
-    def kartoteka_attributed_revenue(self, contacts, window_days):
+    @hookimpl(optionalhook=True)
+    def marketing_attributed_revenue(self, contacts, window_days):
         # Stands in for a sales plugin: one deal of 100 per contacted person.
         return {"deals": len(contacts), "revenue": 100 * len(contacts), "currency": "PLN"}
 

@@ -1,0 +1,1 @@
+"""Staff GraphQL of web leads, a subdomain of marketing with its own types, queries and mutations."""
