@@ -447,8 +447,9 @@ async def drain(runtime: Runtime, *, rounds: int = 50) -> int:
     async def capture(target: str, delivery_id: int) -> None:
         sent.append(delivery_id)
 
-    replaced = runtime.__dict__.get("send")  # a test may have replaced it already
-    runtime.send = capture  # the relay hands deliveries to us instead of to dramatiq
+    dispatcher = runtime.dispatcher
+    replaced = dispatcher.__dict__.get("send")  # a test may have replaced it already
+    dispatcher.send = capture  # the relay hands deliveries to us instead of to dramatiq
     ran = 0
     try:
         for _ in range(rounds):
@@ -458,14 +459,14 @@ async def drain(runtime: Runtime, *, rounds: int = 50) -> int:
                 return ran
             batch, sent[:] = list(sent), []
             for delivery_id in batch:
-                await runtime.run_delivery(delivery_id)
+                await dispatcher.run_delivery(delivery_id)
                 ran += 1
         raise AssertionError(f"the outbox still grows after {rounds} rounds: do handlers publish forever?")
     finally:
         if replaced is None:
-            del runtime.send
+            del dispatcher.send
         else:
-            runtime.send = replaced
+            dispatcher.send = replaced
 
 
 async def wait_for(condition: Callable[[], Awaitable[Any]], timeout: float = 15.0, interval: float = 0.05) -> Any:

@@ -44,11 +44,13 @@ def test_a_new_plugin_passes_its_own_tests_on_both_engines(tmp_path):
         "crm_notes/permissions.py",
         "crm_notes/tables.py",
         "crm_notes/events.py",
+        "crm_notes/jobs.py",
         "crm_notes/piccolo_app.py",
         "crm_notes/services/items.py",
         "crm_notes/graphql/types.py",
         "crm_notes/graphql/queries.py",
         "crm_notes/graphql/mutations.py",
+        "crm_notes/graphql/loaders.py",
         "crm_notes/locale/pl.po",
         "tests/test_crm_notes.py",
     } <= files
