@@ -17,6 +17,7 @@ from rich.table import Table
 from core.commands import actor_for_email, boot, console, err_console, run_service
 from core.commands import settings as _settings
 from core.errors import KartotekaError
+from core.plugins.scaffold import plugin_commands
 
 SCHEMA_FILES = {"staff": "schema.graphql", "portal": "portal.graphql"}
 
@@ -197,6 +198,7 @@ def demo(if_empty: bool, companies: int) -> None:
 
 
 cli.add_command(demo, name="demo-data")
+cli.add_command(plugin_commands)
 
 
 async def _has_data() -> bool:

@@ -31,7 +31,7 @@ def test_plugins_never_declare_dramatiq_actors_themselves():
 
 def test_plugins_import_only_the_public_core_api():
     offenders = []
-    for folder in ("plugins", "tests/sample_plugin"):
+    for folder in ("plugins", "tests/sample_plugin/kartoteka_sample"):  # its tests: the check below
         for path in (ROOT / folder).rglob("*.py"):
             for line in path.read_text(encoding="utf-8").splitlines():
                 match = re.match(r"\s*(?:from|import) (core(?:\.\w+)*)", line)
@@ -301,3 +301,15 @@ def test_a_worker_boots_without_graphql_or_the_web_framework(tmp_path):
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_sample_plugin_and_its_tests_use_only_core_api_and_the_test_kit():
+    """As a partner's package must: it cannot import the suite's conftest nor core internals."""
+    offenders = []
+    for path in (ROOT / "tests/sample_plugin").rglob("*.py"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            match = re.match(r"\s*(?:from|import) ((?:core|tests)(?:\.\w+)*)", line)
+            if match and match.group(1) not in ("core.api", "core.testing"):
+                offenders.append(f"{path.relative_to(ROOT)}: {line.strip()}")
+    assert offenders == []
+    assert list((ROOT / "tests/sample_plugin/tests").glob("test_*.py"))  # the plugin has tests of its own

@@ -5,6 +5,7 @@ off-the-shelf OpenID Connect client signing in."""
 from __future__ import annotations
 
 import email
+import email.policy
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,7 @@ from core.identity import keys
 from core.identity.tables import SigningKey
 from core.runtime import Runtime
 from core.settings import Settings, load_settings
-from tests.conftest import smtp_server
+from core.testing import SmtpSink, running_smtp
 from tests.identity_support import (
     ADMIN,
     ISSUER,
@@ -51,15 +52,10 @@ INVITE = """mutation($input: PortalAccountInviteInput!) {
   portalAccountInvite(input: $input) { account { id email rights isAdmin activated } userErrors { field code } } }"""
 
 
-class Mailbox:
+class Mailbox(SmtpSink):
     """An SMTP server on loopback that keeps what it receives."""
 
-    def __init__(self) -> None:
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
+    policy = email.policy.compat32
 
     def link(self) -> str:
         body = self.messages[-1].get_payload(decode=True).decode()
@@ -68,9 +64,7 @@ class Mailbox:
 
 @pytest.fixture
 def mailbox() -> Mailbox:
-    box = Mailbox()
-    with smtp_server(box) as url:
-        box.url = url
+    with running_smtp(Mailbox()) as box:
         yield box
 
 

@@ -4,6 +4,7 @@ on the timelines of the clients it went to."""
 from __future__ import annotations
 
 import email
+import email.policy
 from pathlib import Path
 
 import pytest
@@ -15,31 +16,20 @@ from core.db.tables import OutgoingMail
 from core.jobs.context import JobContext
 from core.mail.outgoing import queue_mail, send_queued_mail
 from core.settings import Settings, load_settings
-from tests.conftest import smtp_server, wait_for
+from core.testing import SmtpSink, running_smtp
+from tests.conftest import wait_for
 
 
-class Server:
+class Server(SmtpSink):
     """An SMTP server keeping what it accepts; refuses recipients at ``refused.example``."""
 
-    def __init__(self) -> None:
-        self.messages: list[email.message.Message] = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
-        if address.endswith("@refused.example"):
-            return "550 5.1.1 No such user"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
+    policy = email.policy.compat32
+    refuse_domains = ("refused.example",)
 
 
 @pytest.fixture
 def smtp() -> Server:
-    server = Server()
-    with smtp_server(server) as url:
-        server.url = url
+    with running_smtp(Server()) as server:
         yield server
 
 

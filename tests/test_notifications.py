@@ -23,7 +23,8 @@ from core.notifications.services import local_due
 from core.rules.tables import Rule
 from core.settings import Settings, load_settings
 from core.tasks.services import send_due_reminders
-from tests.conftest import as_user, make_user, smtp_server, wait_for
+from core.testing import running_smtp
+from tests.conftest import as_user, make_user, wait_for
 from tests.test_attachments import PDF, upload
 from tests.test_mail import Server
 
@@ -52,9 +53,7 @@ def gid(type_name: str, record_id: int) -> str:
 
 @pytest.fixture
 def smtp() -> Server:
-    server = Server()
-    with smtp_server(server) as url:
-        server.url = url
+    with running_smtp(Server()) as server:
         yield server
 
 

@@ -13,7 +13,7 @@ from core.auth import SYSTEM
 from core.crm import services as crm
 from core.crm.gdpr import has_consent
 from core.settings import Settings, load_settings
-from tests.conftest import as_user, make_user, smtp_server, wait_for
+from tests.conftest import as_user, make_user, wait_for
 from tests.plugins.marketing.helpers import SmtpSink, html_of, person, text_of
 
 SEGMENT_CREATE = """mutation($input: SegmentInput!) { segmentCreate(input: $input) {
@@ -34,14 +34,6 @@ MESSAGE = {
     "Rezygnacja: {{ unsubscribe_url }}",
     "html": '<p>Dzień dobry {{ recipient.first_name }}</p><a href="https://sklep.example/jesien?a=1&b=2">Sklep</a>',
 }
-
-
-@pytest.fixture
-def smtp() -> SmtpSink:
-    sink = SmtpSink()
-    with smtp_server(sink) as url:
-        sink.url = url
-        yield sink
 
 
 @pytest.fixture

@@ -21,13 +21,14 @@ from core.db.migrate import migrate
 from core.db.tables import Delivery, OutgoingMail
 from core.runtime import Runtime
 from core.settings import load_settings
+from core.testing import running_smtp
 from plugins.marketing.demo import generate_audience
 from plugins.marketing.services import campaigns, links, responses, segments
 from plugins.marketing.services.campaigns import MessageTemplate
 from plugins.marketing.tables import Recipient
 
 # The fixtures of the crash test: a private RabbitMQ vhost and the worker's settings.
-from tests.conftest import smtp_server, wait_for
+from tests.conftest import wait_for
 from tests.plugins.marketing.helpers import SmtpSink
 from tests.plugins.marketing.test_worker_killed import broker_url, environment  # noqa: F401
 
@@ -48,9 +49,7 @@ class SlowSmtp(SmtpSink):
 
 @pytest.fixture
 def smtp() -> SlowSmtp:
-    sink = SlowSmtp()
-    with smtp_server(sink) as url:
-        sink.url = url
+    with running_smtp(SlowSmtp()) as sink:
         yield sink
 
 

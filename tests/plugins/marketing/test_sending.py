@@ -30,14 +30,6 @@ MESSAGE = MessageTemplate("Oferta dla {{ recipient.first_name }}", "Dzień dobry
 
 
 @pytest.fixture
-def smtp() -> SmtpSink:
-    sink = SmtpSink()
-    with smtp_server(sink) as url:
-        sink.url = url
-        yield sink
-
-
-@pytest.fixture
 def settings(database_url: str, plugins_file: Path, smtp: SmtpSink) -> Settings:
     return load_settings(environ={}, database_url=database_url, plugins_file=plugins_file, smtp_url=smtp.url)
 

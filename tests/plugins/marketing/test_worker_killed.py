@@ -26,7 +26,7 @@ from plugins.marketing.demo import generate_audience
 from plugins.marketing.services import campaigns, links, responses, segments
 from plugins.marketing.services.campaigns import MessageTemplate
 from plugins.marketing.tables import Recipient
-from tests.conftest import RABBITMQ_URL, SAMPLE_PLUGINS, smtp_server, wait_for, write_plugins
+from tests.conftest import RABBITMQ_URL, SAMPLE_PLUGINS, wait_for, write_plugins
 from tests.plugins.marketing.helpers import SmtpSink
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.slow, pytest.mark.postgres]
@@ -46,14 +46,6 @@ def broker_url():
     rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
     yield RABBITMQ_URL.rsplit("/", 1)[0] + "/" + vhost
     rabbitmqctl("delete_vhost", vhost)
-
-
-@pytest.fixture
-def smtp() -> SmtpSink:
-    sink = SmtpSink()
-    with smtp_server(sink) as url:
-        sink.url = url
-        yield sink
 
 
 @pytest.fixture

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from core.access import services as access
 from core.auth import SYSTEM
+from core.testing import gid as gid  # the public ids helpers, re-exported for the sales tests
+from core.testing import node_id as node_id
 from tests.conftest import as_user, make_user
 
 PROCESS_CREATE = """mutation($input: SalesProcessCreateInput!) { salesProcessCreate(input: $input) {
@@ -33,14 +34,6 @@ STAGES = [
     {"name": "Oferta", "probability": 60, "requiredFields": ["value"]},
     {"name": "Negocjacje", "probability": 80, "requiredFields": ["value", "expectedCloseDate"]},
 ]
-
-
-def gid(type_name: str, node_id: int) -> str:
-    return base64.b64encode(f"{type_name}:{node_id}".encode()).decode()
-
-
-def node_id(global_id: str) -> int:
-    return int(base64.b64decode(global_id).decode().split(":")[1])
 
 
 async def sales_team(runtime: Any) -> dict[str, tuple[int, str]]:

@@ -28,7 +28,8 @@ from core.rules import services as rule_services
 from core.rules.engine import run_rule
 from core.rules.tables import Rule, RuleRun, WebhookDelivery, WebhookEndpoint
 from core.settings import Settings, load_settings
-from tests.conftest import as_user, smtp_server, wait_for
+from core.testing import running_smtp
+from tests.conftest import as_user, wait_for
 from tests.plugins.sales.helpers import WIN, create_opportunity, create_process, gid, sales_team
 from tests.test_mail import Server
 
@@ -85,9 +86,7 @@ def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
 
 @pytest.fixture
 def smtp() -> Server:
-    server = Server()
-    with smtp_server(server) as url:
-        server.url = url
+    with running_smtp(Server()) as server:
         yield server
 
 
