@@ -76,7 +76,9 @@ async def test_an_unsubscribe_stops_the_message_already_queued(runtime, smtp):
     assert await _start_and_queue(runtime, campaign_id) == 2
     assert (await _recipient(anna))["status"] == "queued"
 
-    token = links.make_token(runtime.settings.secret_key, links.RECIPIENT, (await _recipient(anna))["id"])
+    token = links.make_token(
+        runtime.for_plugin("marketing").signing_key("links"), links.RECIPIENT, (await _recipient(anna))["id"]
+    )
     result = await responses.unsubscribe(runtime, token)
     assert (result.person_id, result.purpose, result.already) == (anna, "marketing", False)
     await _deliver_all(runtime)
@@ -224,7 +226,7 @@ async def test_replies_and_bounces_from_the_mailbox_count_in_the_results(runtime
         received(status="bounce", bounced_mail_ids=[bartek_mail], failed_recipients=["bartek@nowhere.example"]),
     ):
         async with runtime.unit_of_work(SYSTEM) as uow:
-            await responses.mail_response(event, JobContext(runtime=runtime, uow=uow, actor=SYSTEM))
+            await responses.mail_response(event, JobContext(runtime=runtime, uow=uow, actor=SYSTEM, owner="marketing"))
     stats = await responses.campaign_stats(runtime, SYSTEM, campaign_id)
     assert (stats.replied, stats.bounced, stats.delivered) == (1, 1, 1)
     assert [row["email"] for row in await Suppression.select(Suppression.email)] == ["bartek@nowhere.example"]
@@ -277,7 +279,9 @@ async def test_an_unsubscribe_while_the_message_is_being_sent_leaves_it_sent_and
 
             sending = asyncio.create_task(send())
             assert await asyncio.to_thread(stalled.arrived.wait, 10)
-            token = links.make_token(runtime.settings.secret_key, links.RECIPIENT, (await _recipient(anna))["id"])
+            token = links.make_token(
+                runtime.for_plugin("marketing").signing_key("links"), links.RECIPIENT, (await _recipient(anna))["id"]
+            )
             unsubscribing = asyncio.create_task(responses.unsubscribe(runtime, token))
             for _ in range(200):  # until the unsubscribe waits for the mail row the job holds
                 if await _waiting_for_a_lock(database_url):
