@@ -100,7 +100,7 @@ async def test_concurrent_sends_and_unsubscribes_never_deadlock(environment, smt
         async def unsubscribe_each(ids: list[int]) -> None:
             for recipient_id in ids:
                 await responses.unsubscribe(
-                    runtime,
+                    runtime.for_plugin("marketing"),
                     links.make_token(
                         runtime.for_plugin("marketing").signing_key("links"), links.RECIPIENT, recipient_id
                     ),
