@@ -132,7 +132,10 @@ async def form_submit(request: Request, key: str, plugin_runtime: PluginRuntime)
         await forms.reserve_attempt(runtime, limits, address, posted.values.get("email", "").strip().lower())
     except forms.Throttled as throttled:
         message = _message(
-            request, _("Too many submissions. Try again in {seconds} seconds."), {"seconds": throttled.retry_after}
+            request,
+            runtime,
+            _("Too many submissions. Try again in {seconds} seconds."),
+            {"seconds": throttled.retry_after},
         )
         return _json(
             request,
