@@ -239,7 +239,7 @@ async def _attribute(runtime: PluginRuntime, campaign_id: int, stats: CampaignSt
     if not contacts:
         return
     for _plugin, answer in await runtime.call_each(
-        "marketing_attributed_revenue", runtime=runtime, contacts=contacts, window_days=ATTRIBUTION_DAYS
+        "marketing_attributed_revenue", contacts=contacts, window_days=ATTRIBUTION_DAYS
     ):
         if answer:
             stats.deals += int(answer["deals"])
