@@ -70,7 +70,6 @@ from core.plugins.specs import (
     TemplateVariable,
     TypeExtension,
 )
-from core.runtime import Runtime
 from core.tasks.services import create_task
 from core.templates import TemplateRenderError, check_template, render_template, sample_context
 from core.validation import normalise_email, normalise_nip, normalise_phone
@@ -171,7 +170,6 @@ __all__ = [
     "Related",
     "RetryPolicy",
     "RoleTemplate",
-    "Runtime",
     "ScheduleSpec",
     "Subscriber",
     "Surface",

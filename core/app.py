@@ -151,6 +151,13 @@ def _graphql_controller(runtime: Runtime, surface: Surface, path: str) -> type:
     return GraphQLController
 
 
+def _plugin_runtime_of(runtime: Runtime, plugin: str) -> Provide:
+    def plugin_runtime() -> Any:
+        return runtime.for_plugin(plugin)
+
+    return Provide(plugin_runtime, sync_to_thread=False)
+
+
 def create_app(
     settings: Settings | None = None, runtime: Runtime | None = None, *, run_jobs: bool | None = None
 ) -> Litestar:
@@ -185,8 +192,14 @@ def create_app(
     attachment_body = {
         "request_max_body_size": max(DEFAULT_MAX_BODY, runtime.settings.max_attachment_bytes + 64 * 1024)
     }
+    # A route takes its own plugin's PluginRuntime as a ``plugin_runtime`` argument.
     plugin_routers = [
-        Router(path=f"/plugins/{plugin}", route_handlers=handlers, **(attachment_body if plugin == "core" else {}))
+        Router(
+            path=f"/plugins/{plugin}",
+            route_handlers=handlers,
+            dependencies={"plugin_runtime": _plugin_runtime_of(runtime, plugin)},
+            **(attachment_body if plugin == "core" else {}),
+        )
         for plugin, handlers in runtime.registry.routes
     ]
     app = Litestar(

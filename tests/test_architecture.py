@@ -314,3 +314,19 @@ def test_the_sample_plugin_and_its_tests_use_only_core_api_and_the_test_kit():
                 offenders.append(f"{path.relative_to(ROOT)}: {line.strip()}")
     assert offenders == []
     assert list((ROOT / "tests/sample_plugin/tests").glob("test_*.py"))  # the plugin has tests of its own
+
+
+def test_plugins_use_only_their_plugin_runtime():
+    """A plugin gets its PluginRuntime: never the core's Runtime, the secret key or another
+    plugin's object (its own config is ``plugin_runtime.config``; its secrets ``signing_key``).
+    A plugin's own tests (a ``tests`` package) may boot the core."""
+    forbidden = re.compile(r"(?<!\w)Runtime\b|secret_key|\.plugins\.plugin\(")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for folder in ("plugins", "tests/sample_plugin/kartoteka_sample")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if "tests" not in path.relative_to(ROOT / folder).parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if forbidden.search(line)
+    ]
+    assert offenders == []

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from core.api import hookspec
 
 if TYPE_CHECKING:
-    from core.api import Runtime
+    from core.api import PluginRuntime
 
 PREFIX = "marketing_"  # every hook here; an unknown implementation with it fails start-up
 
@@ -44,7 +44,9 @@ def marketing_person_facts() -> list[PersonFact]:
 
 
 @hookspec
-def marketing_attributed_revenue(runtime: Runtime, contacts: list[tuple[int, datetime]], window_days: int) -> Any:
+def marketing_attributed_revenue(
+    plugin_runtime: PluginRuntime, contacts: list[tuple[int, datetime]], window_days: int
+) -> Any:
     """Deals won from persons after they were contacted: ``contacts`` holds (person id, when);
     count what was won within ``window_days`` after it. Return ``{"deals": int, "revenue":
     Decimal, "currency": str}`` or None; may be async. Campaign results sum the answers."""

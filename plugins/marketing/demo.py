@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.api import SYSTEM, Consent, ContactPoint, Person, Runtime
+from core.api import SYSTEM, Consent, ContactPoint, Person, PluginRuntime
 from plugins.marketing.services import campaigns, occasions, segments
 from plugins.marketing.services.campaigns import MessageTemplate
 
@@ -41,7 +41,7 @@ async def generate_audience(count: int, domain: str = "example.pl", progress: An
     return made
 
 
-async def load_demo(runtime: Runtime) -> str:
+async def load_demo(runtime: PluginRuntime) -> str:
     persons = await Person.select(Person.id).where(Person.deleted_at.is_null()).order_by(Person.id)
     consenting = [row["id"] for row in persons[::2]]  # half of the client file agreed to newsletters
     for start in range(0, len(consenting), CHUNK):

@@ -176,10 +176,10 @@ class MarketingPlugin(Plugin):
         return [*messages.ROUTES, *forms.ROUTES]
 
     @hookimpl
-    async def kartoteka_demo_data(self, runtime):
+    async def kartoteka_demo_data(self, plugin_runtime):
         from plugins.marketing.demo import load_demo
 
-        return await load_demo(runtime)
+        return await load_demo(plugin_runtime)
 
     @hookimpl
     async def kartoteka_person_export(self, person_id):

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from core.api import SYSTEM, Company, Runtime
+from core.api import SYSTEM, Company, PluginRuntime
 from plugins.sales.services.processes import StageInput, create_process
 from plugins.sales.services.values import Currencies
 from plugins.sales.tables import Opportunity, SalesProcess, SalesStage, StageChange, StageEntry
@@ -62,7 +62,7 @@ class Stage:
     position: int
 
 
-async def create_processes(runtime: Runtime) -> list[list[Stage]]:
+async def create_processes(runtime: PluginRuntime) -> list[list[Stage]]:
     """The demo processes through the service (validated like an administrator's)."""
     made = []
     for name, stages in PROCESSES:
@@ -92,7 +92,7 @@ def _path(rng: random.Random, stages: list[Stage], extra_moves: int) -> list[Sta
 
 
 async def generate(
-    runtime: Runtime,
+    runtime: PluginRuntime,
     currencies: Currencies,
     processes: list[list[Stage]],
     count: int,
@@ -197,7 +197,7 @@ async def generate(
     return made, changes
 
 
-async def load_demo(runtime: Runtime, currencies: Currencies, scale: int) -> str | None:
+async def load_demo(runtime: PluginRuntime, currencies: Currencies, scale: int) -> str | None:
     if await SalesProcess.exists():
         return None
     async with runtime.unit_of_work(SYSTEM):

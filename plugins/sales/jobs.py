@@ -32,7 +32,7 @@ def stuck_condition(stages: list[dict[str, Any]], now: datetime, quiet_days: int
 
 def flag_stuck_opportunities(config: Any):
     async def flag_stuck(ctx: JobContext) -> None:
-        runtime = ctx.runtime
+        runtime = ctx.plugin
         now = datetime.now(UTC)
         stages = await SalesStage.select(SalesStage.id, SalesStage.expected_days)
         overdue, quiet = stuck_condition(stages, now, config.stuck_after_days)
@@ -67,7 +67,7 @@ def flag_stuck_opportunities(config: Any):
                     if reason == "stage_overdue"
                     else _("No contact for {days} days: {name}")
                 )
-                title = runtime.translator.text(
+                title = runtime.text(
                     locale, template, {"stage": row["stage.name"], "name": row["name"], "days": config.stuck_after_days}
                 )
                 task_id = await create_task(

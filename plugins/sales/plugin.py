@@ -147,10 +147,10 @@ class SalesPlugin(Plugin):
         ]
 
     @hookimpl
-    async def kartoteka_demo_data(self, runtime, scale):
+    async def kartoteka_demo_data(self, plugin_runtime, scale):
         from plugins.sales.demo import load_demo
 
-        return await load_demo(runtime, self.config.currencies(), scale)
+        return await load_demo(plugin_runtime, self.config.currencies(), scale)
 
     @hookimpl
     async def kartoteka_person_export(self, person_id):

@@ -139,7 +139,7 @@ async def _campaign_payload(info: Any, action: Any) -> CampaignPayload:
 
 def _on_campaign(info: Any, id: relay.GlobalID, change: Any) -> Any:
     async def run() -> int:
-        return await change(info.context.runtime, info.context.actor, decode_id(id, "Campaign", ["id"]))
+        return await change(info.context.plugin(info), info.context.actor, decode_id(id, "Campaign", ["id"]))
 
     return run()
 
@@ -156,7 +156,7 @@ class MarketingMutation:
 
         async def queue() -> tuple[int, int]:
             done = await call_lists.queue_segment_calls(
-                ctx.runtime,
+                ctx.plugin(info),
                 ctx.actor,
                 decode_id(input.segment, "Segment", ["input", "segment"]),
                 reason=input.reason,
@@ -179,7 +179,7 @@ class MarketingMutation:
         return await _segment_payload(
             info,
             segments.create_segment(
-                ctx.runtime, ctx.actor, name=input.name, description=input.description, criteria=input.criteria
+                ctx.plugin(info), ctx.actor, name=input.name, description=input.description, criteria=input.criteria
             ),
         )
 
@@ -191,7 +191,7 @@ class MarketingMutation:
 
         async def update() -> int:
             return await segments.update_segment(
-                ctx.runtime,
+                ctx.plugin(info),
                 ctx.actor,
                 decode_id(id, "Segment", ["id"]),
                 name=input.name,
@@ -208,7 +208,7 @@ class MarketingMutation:
 
         async def create() -> int:
             return await campaigns.create_campaign(
-                ctx.runtime,
+                ctx.plugin(info),
                 ctx.actor,
                 name=input.name,
                 segment_id=decode_id(input.segment, "Segment", ["input", "segment"]),
@@ -229,7 +229,7 @@ class MarketingMutation:
         async def update() -> int:
             segment = input.segment
             return await campaigns.update_campaign(
-                ctx.runtime,
+                ctx.plugin(info),
                 ctx.actor,
                 decode_id(id, "Campaign", ["id"]),
                 name=input.name,
@@ -275,7 +275,7 @@ class MarketingMutation:
 
         async def create() -> int:
             return await occasions.create_occasion(
-                ctx.runtime,
+                ctx.plugin(info),
                 ctx.actor,
                 name=input.name,
                 kind=input.kind,
@@ -295,7 +295,7 @@ class MarketingMutation:
 
         async def change() -> int:
             occasion_id = decode_id(id, "Occasion", ["id"])
-            return await occasions.set_occasion_active(ctx.runtime, ctx.actor, occasion_id, active)
+            return await occasions.set_occasion_active(ctx.plugin(info), ctx.actor, occasion_id, active)
 
         occasion_id, errors = await attempt(change())
         return OccasionPayload(occasion=await reload(info, "marketing.occasion", occasion_id), user_errors=errors)
@@ -305,7 +305,7 @@ class MarketingMutation:
         ctx = info.context
 
         async def add() -> str:
-            return await campaigns.suppress(ctx.runtime, ctx.actor, email)
+            return await campaigns.suppress(ctx.plugin(info), ctx.actor, email)
 
         address, errors = await attempt(add())
         return SuppressionPayload(email=address, user_errors=errors)
@@ -315,7 +315,7 @@ class MarketingMutation:
         ctx = info.context
 
         async def remove() -> str:
-            return await campaigns.unsuppress(ctx.runtime, ctx.actor, email)
+            return await campaigns.unsuppress(ctx.plugin(info), ctx.actor, email)
 
         address, errors = await attempt(remove())
         return SuppressionPayload(email=address, user_errors=errors)

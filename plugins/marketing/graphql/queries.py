@@ -40,7 +40,7 @@ class SegmentPreview:
 
 
 def _maximum(info: Any) -> int:
-    return info.context.runtime.settings.max_page_size
+    return info.context.plugin(info).settings.max_page_size
 
 
 @strawberry.type
@@ -69,8 +69,8 @@ class MarketingQuery:
     ) -> SegmentPreview:
         ctx = info.context
         try:
-            size = await segments.measure(ctx.runtime, ctx.actor, criteria, purpose)
-            condition = await segments.compile_criteria(ctx.runtime, criteria)
+            size = await segments.measure(ctx.plugin(info), ctx.actor, criteria, purpose)
+            condition = await segments.compile_criteria(ctx.plugin(info), criteria)
         except DomainError as error:
             raise client_error(error) from None
         rows = await (
@@ -97,7 +97,7 @@ class MarketingQuery:
         ctx = info.context
         try:
             segment = await segments.segment_row(decode_id(id, "Segment", ["id"]), ["id"])
-            condition = await segments.compile_criteria(ctx.runtime, segment["criteria"], ["criteria"])
+            condition = await segments.compile_criteria(ctx.plugin(info), segment["criteria"], ["criteria"])
         except DomainError as error:
             raise client_error(error) from None
         query = PersonTable.select(PersonTable.id).where(segments.members_condition(ctx.actor, condition))
@@ -139,7 +139,7 @@ class MarketingQuery:
         ctx = info.context
         try:
             person_id = None if recipient is None else decode_id(recipient, "Person", ["recipient"])
-            message = await campaigns.preview(ctx.runtime, ctx.actor, decode_id(id, "Campaign", ["id"]), person_id)
+            message = await campaigns.preview(ctx.plugin(info), ctx.actor, decode_id(id, "Campaign", ["id"]), person_id)
         except DomainError as error:
             raise client_error(error) from None
         return MessagePreview(
@@ -154,7 +154,7 @@ class MarketingQuery:
     async def campaign_stats(self, info: strawberry.Info, id: relay.GlobalID) -> CampaignStats:
         ctx = info.context
         try:
-            stats = await responses.campaign_stats(ctx.runtime, ctx.actor, decode_id(id, "Campaign", ["id"]))
+            stats = await responses.campaign_stats(ctx.plugin(info), ctx.actor, decode_id(id, "Campaign", ["id"]))
         except DomainError as error:
             raise client_error(error) from None
         return CampaignStats.from_stats(stats)

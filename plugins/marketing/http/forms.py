@@ -21,7 +21,7 @@ from litestar import Request, post, route
 from litestar.enums import HttpMethod
 from litestar.response import Response
 
-from core.api import DomainError, _, negotiate
+from core.api import DomainError, PluginRuntime, _, negotiate
 from plugins.marketing.services import forms, tracking
 
 FORM_BODY_LIMIT = 64 * 1024
@@ -29,22 +29,22 @@ TRACK_BODY_LIMIT = 1024 * 1024
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _config(request: Request) -> Any:
-    return request.app.state.runtime.plugins.plugin("marketing").config
-
-
 def _json(request: Request, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
     return Response(body, status_code=status, media_type="application/json", headers={**NO_STORE, **(headers or {})})
 
 
-def _message(request: Request, message: str, params: dict[str, Any] | None = None) -> str:
+def _message(request: Request, runtime: PluginRuntime, message: str, params: dict[str, Any] | None = None) -> str:
     locale = negotiate(request.headers.get("accept-language"))
-    return request.app.state.runtime.translator.text(locale, message, params)
+    return runtime.text(locale, message, params)
 
 
-def _errors(request: Request, errors: list[DomainError]) -> list[dict[str, Any]]:
+def _errors(request: Request, runtime: PluginRuntime, errors: list[DomainError]) -> list[dict[str, Any]]:
     return [
-        {"field": list(error.field), "code": error.code, "message": _message(request, error.message, error.params)}
+        {
+            "field": list(error.field),
+            "code": error.code,
+            "message": _message(request, runtime, error.message, error.params),
+        }
         for error in errors
     ]
 
@@ -101,25 +101,27 @@ async def form_preflight(request: Request, key: str) -> Response:
 
 
 @post("/forms/{key:str}", status_code=202, request_max_body_size=FORM_BODY_LIMIT)
-async def form_submit(request: Request, key: str) -> Response:
-    runtime = request.app.state.runtime
+async def form_submit(request: Request, key: str, plugin_runtime: PluginRuntime) -> Response:
+    runtime = plugin_runtime
     form = await forms.form_by_key(key)
     origin = request.headers.get("origin")
     cors = _cors(form, origin)
     if form is None:
-        return _json(request, 404, {"error": "NOT_FOUND", "message": _message(request, _("No such form."))}, cors)
+        return _json(
+            request, 404, {"error": "NOT_FOUND", "message": _message(request, runtime, _("No such form."))}, cors
+        )
     if origin and "Access-Control-Allow-Origin" not in cors:
-        message = _message(request, _("This form may not be sent from this site."))
+        message = _message(request, runtime, _("This form may not be sent from this site."))
         return _json(request, 403, {"error": "ORIGIN_NOT_ALLOWED", "message": message}, cors)
     try:
         posted = await _read_post(request)
     except LookupError:
-        message = _message(request, _("Send JSON or a form-encoded body."))
+        message = _message(request, runtime, _("Send JSON or a form-encoded body."))
         return _json(request, 415, {"error": "UNSUPPORTED_MEDIA_TYPE", "message": message}, cors)
     except Exception:
-        message = _message(request, _("The body could not be read."))
+        message = _message(request, runtime, _("The body could not be read."))
         return _json(request, 400, {"error": "BAD_REQUEST", "message": message}, cors)
-    config = _config(request)
+    config = runtime.config
     limits = forms.Limits(
         window=timedelta(minutes=config.form_window_minutes),
         per_address=config.form_posts_per_ip,
@@ -130,7 +132,10 @@ async def form_submit(request: Request, key: str) -> Response:
         await forms.reserve_attempt(runtime, limits, address, posted.values.get("email", "").strip().lower())
     except forms.Throttled as throttled:
         message = _message(
-            request, _("Too many submissions. Try again in {seconds} seconds."), {"seconds": throttled.retry_after}
+            request,
+            runtime,
+            _("Too many submissions. Try again in {seconds} seconds."),
+            {"seconds": throttled.retry_after},
         )
         return _json(
             request,
@@ -141,12 +146,15 @@ async def form_submit(request: Request, key: str) -> Response:
     try:
         submission_id = await forms.receive(runtime, form, posted, address=address, origin=origin or "")
     except forms.InvalidSubmission as invalid:
-        return _json(request, 400, {"error": "INVALID", "errors": _errors(request, invalid.errors)}, cors)
+        return _json(request, 400, {"error": "INVALID", "errors": _errors(request, runtime, invalid.errors)}, cors)
     if submission_id is not None:
         # Stored already; a failure here is recorded on the submission and retried by a job.
         await forms.process_or_keep(runtime, submission_id)
     return _json(
-        request, 202, {"status": "received", "message": _message(request, _("Thank you. We will be in touch."))}, cors
+        request,
+        202,
+        {"status": "received", "message": _message(request, runtime, _("Thank you. We will be in touch."))},
+        cors,
     )
 
 
@@ -156,25 +164,26 @@ def _bearer(request: Request) -> str:
 
 
 @post("/track", status_code=202, request_max_body_size=TRACK_BODY_LIMIT)
-async def track_activity(request: Request) -> Response:
+async def track_activity(request: Request, plugin_runtime: PluginRuntime) -> Response:
     """A site's batch of page views, from its server: ``Authorization: Bearer <key.secret>``."""
+    runtime = plugin_runtime
     site = await tracking.site_for_token(_bearer(request))
     if site is None:
-        message = _message(request, _("A valid site token is required."))
+        message = _message(request, runtime, _("A valid site token is required."))
         return _json(request, 401, {"error": "UNAUTHORIZED", "message": message}, {"WWW-Authenticate": "Bearer"})
     try:
         data = await request.json()
     except Exception:
         data = None
     if not isinstance(data, dict):
-        message = _message(request, _("The body could not be read."))
+        message = _message(request, runtime, _("The body could not be read."))
         return _json(request, 400, {"error": "BAD_REQUEST", "message": message})
     try:
         result = await tracking.track(
-            request.app.state.runtime, site, data.get("events"), timedelta(minutes=_config(request).visit_gap_minutes)
+            runtime, site, data.get("events"), timedelta(minutes=runtime.config.visit_gap_minutes)
         )
     except DomainError as error:
-        return _json(request, 400, {"error": "INVALID", "errors": _errors(request, [error])})
+        return _json(request, 400, {"error": "INVALID", "errors": _errors(request, runtime, [error])})
     return _json(
         request,
         202,

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from piccolo.columns.combination import WhereRaw
 
-from core.api import Actor, CallRequest, DomainError, Enqueued, Runtime, _, enqueue_calls, require_permission
+from core.api import Actor, CallRequest, DomainError, Enqueued, PluginRuntime, _, enqueue_calls, require_permission
 from core.api import Person as PersonTable
 from plugins.marketing.permissions import SEGMENT_READ
 from plugins.marketing.services import segments
@@ -20,7 +20,7 @@ MAX_CALLS = 5000
 
 
 async def queue_segment_calls(
-    runtime: Runtime,
+    runtime: PluginRuntime,
     actor: Actor,
     segment_id: int,
     *,

@@ -21,7 +21,7 @@ from core.api import (
     Actor,
     DomainError,
     Person,
-    Runtime,
+    PluginRuntime,
     TemplateRenderError,
     UnitOfWork,
     _,
@@ -56,11 +56,11 @@ class MessageTemplate:
     html: str | None = None
 
 
-async def template_variables(runtime: Runtime) -> dict[str, Any]:
+async def template_variables(runtime: PluginRuntime) -> dict[str, Any]:
     return await declared_variables(runtime, campaign={"name": "Jesienna promocja"}, unsubscribe_url="https://…")
 
 
-async def check_message(runtime: Runtime, message: MessageTemplate) -> None:
+async def check_message(runtime: PluginRuntime, message: MessageTemplate) -> None:
     """Refuse a template that does not parse, names what a recipient does not have or escapes."""
     variables = await template_variables(runtime)
     if not message.subject.strip():
@@ -98,7 +98,7 @@ def _rate(rate: int) -> int:
 
 
 async def create_campaign(
-    runtime: Runtime,
+    runtime: PluginRuntime,
     actor: Actor,
     *,
     name: str,
@@ -129,7 +129,7 @@ async def create_campaign(
 
 
 async def update_campaign(
-    runtime: Runtime,
+    runtime: PluginRuntime,
     actor: Actor,
     campaign_id: int,
     *,
@@ -180,7 +180,11 @@ class RenderedMessage:
 
 
 def render_for(
-    runtime: Runtime, campaign: dict[str, Any], context: dict[str, Any], unsubscribe: str, recipient_id: int | None
+    runtime: PluginRuntime,
+    campaign: dict[str, Any],
+    context: dict[str, Any],
+    unsubscribe: str,
+    recipient_id: int | None,
 ) -> RenderedMessage:
     """One recipient's message: their own data, their own unsubscribe link, nobody else's address."""
     values = {**context, "campaign": {"name": campaign["name"]}, "unsubscribe_url": unsubscribe}
@@ -194,7 +198,7 @@ def render_for(
         body_html = render_template(campaign["html_body"], values, html=True)
         if recipient_id is not None:
             body_html = links.track_clicks(
-                body_html, runtime.settings.issuer, runtime.settings.secret_key, recipient_id
+                body_html, runtime.settings.issuer, runtime.signing_key("links"), recipient_id
             )
     return RenderedMessage(
         to=context["recipient"]["email"],
@@ -205,7 +209,7 @@ def render_for(
     )
 
 
-async def preview(runtime: Runtime, actor: Actor, campaign_id: int, person_id: int | None) -> RenderedMessage:
+async def preview(runtime: PluginRuntime, actor: Actor, campaign_id: int, person_id: int | None) -> RenderedMessage:
     """The message as ``person_id`` would get it (sample data without a person)."""
     require_permission(actor, CAMPAIGN_READ)
     from core.api import sample_context
@@ -220,7 +224,7 @@ async def preview(runtime: Runtime, actor: Actor, campaign_id: int, person_id: i
         context = (await recipient_contexts(runtime, [person_id])).get(person_id)
         if context is None:
             raise DomainError("NOT_FOUND", _("No such record, or it is outside your area."), ["recipient"])
-    url = links.unsubscribe_url(runtime.settings.issuer, runtime.settings.secret_key, links.RECIPIENT, 0)
+    url = links.unsubscribe_url(runtime.settings.issuer, runtime.signing_key("links"), links.RECIPIENT, 0)
     try:
         return render_for(runtime, campaign, context, url, None)
     except TemplateRenderError as error:
@@ -231,7 +235,7 @@ async def preview(runtime: Runtime, actor: Actor, campaign_id: int, person_id: i
 
 # --- the send's life ------------------------------------------------------------------------------------
 async def schedule(
-    runtime: Runtime, actor: Actor, campaign_id: int, *, at: datetime | None, rate_per_minute: int | None
+    runtime: PluginRuntime, actor: Actor, campaign_id: int, *, at: datetime | None, rate_per_minute: int | None
 ) -> int:
     """Plan the send (now, or ``at``): refused when nobody in the segment may receive it."""
     require_permission(actor, CAMPAIGN_SEND)
@@ -268,7 +272,9 @@ async def schedule(
     return campaign_id
 
 
-async def _transition(runtime: Runtime, actor: Actor, campaign_id: int, allowed: tuple[str, ...], to: str) -> dict:
+async def _transition(
+    runtime: PluginRuntime, actor: Actor, campaign_id: int, allowed: tuple[str, ...], to: str
+) -> dict:
     require_permission(actor, CAMPAIGN_SEND)
     async with runtime.unit_of_work(actor) as uow:
         campaign = await campaign_row(campaign_id)
@@ -287,20 +293,20 @@ async def _transition(runtime: Runtime, actor: Actor, campaign_id: int, allowed:
     return campaign
 
 
-async def pause(runtime: Runtime, actor: Actor, campaign_id: int) -> int:
+async def pause(runtime: PluginRuntime, actor: Actor, campaign_id: int) -> int:
     """Stop queuing more messages; those already handed to the mail queue still go out."""
     await _transition(runtime, actor, campaign_id, ("sending", "scheduled"), "paused")
     return campaign_id
 
 
-async def resume(runtime: Runtime, actor: Actor, campaign_id: int) -> int:
+async def resume(runtime: PluginRuntime, actor: Actor, campaign_id: int) -> int:
     campaign = await campaign_row(campaign_id)
     target = "sending" if campaign["started_at"] is not None else "scheduled"
     await _transition(runtime, actor, campaign_id, ("paused",), target)
     return campaign_id
 
 
-async def cancel(runtime: Runtime, actor: Actor, campaign_id: int) -> int:
+async def cancel(runtime: PluginRuntime, actor: Actor, campaign_id: int) -> int:
     """Stop for good: nobody not yet sent to gets the message, queued ones included."""
     await _transition(runtime, actor, campaign_id, ("draft", "scheduled", "sending", "paused"), "cancelled")
     async with runtime.unit_of_work(actor):
@@ -317,7 +323,7 @@ async def cancel(runtime: Runtime, actor: Actor, campaign_id: int) -> int:
     return campaign_id
 
 
-async def start_due(runtime: Runtime, uow: UnitOfWork, now: datetime) -> list[int]:
+async def start_due(runtime: PluginRuntime, uow: UnitOfWork, now: datetime) -> list[int]:
     """Start scheduled campaigns whose time has come: fix the audience, begin sending."""
     from core.api import User
 
@@ -349,7 +355,7 @@ async def start_due(runtime: Runtime, uow: UnitOfWork, now: datetime) -> list[in
     return started
 
 
-async def send_batch(runtime: Runtime, uow: UnitOfWork, campaign_id: int, now: datetime) -> int:
+async def send_batch(runtime: PluginRuntime, uow: UnitOfWork, campaign_id: int, now: datetime) -> int:
     """Queue the next messages the campaign's rate allows; returns how many were taken."""
     query = Campaign.select().where(Campaign.id == campaign_id)
     if runtime.settings.is_postgres:
@@ -394,7 +400,7 @@ async def send_batch(runtime: Runtime, uow: UnitOfWork, campaign_id: int, now: d
             skipped.setdefault(reason, []).append(row["id"])
             continue
         assert context is not None
-        url = links.unsubscribe_url(settings.issuer, settings.secret_key, links.RECIPIENT, row["id"])
+        url = links.unsubscribe_url(settings.issuer, runtime.signing_key("links"), links.RECIPIENT, row["id"])
         try:
             message = render_for(runtime, campaign, context, url, row["id"])
         except TemplateRenderError as error:
@@ -442,7 +448,7 @@ async def suppressed_among(addresses: list[str]) -> set[str]:
     return {row["email"] for row in await Suppression.select(Suppression.email).where(Suppression.email.is_in(wanted))}
 
 
-async def suppress(runtime: Runtime, actor: Actor, email: str) -> str:
+async def suppress(runtime: PluginRuntime, actor: Actor, email: str) -> str:
     require_permission(actor, CAMPAIGN_MANAGE)
     address = normalise_email(email, ["email"])
     async with runtime.unit_of_work(actor):
@@ -451,7 +457,7 @@ async def suppress(runtime: Runtime, actor: Actor, email: str) -> str:
     return address
 
 
-async def unsuppress(runtime: Runtime, actor: Actor, email: str) -> str:
+async def unsuppress(runtime: PluginRuntime, actor: Actor, email: str) -> str:
     require_permission(actor, CAMPAIGN_MANAGE)
     address = normalise_email(email, ["email"])
     async with runtime.unit_of_work(actor):

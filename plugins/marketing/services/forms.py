@@ -24,8 +24,8 @@ from core.api import (
     ContactInput,
     DomainError,
     EmploymentInput,
+    PluginRuntime,
     Related,
-    Runtime,
     Territory,
     UnitOfWork,
     _,
@@ -173,7 +173,7 @@ async def _territory_id(code: str | None) -> int | None:
     return row["id"]
 
 
-async def create_form(runtime: Runtime, actor: Actor, definition: FormDefinition) -> int:
+async def create_form(runtime: PluginRuntime, actor: Actor, definition: FormDefinition) -> int:
     require_permission(actor, FORM_MANAGE)
     checked = _check_definition(definition)
     async with runtime.unit_of_work(actor):
@@ -188,7 +188,7 @@ async def create_form(runtime: Runtime, actor: Actor, definition: FormDefinition
     return row["id"]
 
 
-async def set_form_active(runtime: Runtime, actor: Actor, form_id: int, active: bool) -> int:
+async def set_form_active(runtime: PluginRuntime, actor: Actor, form_id: int, active: bool) -> int:
     """An inactive form refuses posts (404), keeping its submissions."""
     require_permission(actor, FORM_MANAGE)
     async with runtime.unit_of_work(actor):
@@ -222,7 +222,7 @@ class Throttled(Exception):
         super().__init__(by)
 
 
-async def reserve_attempt(runtime: Runtime, limits: Limits, address: str, email: str) -> None:
+async def reserve_attempt(runtime: PluginRuntime, limits: Limits, address: str, email: str) -> None:
     """Count this post first, committed at once, so posts sent at the same moment see each other;
     then refuse it if the window already holds the limit. Refused posts count too: a flood from one
     address keeps it shut out. Retry-After is when the oldest post counted leaves the window."""
@@ -323,7 +323,7 @@ def check_submission(form: Mapping[str, Any], posted: Posted) -> tuple[dict[str,
 
 
 async def receive(
-    runtime: Runtime, form: Mapping[str, Any], posted: Posted, *, address: str, origin: str
+    runtime: PluginRuntime, form: Mapping[str, Any], posted: Posted, *, address: str, origin: str
 ) -> int | None:
     """Store a checked submission (committed before any processing); None for a bot's post."""
     if posted.honeypot.strip():
@@ -377,7 +377,7 @@ def _timeline_body(form: Mapping[str, Any], values: Mapping[str, str], answers: 
     return "\n".join(lines)
 
 
-async def process_submission(runtime: Runtime, submission_id: int) -> bool:
+async def process_submission(runtime: PluginRuntime, submission_id: int) -> bool:
     """Match, create, consent, record, route — all or nothing; False when it was done already."""
     async with runtime.unit_of_work(SYSTEM) as uow:
         query = FormSubmission.select().where(FormSubmission.id == submission_id).output(load_json=True)
@@ -488,7 +488,7 @@ async def process_submission(runtime: Runtime, submission_id: int) -> bool:
     return True
 
 
-async def _mark_failed(runtime: Runtime, submission_id: int, error: Exception) -> None:
+async def _mark_failed(runtime: PluginRuntime, submission_id: int, error: Exception) -> None:
     async with runtime.unit_of_work(SYSTEM):
         row = await FormSubmission.select(FormSubmission.attempts).where(FormSubmission.id == submission_id).first()
         await FormSubmission.update(
@@ -500,7 +500,7 @@ async def _mark_failed(runtime: Runtime, submission_id: int, error: Exception) -
         ).where((FormSubmission.id == submission_id) & (FormSubmission.status != "processed"))
 
 
-async def process_or_keep(runtime: Runtime, submission_id: int) -> bool:
+async def process_or_keep(runtime: PluginRuntime, submission_id: int) -> bool:
     """Process now; on failure the submission stays stored, marked with why, for the retry job."""
     try:
         return await process_submission(runtime, submission_id)
@@ -509,7 +509,7 @@ async def process_or_keep(runtime: Runtime, submission_id: int) -> bool:
         return False
 
 
-async def retry_unprocessed(runtime: Runtime, uow: UnitOfWork) -> int:
+async def retry_unprocessed(runtime: PluginRuntime, uow: UnitOfWork) -> int:
     """Process submissions a request could not (failed, or the process stopped in between). Runs
     inside the job's transaction: each submission in a savepoint, so one that fails again is
     undone alone and marked, and the others are kept."""
@@ -535,7 +535,7 @@ async def retry_unprocessed(runtime: Runtime, uow: UnitOfWork) -> int:
 
 
 # --- the merge queue ---------------------------------------------------------------------------------
-async def resolve_candidate(runtime: Runtime, actor: Actor, candidate_id: int, merge: bool) -> int:
+async def resolve_candidate(runtime: PluginRuntime, actor: Actor, candidate_id: int, merge: bool) -> int:
     """Merge: the new record goes into the existing one (the core's merge, in the actor's scope).
     Keep apart: both stay, and the pair is not offered again."""
     require_permission(actor, LEAD_MERGE)
@@ -560,7 +560,7 @@ async def resolve_candidate(runtime: Runtime, actor: Actor, candidate_id: int, m
     return candidate_id
 
 
-async def merge_records_for(runtime: Runtime, actor: Actor, candidate: Mapping[str, Any]) -> None:
+async def merge_records_for(runtime: PluginRuntime, actor: Actor, candidate: Mapping[str, Any]) -> None:
     await merge_records(runtime, actor, candidate["kind"], candidate["existing_id"], candidate["new_id"])
     # Submissions and routing of the merged record now point at the one that stays.
     column = FormSubmission.person if candidate["kind"] == "person" else FormSubmission.company

@@ -20,7 +20,7 @@ from core.api import (
     Actor,
     DomainError,
     Person,
-    Runtime,
+    PluginRuntime,
     TemplateRenderError,
     _,
     queue_mail,
@@ -69,7 +69,7 @@ def local_today() -> date:
 
 
 async def create_occasion(
-    runtime: Runtime,
+    runtime: PluginRuntime,
     actor: Actor,
     *,
     name: str,
@@ -117,7 +117,7 @@ async def create_occasion(
     return row["id"]
 
 
-async def set_occasion_active(runtime: Runtime, actor: Actor, occasion_id: int, active: bool) -> int:
+async def set_occasion_active(runtime: PluginRuntime, actor: Actor, occasion_id: int, active: bool) -> int:
     require_permission(actor, CAMPAIGN_MANAGE)
     async with runtime.unit_of_work(actor):
         if not await Occasion.exists().where(Occasion.id == occasion_id):
@@ -137,7 +137,7 @@ def _birthday_condition(day: date, sqlite: bool) -> QueryString:
     return QueryString(f"{month_day} IN ({placeholders})", *[f"{m:02d}-{d:02d}" for m, d in days])
 
 
-async def greet(runtime: Runtime, uow: Any, occasion: dict[str, Any], today: date) -> int:
+async def greet(runtime: PluginRuntime, uow: Any, occasion: dict[str, Any], today: date) -> int:
     """Queue greetings of one occasion due ``today``; returns how many were queued this run."""
     target = today + timedelta(days=occasion["days_before"])
     if occasion["kind"] == "holiday":
@@ -168,7 +168,7 @@ async def greet(runtime: Runtime, uow: Any, occasion: dict[str, Any], today: dat
         ).returning(OccasionSend.id)
         if not context["recipient"]["email"] or context["recipient"]["email"] in suppressed:
             continue  # recorded as handled: the greeting is not tried again today
-        url = links.unsubscribe_url(settings.issuer, settings.secret_key, links.OCCASION, send["id"])
+        url = links.unsubscribe_url(settings.issuer, runtime.signing_key("links"), links.OCCASION, send["id"])
         try:
             message = render_for(runtime, occasion, context, url, None)
         except TemplateRenderError:
@@ -188,7 +188,7 @@ async def greet(runtime: Runtime, uow: Any, occasion: dict[str, Any], today: dat
     return queued
 
 
-async def greet_all(runtime: Runtime, uow: Any, today: date | None = None) -> int:
+async def greet_all(runtime: PluginRuntime, uow: Any, today: date | None = None) -> int:
     """Every active occasion's greetings due today (the job runs hourly; repeats find them done)."""
     today = today or local_today()
     total = 0

@@ -14,7 +14,7 @@ from typing import Any
 from core.api import (
     SYSTEM,
     JobContext,
-    Runtime,
+    PluginRuntime,
     _,
     as_utc,
     cancel_mail,
@@ -60,9 +60,9 @@ async def _link_target(kind: str, row_id: int) -> tuple[int, str, str] | None:
     return None
 
 
-async def unsubscribe(runtime: Runtime, token: str) -> Unsubscribed:
+async def unsubscribe(runtime: PluginRuntime, token: str) -> Unsubscribed:
     """Withdraw consent for the mail's purpose; idempotent. Raises ``links.BadLink``."""
-    subject = links.read_token(runtime.settings.secret_key, token, valid_days=UNSUBSCRIBE_VALID_DAYS)
+    subject = links.read_token(runtime.signing_key("links"), token, valid_days=UNSUBSCRIBE_VALID_DAYS)
     target = await _link_target(subject.kind, subject.row_id)
     if target is None:
         raise links.BadLink()
@@ -106,9 +106,9 @@ async def stop_queued_mail(event: Any, ctx: JobContext) -> None:
         )
 
 
-async def click(runtime: Runtime, token: str) -> str:
+async def click(runtime: PluginRuntime, token: str) -> str:
     """Count a click and return where the link leads. Raises ``links.BadLink``."""
-    subject = links.read_token(runtime.settings.secret_key, token, valid_days=CLICK_VALID_DAYS)
+    subject = links.read_token(runtime.signing_key("links"), token, valid_days=CLICK_VALID_DAYS)
     if subject.kind != links.RECIPIENT or not subject.url.startswith(("http://", "https://")):
         raise links.BadLink()
     async with runtime.unit_of_work(SYSTEM) as uow:
@@ -197,7 +197,7 @@ GROUP BY r.status, r.skip_reason, m.status
 """
 
 
-async def campaign_stats(runtime: Runtime, actor: Any, campaign_id: int) -> CampaignStats:
+async def campaign_stats(runtime: PluginRuntime, actor: Any, campaign_id: int) -> CampaignStats:
     require_permission(actor, CAMPAIGN_READ)
     campaign = await campaign_row(campaign_id)
     stats = CampaignStats(cost=Decimal(str(campaign["cost"] or 0)).quantize(CENT))
@@ -228,7 +228,7 @@ async def campaign_stats(runtime: Runtime, actor: Any, campaign_id: int) -> Camp
     return stats
 
 
-async def _attribute(runtime: Runtime, campaign_id: int, stats: CampaignStats) -> None:
+async def _attribute(runtime: PluginRuntime, campaign_id: int, stats: CampaignStats) -> None:
     """Deals the sales side won from recipients within the attribution window after their mail."""
     rows = await Recipient.raw(
         "SELECT r.person AS person, m.sent_at AS sent_at FROM marketing_recipient r "
@@ -239,7 +239,7 @@ async def _attribute(runtime: Runtime, campaign_id: int, stats: CampaignStats) -
     if not contacts:
         return
     for _plugin, answer in await runtime.call_each(
-        "marketing_attributed_revenue", runtime=runtime, contacts=contacts, window_days=ATTRIBUTION_DAYS
+        "marketing_attributed_revenue", contacts=contacts, window_days=ATTRIBUTION_DAYS
     ):
         if answer:
             stats.deals += int(answer["deals"])

@@ -20,7 +20,7 @@ from core.api import (
     Company,
     DomainError,
     Person,
-    Runtime,
+    PluginRuntime,
     Team,
     Territory,
     UnitOfWork,
@@ -91,7 +91,7 @@ async def _checked(values: RuleValues) -> dict[str, Any]:
     }
 
 
-async def create_rule(runtime: Runtime, actor: Actor, values: RuleValues) -> int:
+async def create_rule(runtime: PluginRuntime, actor: Actor, values: RuleValues) -> int:
     """A new rule goes last; reorder to put it first."""
     require_permission(actor, LEAD_ROUTE)
     checked = await _checked(values)
@@ -110,7 +110,7 @@ async def _rule_exists(rule_id: int) -> None:
         raise DomainError("NOT_FOUND", _("No such routing rule."), ["id"])
 
 
-async def update_rule(runtime: Runtime, actor: Actor, rule_id: int, values: RuleValues) -> int:
+async def update_rule(runtime: PluginRuntime, actor: Actor, rule_id: int, values: RuleValues) -> int:
     require_permission(actor, LEAD_ROUTE)
     checked = await _checked(values)
     async with runtime.unit_of_work(actor):
@@ -119,14 +119,14 @@ async def update_rule(runtime: Runtime, actor: Actor, rule_id: int, values: Rule
     return rule_id
 
 
-async def delete_rule(runtime: Runtime, actor: Actor, rule_id: int) -> None:
+async def delete_rule(runtime: PluginRuntime, actor: Actor, rule_id: int) -> None:
     require_permission(actor, LEAD_ROUTE)
     async with runtime.unit_of_work(actor):
         await _rule_exists(rule_id)
         await RoutingRule.delete().where(RoutingRule.id == rule_id)
 
 
-async def reorder_rules(runtime: Runtime, actor: Actor, rule_ids: Sequence[int]) -> None:
+async def reorder_rules(runtime: PluginRuntime, actor: Actor, rule_ids: Sequence[int]) -> None:
     """``rule_ids`` is every rule, in the order they are tried."""
     require_permission(actor, LEAD_ROUTE)
     async with runtime.unit_of_work(actor):
@@ -190,7 +190,7 @@ def _matches(rule: dict[str, Any], territories: set[int], employees: int | None,
     return _source_matches(rule["source"], source)
 
 
-async def _next_in_team(runtime: Runtime, rule_id: int) -> int | None:
+async def _next_in_team(runtime: PluginRuntime, rule_id: int) -> int | None:
     """The team member after the one who got the last lead; the rule row stays locked until the
     transaction ends, so a concurrent lead waits and then sees the moved pointer."""
     query = RoutingRule.select(RoutingRule.team, RoutingRule.last_assigned).where(RoutingRule.id == rule_id)
@@ -212,7 +212,7 @@ async def _next_in_team(runtime: Runtime, rule_id: int) -> int | None:
     return chosen
 
 
-async def _owner_for(runtime: Runtime, lead: Lead) -> tuple[int | None, int | None]:
+async def _owner_for(runtime: PluginRuntime, lead: Lead) -> tuple[int | None, int | None]:
     """The rule that takes the lead and the salesperson it gives it to."""
     territories, employees = await _facts(lead)
     rules = await RoutingRule.select().where(RoutingRule.active == True).order_by(RoutingRule.position, RoutingRule.id)  # noqa: E712
@@ -244,7 +244,7 @@ async def _names(lead: Lead) -> dict[str, Any]:
     return names
 
 
-async def route_lead(runtime: Runtime, uow: UnitOfWork, lead: Lead) -> int | None:
+async def route_lead(runtime: PluginRuntime, uow: UnitOfWork, lead: Lead) -> int | None:
     """Give a new lead an owner and them a task to call it, within ``uow``; returns the owner.
 
     A lead is routed once: a second call (a retried job, an event delivered twice) changes nothing.
@@ -289,7 +289,9 @@ async def route_lead(runtime: Runtime, uow: UnitOfWork, lead: Lead) -> int | Non
     return owner
 
 
-async def route_new_record(runtime: Runtime, uow: UnitOfWork, *, person_id: int | None, company_id: int | None) -> None:
+async def route_new_record(
+    runtime: PluginRuntime, uow: UnitOfWork, *, person_id: int | None, company_id: int | None
+) -> None:
     """A lead created elsewhere (an import, by the system) without an owner is routed too; one a
     salesperson entered is theirs already and is left alone."""
     table, record_id = (Person, person_id) if person_id is not None else (Company, company_id)

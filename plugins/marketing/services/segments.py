@@ -21,7 +21,7 @@ from core.api import (
     Actor,
     Company,
     DomainError,
-    Runtime,
+    PluginRuntime,
     _,
     custom_field_clause,
     custom_field_definitions,
@@ -268,7 +268,7 @@ def _text(value: Any, path: list[Any]) -> str:
 
 
 # --- using criteria --------------------------------------------------------------------------------
-async def person_facts(runtime: Runtime) -> dict[str, PersonFact]:
+async def person_facts(runtime: PluginRuntime) -> dict[str, PersonFact]:
     facts: dict[str, PersonFact] = {}
     for _plugin, result in await runtime.call_each("marketing_person_facts"):
         for fact in result or []:
@@ -276,7 +276,9 @@ async def person_facts(runtime: Runtime) -> dict[str, PersonFact]:
     return facts
 
 
-async def compile_criteria(runtime: Runtime, criteria: Any, path: Sequence[Any] = ("input", "criteria")) -> QueryString:
+async def compile_criteria(
+    runtime: PluginRuntime, criteria: Any, path: Sequence[Any] = ("input", "criteria")
+) -> QueryString:
     custom = {entity: await custom_field_definitions(entity, include_archived=True) for entity in ("person", "company")}
     compiler = Compiler(await person_facts(runtime), custom, runtime.settings.is_sqlite)
     return compiler.compile(criteria, list(path))
@@ -333,7 +335,7 @@ async def _unique_name(name: str, own_id: int | None = None) -> None:
         raise DomainError("DUPLICATE", _("This name is already taken."), ["input", "name"])
 
 
-async def create_segment(runtime: Runtime, actor: Actor, *, name: str, description: str, criteria: Any) -> int:
+async def create_segment(runtime: PluginRuntime, actor: Actor, *, name: str, description: str, criteria: Any) -> int:
     require_permission(actor, SEGMENT_MANAGE)
     name = _name(name)
     await compile_criteria(runtime, criteria)
@@ -346,7 +348,7 @@ async def create_segment(runtime: Runtime, actor: Actor, *, name: str, descripti
 
 
 async def update_segment(
-    runtime: Runtime,
+    runtime: PluginRuntime,
     actor: Actor,
     segment_id: int,
     *,
@@ -380,7 +382,7 @@ class SegmentSize:
     callable: int  # with a phone number: the call list
 
 
-async def measure(runtime: Runtime, actor: Actor, criteria: Any, purpose: str = "marketing") -> SegmentSize:
+async def measure(runtime: PluginRuntime, actor: Actor, criteria: Any, purpose: str = "marketing") -> SegmentSize:
     """How many persons the criteria select now (as far as ``actor`` sees), counted in SQL."""
     require_permission(actor, SEGMENT_READ)
     condition = await compile_criteria(runtime, criteria)

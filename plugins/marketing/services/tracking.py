@@ -23,7 +23,7 @@ from core.api import (
     ContactPoint,
     DomainError,
     Person,
-    Runtime,
+    PluginRuntime,
     UnitOfWork,
     _,
     as_utc,
@@ -47,7 +47,7 @@ def _hash(secret: str) -> str:
 
 
 # --- sites ------------------------------------------------------------------------------------------------
-async def create_site(runtime: Runtime, actor: Actor, name: str) -> tuple[int, str]:
+async def create_site(runtime: PluginRuntime, actor: Actor, name: str) -> tuple[int, str]:
     """A site and its token (``key.secret``), shown this once."""
     require_permission(actor, FORM_MANAGE)
     name = name.strip()
@@ -61,7 +61,7 @@ async def create_site(runtime: Runtime, actor: Actor, name: str) -> tuple[int, s
     return row["id"], f"{key}.{secret}"
 
 
-async def revoke_site(runtime: Runtime, actor: Actor, site_id: int) -> int:
+async def revoke_site(runtime: PluginRuntime, actor: Actor, site_id: int) -> int:
     require_permission(actor, FORM_MANAGE)
     async with runtime.unit_of_work(actor):
         done = await (
@@ -84,17 +84,17 @@ async def site_for_token(token: str) -> dict[str, Any] | None:
     return site
 
 
-def visitor_id(secret_key: str, person_id: int) -> str:
+def visitor_id(key: str, person_id: int) -> str:
     """A person's visitor id for sites: their id and a signature only Kartoteka can make."""
-    signature = hmac.new(secret_key.encode(), f"visitor:{person_id}".encode(), hashlib.sha256).hexdigest()[:32]
+    signature = hmac.new(key.encode(), f"visitor:{person_id}".encode(), hashlib.sha256).hexdigest()[:32]
     return f"{person_id}.{signature}"
 
 
-def read_visitor_id(secret_key: str, value: str) -> int | None:
+def read_visitor_id(key: str, value: str) -> int | None:
     person, _dot, _signature = value.partition(".")
     if not person.isdecimal():
         return None
-    return int(person) if hmac.compare_digest(visitor_id(secret_key, int(person)), value) else None
+    return int(person) if hmac.compare_digest(visitor_id(key, int(person)), value) else None
 
 
 # --- events -----------------------------------------------------------------------------------------------
@@ -161,7 +161,7 @@ def check_events(raw: Any, now: datetime) -> list[PageView]:
     return views
 
 
-async def _people(secret_key: str, views: Sequence[PageView]) -> list[int | None]:
+async def _people(key: str, views: Sequence[PageView]) -> list[int | None]:
     """The person of each view, in order (None: a visitor the CRM does not know)."""
     emails = {view.email for view in views if view.email}
     by_email: dict[str, int] = {}
@@ -178,7 +178,7 @@ async def _people(secret_key: str, views: Sequence[PageView]) -> list[int | None
         )
         for row in rows:
             by_email.setdefault(row["value"], row["person"])
-    signed = {view.visitor: read_visitor_id(secret_key, view.visitor) for view in views if view.visitor}
+    signed = {view.visitor: read_visitor_id(key, view.visitor) for view in views if view.visitor}
     ids = [person for person in signed.values() if person is not None]
     alive = set()
     if ids:
@@ -205,11 +205,11 @@ class TrackResult:
     visits_closed: int
 
 
-async def track(runtime: Runtime, site: Mapping[str, Any], raw_events: Any, gap: timedelta) -> TrackResult:
+async def track(runtime: PluginRuntime, site: Mapping[str, Any], raw_events: Any, gap: timedelta) -> TrackResult:
     now = datetime.now(UTC)
     views = check_events(raw_events, now)
     async with runtime.unit_of_work(SYSTEM) as uow:
-        people = await _people(runtime.settings.secret_key, views)
+        people = await _people(runtime.signing_key("visitors"), views)
         closed = 0
         for person_id in sorted({person for person in people if person is not None}):
             mine = sorted(
@@ -231,7 +231,7 @@ async def _open_visit(site_id: int, person_id: int) -> dict[str, Any] | None:
 
 
 async def _add_views(
-    runtime: Runtime,
+    runtime: PluginRuntime,
     uow: UnitOfWork,
     site: Mapping[str, Any],
     person_id: int,
@@ -287,7 +287,7 @@ def _top(summary: Mapping[str, Any]) -> list[tuple[str, dict[str, int]]]:
     return sorted(summary.items(), key=lambda item: (-item[1]["views"], -item[1]["seconds"], item[0]))
 
 
-async def _close(runtime: Runtime, uow: UnitOfWork, site: Mapping[str, Any], visit: Mapping[str, Any]) -> None:
+async def _close(runtime: PluginRuntime, uow: UnitOfWork, site: Mapping[str, Any], visit: Mapping[str, Any]) -> None:
     minutes = round(visit["seconds"] / 60)
     lines = [f"{page} — {s['views']} x, {s['seconds']} s" for page, s in _top(visit["pages"])[:TOP_PAGES]]
     if len(visit["pages"]) > TOP_PAGES:
@@ -321,7 +321,7 @@ async def _close(runtime: Runtime, uow: UnitOfWork, site: Mapping[str, Any], vis
 
 
 async def close_idle_visits(
-    runtime: Runtime, uow: UnitOfWork, now: datetime, gap: timedelta, *, site_id: int | None = None
+    runtime: PluginRuntime, uow: UnitOfWork, now: datetime, gap: timedelta, *, site_id: int | None = None
 ) -> int:
     """Visits nobody has added to for ``gap`` are over: each becomes its timeline entry."""
     query = WebVisit.select().where(WebVisit.closed_at.is_null() & (WebVisit.last_at < now - gap))

@@ -271,7 +271,7 @@ class SalesMutation:
 
         async def create() -> int:
             return await processes.create_process(
-                ctx.runtime,
+                ctx.plugin(info),
                 ctx.actor,
                 name=input.name,
                 description=input.description,
@@ -290,7 +290,7 @@ class SalesMutation:
         async def update() -> int:
             process_id = decode_id(id, "SalesProcess", ["id"])
             await processes.update_process(
-                ctx.runtime,
+                ctx.plugin(info),
                 ctx.actor,
                 process_id,
                 name=input.name,
@@ -310,7 +310,7 @@ class SalesMutation:
 
         async def add() -> int:
             process_id = decode_id(process, "SalesProcess", ["process"])
-            return await processes.add_stage(ctx.runtime, ctx.actor, process_id, input.to_service(), position)
+            return await processes.add_stage(ctx.plugin(info), ctx.actor, process_id, input.to_service(), position)
 
         return await _stage_payload(info, add())
 
@@ -322,7 +322,7 @@ class SalesMutation:
 
         async def update() -> int:
             stage_id = decode_id(id, "SalesStage", ["id"])
-            await processes.update_stage(ctx.runtime, ctx.actor, stage_id, input.to_service())
+            await processes.update_stage(ctx.plugin(info), ctx.actor, stage_id, input.to_service())
             return stage_id
 
         return await _stage_payload(info, update())
@@ -332,7 +332,7 @@ class SalesMutation:
         ctx = info.context
 
         async def delete() -> relay.GlobalID:
-            await processes.delete_stage(ctx.runtime, ctx.actor, decode_id(id, "SalesStage", ["id"]))
+            await processes.delete_stage(ctx.plugin(info), ctx.actor, decode_id(id, "SalesStage", ["id"]))
             return id
 
         deleted, errors = await attempt(delete())
@@ -347,7 +347,7 @@ class SalesMutation:
         async def reorder() -> int:
             process_id = decode_id(process, "SalesProcess", ["process"])
             ids = [decode_id(s, "SalesStage", ["stages", str(i)]) for i, s in enumerate(stages)]
-            await processes.reorder_stages(ctx.runtime, ctx.actor, process_id, ids)
+            await processes.reorder_stages(ctx.plugin(info), ctx.actor, process_id, ids)
             return process_id
 
         process_id, errors = await attempt(reorder())
@@ -364,7 +364,7 @@ class SalesMutation:
             if not isinstance(input.qualification, dict):
                 raise DomainError("INVALID_JSON_OBJECT", _("A JSON object is expected."), ["input", "qualification"])
             await leads.qualify_lead(
-                ctx.runtime,
+                ctx.plugin(info),
                 ctx.actor,
                 company_id=_optional_id(input.company, "Company", ["input", "company"]),
                 person_id=_optional_id(input.person, "Person", ["input", "person"]),
@@ -384,9 +384,9 @@ class SalesMutation:
 
         async def convert() -> int:
             opportunity_id, _company, _person = await leads.convert_lead(
-                ctx.runtime,
+                ctx.plugin(info),
                 ctx.actor,
-                currencies_of(ctx.runtime),
+                currencies_of(ctx.plugin(info)),
                 process_id=decode_id(input.process, "SalesProcess", ["input", "process"]),
                 values=opportunities.OpportunityValues(
                     name=input.name,
@@ -419,9 +419,9 @@ class SalesMutation:
 
         async def create() -> int:
             return await opportunities.create_opportunity(
-                ctx.runtime,
+                ctx.plugin(info),
                 ctx.actor,
-                currencies_of(ctx.runtime),
+                currencies_of(ctx.plugin(info)),
                 process_id=decode_id(input.process, "SalesProcess", ["input", "process"]),
                 stage_id=_optional_id(input.stage, "SalesStage", ["input", "stage"]),
                 opened_at=input.opened_at,
@@ -439,9 +439,9 @@ class SalesMutation:
         async def update() -> int:
             opportunity_id = decode_id(id, "Opportunity", ["id"])
             await opportunities.update_opportunity(
-                ctx.runtime,
+                ctx.plugin(info),
                 ctx.actor,
-                currencies_of(ctx.runtime),
+                currencies_of(ctx.plugin(info)),
                 opportunity_id,
                 _values(input, clear=tuple(input.clear or ())),
             )
@@ -455,7 +455,7 @@ class SalesMutation:
     ) -> OpportunityPayload:
         def move(ctx: Any, opportunity_id: int) -> Any:
             stage_id = decode_id(input.stage, "SalesStage", ["input", "stage"])
-            return opportunities.move_opportunity(ctx.runtime, ctx.actor, opportunity_id, stage_id, input.at)
+            return opportunities.move_opportunity(ctx.plugin(info), ctx.actor, opportunity_id, stage_id, input.at)
 
         return await _act(info, id, move)
 
@@ -463,14 +463,14 @@ class SalesMutation:
     async def opportunity_win(
         self, info: strawberry.Info, id: relay.GlobalID, at: datetime | None = None
     ) -> OpportunityPayload:
-        return await _act(info, id, lambda ctx, i: opportunities.win_opportunity(ctx.runtime, ctx.actor, i, at))
+        return await _act(info, id, lambda ctx, i: opportunities.win_opportunity(ctx.plugin(info), ctx.actor, i, at))
 
     @mutation(permission=OPPORTUNITY_WRITE, description="Close an opportunity as lost, saying why.")
     async def opportunity_lose(
         self, info: strawberry.Info, id: relay.GlobalID, input: OpportunityLoseInput
     ) -> OpportunityPayload:
         def lose(ctx: Any, opportunity_id: int) -> Any:
-            return opportunities.lose_opportunity(ctx.runtime, ctx.actor, opportunity_id, input.reason, input.at)
+            return opportunities.lose_opportunity(ctx.plugin(info), ctx.actor, opportunity_id, input.reason, input.at)
 
         return await _act(info, id, lose)
 
@@ -479,7 +479,7 @@ class SalesMutation:
         ctx = info.context
 
         async def delete() -> relay.GlobalID:
-            await opportunities.delete_opportunity(ctx.runtime, ctx.actor, decode_id(id, "Opportunity", ["id"]))
+            await opportunities.delete_opportunity(ctx.plugin(info), ctx.actor, decode_id(id, "Opportunity", ["id"]))
             return id
 
         deleted, errors = await attempt(delete())
@@ -499,7 +499,7 @@ class SalesMutation:
             nonlocal opportunity_id
             opportunity_id = decode_id(id, "Opportunity", ["id"])
             return await opportunities.log_contact(
-                ctx.runtime,
+                ctx.plugin(info),
                 ctx.actor,
                 opportunity_id,
                 kind=input.kind,
@@ -522,7 +522,7 @@ class SalesMutation:
 
         async def set_plan() -> int:
             return await plans.set_plan(
-                ctx.runtime,
+                ctx.plugin(info),
                 ctx.actor,
                 user=_optional_id(input.user, "UserNode", ["input", "user"]),
                 team=_optional_id(input.team, "TeamNode", ["input", "team"]),

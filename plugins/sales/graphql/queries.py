@@ -32,7 +32,7 @@ from plugins.sales.permissions import OPPORTUNITY_READ, REPORT_READ
 from plugins.sales.services import reports
 from plugins.sales.services.opportunities import readable
 from plugins.sales.services.plans import visible_plans
-from plugins.sales.services.values import amount, config_of
+from plugins.sales.services.values import amount
 from plugins.sales.tables import Opportunity, SalesPlan, SalesProcess
 
 
@@ -311,7 +311,7 @@ class SalesQuery:
             [column, Opportunity.id],
             first=first,
             after=after,
-            maximum=info.context.runtime.settings.max_page_size,
+            maximum=info.context.plugin(info).settings.max_page_size,
             to_node=OpportunityNode.from_row,
             descending=order.descending,
         )
@@ -338,7 +338,7 @@ class SalesQuery:
     async def funnel(self, info: strawberry.Info, filter: SalesReportFilter) -> Funnel:
         ctx = info.context
         try:
-            result = await reports.funnel(ctx.runtime, ctx.actor, _report(filter))
+            result = await reports.funnel(ctx.plugin(info), ctx.actor, _report(filter))
         except DomainError as error:
             raise _client_error(error) from None
         stages = await ctx.loaders["sales.stage"].load_many([s.stage_id for s in result.stages])
@@ -372,7 +372,7 @@ class SalesQuery:
     ) -> list[PipelineFlowBucket]:
         ctx = info.context
         try:
-            buckets = await reports.pipeline_flow(ctx.runtime, ctx.actor, _report(filter), interval.value)
+            buckets = await reports.pipeline_flow(ctx.plugin(info), ctx.actor, _report(filter), interval.value)
         except DomainError as error:
             raise _client_error(error) from None
         return [PipelineFlowBucket(**vars(b)) for b in buckets]
@@ -385,7 +385,7 @@ class SalesQuery:
     async def forecast(self, info: strawberry.Info, filter: SalesReportFilter, history_days: int = 730) -> Forecast:
         ctx = info.context
         try:
-            result = await reports.forecast(ctx.runtime, ctx.actor, _report(filter), history_days=history_days)
+            result = await reports.forecast(ctx.plugin(info), ctx.actor, _report(filter), history_days=history_days)
         except DomainError as error:
             raise _client_error(error) from None
         return await _forecast_type(info, result)
@@ -402,7 +402,7 @@ class SalesQuery:
             key = (row["period_start"], row["period_end"])
             if key not in forecasts:  # one forecast per distinct period, split by owner
                 forecasts[key] = await reports.forecast(
-                    ctx.runtime, ctx.actor, reports.ReportFilter(period_start=key[0], period_end=key[1])
+                    ctx.plugin(info), ctx.actor, reports.ReportFilter(period_start=key[0], period_end=key[1])
                 )
             owners = [
                 o
@@ -432,7 +432,7 @@ class SalesQuery:
     async def rep_scorecard(self, info: strawberry.Info, filter: SalesReportFilter) -> list[RepScore]:
         ctx = info.context
         try:
-            scores = await reports.rep_scorecard(ctx.runtime, ctx.actor, _report(filter))
+            scores = await reports.rep_scorecard(ctx.plugin(info), ctx.actor, _report(filter))
         except DomainError as error:
             raise _client_error(error) from None
         return [
@@ -503,4 +503,4 @@ async def _forecast_type(info: strawberry.Info, result: reports.Forecast) -> For
 
 
 def _currency(info: strawberry.Info) -> str:
-    return config_of(info.context.runtime).currency
+    return info.context.plugin(info).config.currency

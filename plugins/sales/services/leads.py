@@ -15,8 +15,8 @@ from core.api import (
     Employment,
     EmploymentInput,
     Person,
+    PluginRuntime,
     Related,
-    Runtime,
     _,
     create_company,
     create_person,
@@ -36,7 +36,7 @@ from plugins.sales.services.values import Currencies
 
 
 async def qualify_lead(
-    runtime: Runtime,
+    runtime: PluginRuntime,
     actor: Actor,
     *,
     company_id: int | None,
@@ -150,14 +150,14 @@ async def _create_person(*args: Any) -> int:
         raise _under(error, "newPerson") from None
 
 
-async def _advance_lifecycle(runtime: Runtime, actor: Actor, table: Any, record_id: int, update: Any) -> None:
+async def _advance_lifecycle(runtime: PluginRuntime, actor: Actor, table: Any, record_id: int, update: Any) -> None:
     row = await table.select(table.lifecycle).where(table.id == record_id).first()
     if row["lifecycle"] == "lead":
         await update(runtime, actor, record_id, {"lifecycle": "qualified"})
 
 
 async def convert_lead(
-    runtime: Runtime,
+    runtime: PluginRuntime,
     actor: Actor,
     currencies: Currencies,
     *,

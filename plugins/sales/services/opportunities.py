@@ -18,7 +18,7 @@ from core.api import (
     Company,
     DomainError,
     Person,
-    Runtime,
+    PluginRuntime,
     UnitOfWork,
     User,
     _,
@@ -39,7 +39,7 @@ from plugins.sales.events import (
 )
 from plugins.sales.permissions import OPPORTUNITY_READ, OPPORTUNITY_WRITE
 from plugins.sales.services.processes import stage_row
-from plugins.sales.services.values import ENTITY, Currencies, amount, checked_moment, checked_text, config_of, money
+from plugins.sales.services.values import ENTITY, Currencies, amount, checked_moment, checked_text, money
 from plugins.sales.tables import Opportunity, SalesProcess, SalesStage, StageChange, StageEntry
 
 CONTACT_KINDS = ("core.call", "core.email", "core.meeting", "core.note")
@@ -202,7 +202,7 @@ async def _territory_of(company_id: int | None, person_id: int | None) -> int | 
 
 
 async def _timeline(
-    runtime: Runtime,
+    runtime: PluginRuntime,
     uow: UnitOfWork,
     opportunity: Mapping[str, Any],
     kind: str,
@@ -229,7 +229,7 @@ async def _timeline(
 
 
 async def create_opportunity(
-    runtime: Runtime,
+    runtime: PluginRuntime,
     actor: Actor,
     currencies: Currencies,
     *,
@@ -297,7 +297,7 @@ async def create_opportunity(
     return opportunity_id
 
 
-async def _locked_opportunity(runtime: Runtime, actor: Actor, opportunity_id: int) -> dict[str, Any]:
+async def _locked_opportunity(runtime: PluginRuntime, actor: Actor, opportunity_id: int) -> dict[str, Any]:
     query = (
         Opportunity.select()
         .where((Opportunity.id == opportunity_id) & visible(Opportunity, actor, OPPORTUNITY_WRITE))
@@ -327,7 +327,7 @@ def _require_open(opportunity: Mapping[str, Any]) -> None:
 
 
 async def update_opportunity(
-    runtime: Runtime, actor: Actor, currencies: Currencies, opportunity_id: int, values: OpportunityValues
+    runtime: PluginRuntime, actor: Actor, currencies: Currencies, opportunity_id: int, values: OpportunityValues
 ) -> None:
     require_permission(actor, OPPORTUNITY_WRITE)
     async with runtime.unit_of_work(actor):
@@ -371,7 +371,7 @@ async def _step(
 
 
 async def move_opportunity(
-    runtime: Runtime, actor: Actor, opportunity_id: int, stage_id: int, at: datetime | None = None
+    runtime: PluginRuntime, actor: Actor, opportunity_id: int, stage_id: int, at: datetime | None = None
 ) -> None:
     require_permission(actor, OPPORTUNITY_WRITE)
     async with runtime.unit_of_work(actor) as uow:
@@ -417,7 +417,7 @@ async def move_opportunity(
 
 
 async def _close(
-    runtime: Runtime,
+    runtime: PluginRuntime,
     actor: Actor,
     opportunity_id: int,
     outcome: str,
@@ -462,7 +462,7 @@ async def _close(
     return opportunity
 
 
-async def _become_customers(runtime: Runtime, opportunity: Mapping[str, Any]) -> None:
+async def _become_customers(runtime: PluginRuntime, opportunity: Mapping[str, Any]) -> None:
     """Winning a deal makes the client a customer (the system does it: the rep needs no right to it)."""
     for table, record_id, update in (
         (Company, opportunity["company"], update_company),
@@ -472,19 +472,21 @@ async def _become_customers(runtime: Runtime, opportunity: Mapping[str, Any]) ->
             await update(runtime, SYSTEM, record_id, {"lifecycle": "customer"})
 
 
-async def win_opportunity(runtime: Runtime, actor: Actor, opportunity_id: int, at: datetime | None = None) -> None:
+async def win_opportunity(
+    runtime: PluginRuntime, actor: Actor, opportunity_id: int, at: datetime | None = None
+) -> None:
     require_permission(actor, OPPORTUNITY_WRITE)
     await _close(runtime, actor, opportunity_id, "won", at)
 
 
 async def lose_opportunity(
-    runtime: Runtime, actor: Actor, opportunity_id: int, reason: str, at: datetime | None = None
+    runtime: PluginRuntime, actor: Actor, opportunity_id: int, reason: str, at: datetime | None = None
 ) -> None:
     require_permission(actor, OPPORTUNITY_WRITE)
     await _close(runtime, actor, opportunity_id, "lost", at, checked_text(reason, ["input", "reason"], limit=2000))
 
 
-async def delete_opportunity(runtime: Runtime, actor: Actor, opportunity_id: int) -> None:
+async def delete_opportunity(runtime: PluginRuntime, actor: Actor, opportunity_id: int) -> None:
     """Remove an opportunity entered by mistake from every list and report (kept for the audit
     trail, like deleted companies); closed deals stay: they are history, not mistakes."""
     require_permission(actor, OPPORTUNITY_WRITE)
@@ -496,7 +498,7 @@ async def delete_opportunity(runtime: Runtime, actor: Actor, opportunity_id: int
 
 
 async def log_contact(
-    runtime: Runtime,
+    runtime: PluginRuntime,
     actor: Actor,
     opportunity_id: int,
     *,
@@ -535,7 +537,7 @@ async def log_contact(
         latest = opportunity["last_contact_at"]
         if latest is None or moment > latest:
             changes: dict[Any, Any] = {Opportunity.last_contact_at: moment}
-            if _contact_unsticks(config_of(runtime), stage, opportunity["stage_entered_at"], moment):
+            if _contact_unsticks(runtime.config, stage, opportunity["stage_entered_at"], moment):
                 changes[Opportunity.stuck_since] = None
             await Opportunity.update(changes).where(Opportunity.id == opportunity_id)
     return entry_id

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from core.api import Actor, DomainError, Runtime, User, _, require_permission
+from core.api import Actor, DomainError, PluginRuntime, User, _, require_permission
 from plugins.sales.permissions import PLAN_MANAGE, REPORT_READ
 from plugins.sales.services.opportunities import active_user
 from plugins.sales.services.processes import existing_team
@@ -15,7 +15,7 @@ from plugins.sales.tables import SalesPlan
 
 
 async def set_plan(
-    runtime: Runtime,
+    runtime: PluginRuntime,
     actor: Actor,
     *,
     user: int | None,

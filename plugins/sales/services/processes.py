@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from core.api import Actor, DomainError, Runtime, Team, _, custom_field_definitions, require_permission
+from core.api import Actor, DomainError, PluginRuntime, Team, _, custom_field_definitions, require_permission
 from plugins.sales.permissions import PROCESS_MANAGE
 from plugins.sales.services.values import ENTITY, checked_text
 from plugins.sales.tables import Opportunity, SalesProcess, SalesStage
@@ -84,7 +84,7 @@ def _unique_stage_names(names: Sequence[str], path: list[str]) -> None:
 
 
 async def create_process(
-    runtime: Runtime,
+    runtime: PluginRuntime,
     actor: Actor,
     *,
     name: str,
@@ -113,7 +113,7 @@ async def create_process(
     return row["id"]
 
 
-async def _locked_process(runtime: Runtime, process_id: int) -> dict[str, Any]:
+async def _locked_process(runtime: PluginRuntime, process_id: int) -> dict[str, Any]:
     query = SalesProcess.select().where(SalesProcess.id == process_id)
     if runtime.settings.is_postgres:
         query = query.lock_rows()
@@ -124,7 +124,7 @@ async def _locked_process(runtime: Runtime, process_id: int) -> dict[str, Any]:
 
 
 async def update_process(
-    runtime: Runtime,
+    runtime: PluginRuntime,
     actor: Actor,
     process_id: int,
     *,
@@ -152,7 +152,9 @@ async def update_process(
             await SalesProcess.update(changes).where(SalesProcess.id == process_id)
 
 
-async def stage_row(stage_id: int, path: list[str], runtime: Runtime | None = None, lock: str = "") -> dict[str, Any]:
+async def stage_row(
+    stage_id: int, path: list[str], runtime: PluginRuntime | None = None, lock: str = ""
+) -> dict[str, Any]:
     """A stage; with ``lock`` (PostgreSQL row lock strength) held to the end of the transaction: a
     move holds KEY SHARE on its target and a delete UPDATE, so the two wait for each other instead
     of the move landing in a stage that is going away."""
@@ -165,7 +167,9 @@ async def stage_row(stage_id: int, path: list[str], runtime: Runtime | None = No
     return row
 
 
-async def add_stage(runtime: Runtime, actor: Actor, process_id: int, stage: StageInput, position: int | None) -> int:
+async def add_stage(
+    runtime: PluginRuntime, actor: Actor, process_id: int, stage: StageInput, position: int | None
+) -> int:
     """Insert a stage at ``position`` (1 = first; None = last); the stages after it move down."""
     require_permission(actor, PROCESS_MANAGE)
     checked = await _check_stage(stage, ["input"])
@@ -204,7 +208,7 @@ async def _shift(process_id: int, from_position: int, by: int) -> None:
     )
 
 
-async def update_stage(runtime: Runtime, actor: Actor, stage_id: int, stage: StageInput) -> None:
+async def update_stage(runtime: PluginRuntime, actor: Actor, stage_id: int, stage: StageInput) -> None:
     require_permission(actor, PROCESS_MANAGE)
     checked = await _check_stage(stage, ["input"])
     async with runtime.unit_of_work(actor):
@@ -217,7 +221,7 @@ async def update_stage(runtime: Runtime, actor: Actor, stage_id: int, stage: Sta
         await SalesStage.update(checked).where(SalesStage.id == stage_id)
 
 
-async def delete_stage(runtime: Runtime, actor: Actor, stage_id: int) -> None:
+async def delete_stage(runtime: PluginRuntime, actor: Actor, stage_id: int) -> None:
     """Only a stage no opportunity stands or ended in may go (the history's moves through it lose
     their stage: set null)."""
     require_permission(actor, PROCESS_MANAGE)
@@ -247,7 +251,7 @@ async def delete_stage(runtime: Runtime, actor: Actor, stage_id: int) -> None:
         await _recompute_furthest(current["process"])
 
 
-async def reorder_stages(runtime: Runtime, actor: Actor, process_id: int, stage_ids: Sequence[int]) -> None:
+async def reorder_stages(runtime: PluginRuntime, actor: Actor, process_id: int, stage_ids: Sequence[int]) -> None:
     require_permission(actor, PROCESS_MANAGE)
     async with runtime.unit_of_work(actor):
         await _locked_process(runtime, process_id)

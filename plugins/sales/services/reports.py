@@ -28,7 +28,7 @@ from typing import Any
 
 from piccolo.querystring import QueryString
 
-from core.api import Actor, DomainError, Runtime, User, _, require_permission
+from core.api import Actor, DomainError, PluginRuntime, User, _, require_permission
 from plugins.sales.permissions import REPORT_READ
 from plugins.sales.services.opportunities import readable
 from plugins.sales.services.values import amount
@@ -77,17 +77,17 @@ def scope(actor: Actor, report: ReportFilter, *, owners: bool = True) -> QuerySt
     return condition.querystring
 
 
-def _sqlite(runtime: Runtime) -> bool:
+def _sqlite(runtime: PluginRuntime) -> bool:
     return not runtime.settings.is_postgres
 
 
-def days_between(runtime: Runtime, later: str, earlier: str) -> str:
+def days_between(runtime: PluginRuntime, later: str, earlier: str) -> str:
     if _sqlite(runtime):
         return f"(julianday({later}) - julianday({earlier}))"
     return f"(EXTRACT(EPOCH FROM ({later}) - ({earlier})) / 86400.0)"
 
 
-def bucket(runtime: Runtime, column: str, interval: str) -> str:
+def bucket(runtime: PluginRuntime, column: str, interval: str) -> str:
     """The first day of the bucket ``column`` falls in, as YYYY-MM-DD text."""
     if _sqlite(runtime):
         return {
@@ -144,7 +144,7 @@ class Funnel:
     overall_conversion: float | None  # won_of_opened / opened
 
 
-async def funnel(runtime: Runtime, actor: Actor, report: ReportFilter) -> Funnel:
+async def funnel(runtime: PluginRuntime, actor: Actor, report: ReportFilter) -> Funnel:
     require_permission(actor, REPORT_READ)
     report.check()
     if report.process_id is None:
@@ -264,7 +264,7 @@ def _bucket_starts(start: date, end: date, interval: str) -> list[date]:
     return starts
 
 
-async def pipeline_flow(runtime: Runtime, actor: Actor, report: ReportFilter, interval: str) -> list[FlowBucket]:
+async def pipeline_flow(runtime: PluginRuntime, actor: Actor, report: ReportFilter, interval: str) -> list[FlowBucket]:
     """New, won and lost opportunities per day, week, month or quarter of the period."""
     require_permission(actor, REPORT_READ)
     report.check()
@@ -360,7 +360,7 @@ class Forecast:
         return round(sum(o.expected_deals for o in self.owners), 2)
 
 
-def _forecast_sql(runtime: Runtime, one_process: bool) -> str:
+def _forecast_sql(runtime: PluginRuntime, one_process: bool) -> str:
     """Placeholders: (history scope, start, end) twice, the sample threshold, [the process],
     today, the report's scope, the window's first and last day (twice)."""
     to_win = days_between(runtime, "w.closed_at", "e.entered_at")
@@ -421,7 +421,7 @@ def _forecast_sql(runtime: Runtime, one_process: bool) -> str:
 
 
 async def forecast(
-    runtime: Runtime, actor: Actor, report: ReportFilter, *, history_days: int = 730, today: date | None = None
+    runtime: PluginRuntime, actor: Actor, report: ReportFilter, *, history_days: int = 730, today: date | None = None
 ) -> Forecast:
     """Plan-free figures for the period: won so far (actual) and expected from open deals."""
     require_permission(actor, REPORT_READ)
@@ -518,7 +518,7 @@ class RepScore:
         return _ratio(self.won, self.won + self.lost)
 
 
-async def rep_scorecard(runtime: Runtime, actor: Actor, report: ReportFilter) -> list[RepScore]:
+async def rep_scorecard(runtime: PluginRuntime, actor: Actor, report: ReportFilter) -> list[RepScore]:
     """Per rep in the period: opportunities opened, new clients won, stage advances (a stage after
     the first entered for the first time: going back and forth again is no progress), deals won
     and lost, and contacts logged."""

@@ -10,20 +10,15 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from core.api import DomainError, Runtime, _
+from core.api import DomainError, PluginRuntime, _
 
 ENTITY = "sales.opportunity"  # custom fields of opportunities
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("99999999999999.99")
 
 
-def config_of(runtime: Runtime) -> Any:
-    """The plugin's validated settings (``plugin.SalesConfig``) in this deployment."""
-    return runtime.plugins.plugin("sales").config
-
-
-def currencies_of(runtime: Runtime) -> Currencies:
-    return config_of(runtime).currencies()
+def currencies_of(runtime: PluginRuntime) -> Currencies:
+    return runtime.config.currencies()
 
 
 # --- small checks -------------------------------------------------------------------------------

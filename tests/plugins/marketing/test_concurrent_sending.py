@@ -99,7 +99,10 @@ async def test_concurrent_sends_and_unsubscribes_never_deadlock(environment, smt
         async def unsubscribe_each(ids: list[int]) -> None:
             for recipient_id in ids:
                 await responses.unsubscribe(
-                    runtime, links.make_token(runtime.settings.secret_key, links.RECIPIENT, recipient_id)
+                    runtime.for_plugin("marketing"),
+                    links.make_token(
+                        runtime.for_plugin("marketing").signing_key("links"), links.RECIPIENT, recipient_id
+                    ),
                 )
 
         await asyncio.gather(*(unsubscribe_each(leaving[n::4]) for n in range(4)))

@@ -55,10 +55,10 @@ async def test_an_expired_unsubscribe_link_says_so_on_the_page_instead_of_asking
     from plugins.marketing.services.responses import UNSUBSCRIBE_VALID_DAYS
 
     old = datetime.now(UTC).date() - timedelta(days=UNSUBSCRIBE_VALID_DAYS + 1)
-    token = links.make_token(runtime.settings.secret_key, links.RECIPIENT, 1, today=old)
+    token = links.make_token(runtime.for_plugin("marketing").signing_key("links"), links.RECIPIENT, 1, today=old)
     page = await client.get(f"/plugins/marketing/unsubscribe/{token}", headers={"accept-language": "en"})
     assert page.status_code == 400
     assert "expired" in page.text and runtime.settings.mail_from in page.text
     assert "<form" not in page.text  # no button that the POST would refuse
-    fresh = links.make_token(runtime.settings.secret_key, links.RECIPIENT, 1)
+    fresh = links.make_token(runtime.for_plugin("marketing").signing_key("links"), links.RECIPIENT, 1)
     assert "<form" in (await client.get(f"/plugins/marketing/unsubscribe/{fresh}")).text

@@ -61,7 +61,7 @@ async def test_criteria_over_fields_tags_custom_fields_consent_and_facts(client,
     deal = await create_opportunity(
         runtime,
         SYSTEM,
-        currencies_of(runtime),
+        currencies_of(runtime.for_plugin("sales")),
         process_id=process,
         values=OpportunityValues(name="Szkło", company_id=huta, value=Decimal("1000")),
     )

@@ -48,7 +48,7 @@ async def _start_and_queue(runtime, campaign_id: int, after: timedelta = timedel
     async with runtime.unit_of_work(SYSTEM) as uow:
         await campaigns.start_due(runtime, uow, now)
     async with runtime.unit_of_work(SYSTEM) as uow:
-        return await campaigns.send_batch(runtime, uow, campaign_id, now + after)
+        return await campaigns.send_batch(runtime.for_plugin("marketing"), uow, campaign_id, now + after)
 
 
 async def _deliver_all(runtime) -> None:
@@ -68,8 +68,10 @@ async def test_an_unsubscribe_stops_the_message_already_queued(runtime, smtp):
     assert await _start_and_queue(runtime, campaign_id) == 2
     assert (await _recipient(anna))["status"] == "queued"
 
-    token = links.make_token(runtime.settings.secret_key, links.RECIPIENT, (await _recipient(anna))["id"])
-    result = await responses.unsubscribe(runtime, token)
+    token = links.make_token(
+        runtime.for_plugin("marketing").signing_key("links"), links.RECIPIENT, (await _recipient(anna))["id"]
+    )
+    result = await responses.unsubscribe(runtime.for_plugin("marketing"), token)
     assert (result.person_id, result.purpose, result.already) == (anna, "marketing", False)
     await _deliver_all(runtime)
 
@@ -77,7 +79,7 @@ async def test_an_unsubscribe_stops_the_message_already_queued(runtime, smtp):
     assert "Dzień dobry Bartek Zieliński" in text_of(smtp.messages[0])
     assert (await _recipient(anna))["status"] == "cancelled"
     assert (await _recipient(bartek))["status"] == "queued"
-    again = await responses.unsubscribe(runtime, token)
+    again = await responses.unsubscribe(runtime.for_plugin("marketing"), token)
     assert again.already
 
 
@@ -90,7 +92,9 @@ async def test_consent_withdrawn_by_staff_before_queuing_skips_the_person(runtim
     # Consent checked when the message is queued, not when the campaign was planned.
     await withdraw_consent(runtime, SYSTEM, anna, "marketing", "any")
     async with runtime.unit_of_work(SYSTEM) as uow:
-        await campaigns.send_batch(runtime, uow, campaign_id, datetime.now(UTC) + timedelta(minutes=1))
+        await campaigns.send_batch(
+            runtime.for_plugin("marketing"), uow, campaign_id, datetime.now(UTC) + timedelta(minutes=1)
+        )
     await _deliver_all(runtime)
     assert [m["To"] for m in smtp.messages] == ["bartek@example.pl"]
     assert (await _recipient(anna))["skip_reason"] == "no_consent"
@@ -104,10 +108,16 @@ async def test_pause_resume_and_cancel(runtime, smtp):
         await campaigns.start_due(runtime, uow, now)
     async with runtime.unit_of_work(SYSTEM) as uow:
         # The start's 5 s of credit and 1 s more: one a second allows 6 of the 12.
-        assert await campaigns.send_batch(runtime, uow, campaign_id, now + timedelta(seconds=1)) == 6
+        assert (
+            await campaigns.send_batch(runtime.for_plugin("marketing"), uow, campaign_id, now + timedelta(seconds=1))
+            == 6
+        )
     await campaigns.pause(runtime, SYSTEM, campaign_id)
     async with runtime.unit_of_work(SYSTEM) as uow:
-        assert await campaigns.send_batch(runtime, uow, campaign_id, now + timedelta(minutes=5)) == 0
+        assert (
+            await campaigns.send_batch(runtime.for_plugin("marketing"), uow, campaign_id, now + timedelta(minutes=5))
+            == 0
+        )
     await campaigns.resume(runtime, SYSTEM, campaign_id)
     assert (await Campaign.select(Campaign.status).where(Campaign.id == campaign_id).first())["status"] == "sending"
     await campaigns.cancel(runtime, SYSTEM, campaign_id)
@@ -127,7 +137,11 @@ async def test_the_rate_limits_each_batch(runtime, smtp):
     taken = []
     for seconds in (1, 3, 13):
         async with runtime.unit_of_work(SYSTEM) as uow:
-            taken.append(await campaigns.send_batch(runtime, uow, campaign_id, now + timedelta(seconds=seconds)))
+            taken.append(
+                await campaigns.send_batch(
+                    runtime.for_plugin("marketing"), uow, campaign_id, now + timedelta(seconds=seconds)
+                )
+            )
     # start credits 5 s (10) + 1 s (2) = 12; then 2 s (4); then 10 s (20, of which 14 remain).
     assert taken == [12, 4, 14]
 
@@ -166,9 +180,9 @@ async def test_birthday_and_holiday_greetings_go_once(runtime, smtp):
     )
     for _ in range(2):  # the job runs hourly: a second run the same day sends nothing more
         async with runtime.unit_of_work(SYSTEM) as uow:
-            await occasions.greet_all(runtime, uow, today)
+            await occasions.greet_all(runtime.for_plugin("marketing"), uow, today)
     async with runtime.unit_of_work(SYSTEM) as uow:
-        await occasions.greet_all(runtime, uow, easter - timedelta(days=2))
+        await occasions.greet_all(runtime.for_plugin("marketing"), uow, easter - timedelta(days=2))
     await _deliver_all(runtime)
     subjects = sorted((m["To"], m["Subject"]) for m in smtp.messages)
     assert subjects == [
@@ -216,7 +230,7 @@ async def test_replies_and_bounces_from_the_mailbox_count_in_the_results(runtime
         received(status="bounce", bounced_mail_ids=[bartek_mail], failed_recipients=["bartek@nowhere.example"]),
     ):
         async with runtime.unit_of_work(SYSTEM) as uow:
-            await responses.mail_response(event, JobContext(runtime=runtime, uow=uow, actor=SYSTEM))
+            await responses.mail_response(event, JobContext(runtime=runtime, uow=uow, actor=SYSTEM, owner="marketing"))
     stats = await responses.campaign_stats(runtime, SYSTEM, campaign_id)
     assert (stats.replied, stats.bounced, stats.delivered) == (1, 1, 1)
     assert [row["email"] for row in await Suppression.select(Suppression.email)] == ["bartek@nowhere.example"]
@@ -269,8 +283,10 @@ async def test_an_unsubscribe_while_the_message_is_being_sent_leaves_it_sent_and
 
             sending = asyncio.create_task(send())
             assert await asyncio.to_thread(stalled.arrived.wait, 10)
-            token = links.make_token(runtime.settings.secret_key, links.RECIPIENT, (await _recipient(anna))["id"])
-            unsubscribing = asyncio.create_task(responses.unsubscribe(runtime, token))
+            token = links.make_token(
+                runtime.for_plugin("marketing").signing_key("links"), links.RECIPIENT, (await _recipient(anna))["id"]
+            )
+            unsubscribing = asyncio.create_task(responses.unsubscribe(runtime.for_plugin("marketing"), token))
             for _ in range(200):  # until the unsubscribe waits for the mail row the job holds
                 if await _waiting_for_a_lock(database_url):
                     break

@@ -223,7 +223,7 @@ async def test_web_activity_becomes_one_timeline_entry_per_visit(client, runtime
         for index in range(50)
     ]
     # A second visit an hour later, named by the visitor id Kartoteka signed.
-    visitor = tracking.visitor_id(runtime.settings.secret_key, anna)
+    visitor = tracking.visitor_id(runtime.for_plugin("marketing").signing_key("visitors"), anna)
     later = start + timedelta(hours=1)
     events += [{"visitor": visitor, "page": "/kontakt", "seconds": 60, "at": later.isoformat()}]
     events += [{"email": "nieznany@example.pl", "page": "/", "at": later.isoformat()}]
@@ -306,7 +306,9 @@ async def test_a_submission_whose_processing_fails_is_kept_and_retried_by_the_jo
     from core.jobs.context import JobContext
 
     async with runtime.unit_of_work() as uow:
-        await jobs.retry_submissions(JobContext(runtime=runtime, uow=uow, actor=SYSTEM, occurred_at=datetime.now(UTC)))
+        await jobs.retry_submissions(
+            JobContext(runtime=runtime, uow=uow, actor=SYSTEM, owner="marketing", occurred_at=datetime.now(UTC))
+        )
     [row] = await Submission.select().output(load_json=True)
     assert (row["status"], row["attempts"], row["error"]) == ("processed", 2, "")
     assert len(await people_with("x@y.pl")) == 1

@@ -111,8 +111,8 @@ async def test_a_worker_killed_mid_campaign_sends_each_message_once(environment,
             .limit(UNSUBSCRIBING)
         )
         for row in late:
-            token = links.make_token(runtime.settings.secret_key, links.RECIPIENT, row["id"])
-            await responses.unsubscribe(runtime, token)
+            token = links.make_token(runtime.for_plugin("marketing").signing_key("links"), links.RECIPIENT, row["id"])
+            await responses.unsubscribe(runtime.for_plugin("marketing"), token)
         points = await ContactPoint.select(ContactPoint.value).where(
             ContactPoint.person.is_in([r["person"] for r in late])
         )

@@ -113,7 +113,7 @@ async def test_qualifying_and_converting_leads_reuses_what_the_crm_has(client, r
 async def _run_stuck_check(runtime) -> None:
     flag = runtime.registry.jobs["sales.flag_stuck"].fn
     async with runtime.unit_of_work(SYSTEM) as uow:
-        await flag(JobContext(runtime=runtime, uow=uow, actor=SYSTEM))
+        await flag(JobContext(runtime=runtime, uow=uow, actor=SYSTEM, owner="sales"))
 
 
 async def test_stuck_deals_are_flagged_once_and_their_owner_gets_a_task(client, runtime, engine_kind):

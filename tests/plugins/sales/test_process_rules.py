@@ -260,7 +260,7 @@ async def test_a_won_opportunity_mails_the_client_once_creates_a_task_sets_field
     [delivery] = await Delivery.select().where(Delivery.outbox_id == job["id"])
     assert await runtime.dispatcher.run_delivery(delivery["id"]) == "skipped"
     async with runtime.unit_of_work(SYSTEM) as uow:
-        await run_rule(JobContext(runtime=runtime, uow=uow, actor=SYSTEM), **job["payload"])
+        await run_rule(JobContext(runtime=runtime, uow=uow, actor=SYSTEM, owner="sales"), **job["payload"])
     await wait_for(lambda: _true(len(receiver.to("/ok")) == 1))
     assert len(smtp.messages) == 1 and await Task.count() == 1
 

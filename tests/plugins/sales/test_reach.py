@@ -166,9 +166,9 @@ async def test_a_call_does_not_unstick_a_deal_overdue_in_its_stage(client, runti
     assert moved["data"]["opportunityMove"]["userErrors"] == []
     flag = runtime.registry.jobs["sales.flag_stuck"].fn
     async with runtime.unit_of_work(SYSTEM) as uow:
-        await flag(JobContext(runtime=runtime, uow=uow, actor=SYSTEM))
+        await flag(JobContext(runtime=runtime, uow=uow, actor=SYSTEM, owner="sales"))
     called = await as_user(client, rep, CONTACT, {"id": overdue["id"]})
     assert called["data"]["opportunityLogContact"]["opportunity"]["stuck"] is True  # still 20 days in a 14-day stage
     async with runtime.unit_of_work(SYSTEM) as uow:
-        await flag(JobContext(runtime=runtime, uow=uow, actor=SYSTEM))
+        await flag(JobContext(runtime=runtime, uow=uow, actor=SYSTEM, owner="sales"))
     assert await Task.count() == 1  # one task for the overdue deal; the deal moved yesterday is not stuck

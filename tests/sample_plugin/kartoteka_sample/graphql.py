@@ -50,7 +50,7 @@ class SampleQuery:
             SampleNote.id,
             first=first,
             after=after,
-            maximum=info.context.runtime.settings.max_page_size,
+            maximum=info.context.plugin(info).settings.max_page_size,
             to_node=SampleNoteNode.from_row,
         )
 
@@ -83,7 +83,7 @@ class SampleMutation:
     @mutation(permission=WRITE, description="Create a note (and publish sample.note_created).")
     async def sample_note_create(self, info: strawberry.Info, input: SampleNoteCreateInput) -> SampleNoteCreatePayload:
         try:
-            async with info.context.runtime.unit_of_work(info.context.actor) as uow:
+            async with info.context.plugin(info).unit_of_work(info.context.actor) as uow:
                 note_id = await services.create_note(uow, input.text, input.custom_fields)
         except DomainError as error:
             return SampleNoteCreatePayload(note=None, user_errors=[UserError.from_domain(error)])

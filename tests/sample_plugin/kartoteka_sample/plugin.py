@@ -51,20 +51,20 @@ class SamplePlugin(Plugin):
         plugin_manager.add_hookspecs(hookspecs)
 
     @hookimpl
-    def kartoteka_startup(self, runtime):
-        self.events.append(f"startup:{runtime.role}")
+    def kartoteka_startup(self, plugin_runtime):
+        self.events.append(f"startup:{plugin_runtime.role}")
 
     @hookimpl
-    async def kartoteka_shutdown(self, runtime):
-        self.events.append(f"shutdown:{runtime.role}")
+    async def kartoteka_shutdown(self, plugin_runtime):
+        self.events.append(f"shutdown:{plugin_runtime.role}")
 
     @hookimpl
     def kartoteka_piccolo_apps(self):
         return ["kartoteka_sample.piccolo_app"]
 
     @hookimpl
-    async def kartoteka_demo_data(self, runtime, progress):
-        async with runtime.unit_of_work(SYSTEM) as uow:
+    async def kartoteka_demo_data(self, plugin_runtime, progress):
+        async with plugin_runtime.unit_of_work(SYSTEM) as uow:
             await services.create_note(uow, "Demo note")
 
     @hookimpl
@@ -226,10 +226,10 @@ class SamplePlugin(Plugin):
             """Print how many sample notes exist."""
             import asyncio
 
-            from core.api import Runtime
+            from core.api import PluginRuntime
             from kartoteka_sample.tables import SampleNote
 
-            Runtime.boot()
+            PluginRuntime.boot("sample")
             click.echo(f"sample notes: {asyncio.run(SampleNote.count().run())}")
 
         return [sample_count]

@@ -119,7 +119,7 @@ class LeadMutation:
             allowed_origins=input.allowed_origins,
             territory=input.territory,
         )
-        form_id, errors = await attempt(forms.create_form(ctx.runtime, ctx.actor, definition))
+        form_id, errors = await attempt(forms.create_form(ctx.plugin(info), ctx.actor, definition))
         return FormPayload(form=await reload(info, "marketing.form", form_id), user_errors=errors)
 
     @mutation(permission=FORM_MANAGE, description="Close a form (its posts are refused) or open it again.")
@@ -127,7 +127,7 @@ class LeadMutation:
         ctx = info.context
 
         async def change() -> int:
-            return await forms.set_form_active(ctx.runtime, ctx.actor, decode_id(id, "WebForm", ["id"]), active)
+            return await forms.set_form_active(ctx.plugin(info), ctx.actor, decode_id(id, "WebForm", ["id"]), active)
 
         form_id, errors = await attempt(change())
         return FormPayload(form=await reload(info, "marketing.form", form_id), user_errors=errors)
@@ -140,7 +140,9 @@ class LeadMutation:
 
         async def resolve() -> int:
             candidate_id = decode_id(id, "MergeCandidate", ["id"])
-            return await forms.resolve_candidate(ctx.runtime, ctx.actor, candidate_id, decision is MergeDecision.MERGE)
+            return await forms.resolve_candidate(
+                ctx.plugin(info), ctx.actor, candidate_id, decision is MergeDecision.MERGE
+            )
 
         candidate_id, errors = await attempt(resolve())
         return MergeCandidatePayload(
@@ -150,7 +152,7 @@ class LeadMutation:
     @mutation(permission=FORM_MANAGE, description="Let a site report web activity; returns its token once.")
     async def tracking_site_create(self, info: strawberry.Info, name: str) -> TrackingSitePayload:
         ctx = info.context
-        created, errors = await attempt(tracking.create_site(ctx.runtime, ctx.actor, name))
+        created, errors = await attempt(tracking.create_site(ctx.plugin(info), ctx.actor, name))
         site_id, token = created if created else (None, None)
         return TrackingSitePayload(
             site=await reload(info, "marketing.tracking_site", site_id), token=token, user_errors=errors
@@ -161,7 +163,7 @@ class LeadMutation:
         ctx = info.context
 
         async def revoke() -> int:
-            return await tracking.revoke_site(ctx.runtime, ctx.actor, decode_id(id, "TrackingSite", ["id"]))
+            return await tracking.revoke_site(ctx.plugin(info), ctx.actor, decode_id(id, "TrackingSite", ["id"]))
 
         site_id, errors = await attempt(revoke())
         return TrackingSitePayload(
@@ -173,7 +175,7 @@ class LeadMutation:
         ctx = info.context
 
         async def create() -> int:
-            return await routing.create_rule(ctx.runtime, ctx.actor, input.to_service())
+            return await routing.create_rule(ctx.plugin(info), ctx.actor, input.to_service())
 
         rule_id, errors = await attempt(create())
         return RoutingRulePayload(
@@ -188,7 +190,7 @@ class LeadMutation:
 
         async def update() -> int:
             rule_id = decode_id(id, "RoutingRule", ["id"])
-            return await routing.update_rule(ctx.runtime, ctx.actor, rule_id, input.to_service())
+            return await routing.update_rule(ctx.plugin(info), ctx.actor, rule_id, input.to_service())
 
         rule_id, errors = await attempt(update())
         return RoutingRulePayload(
@@ -200,7 +202,7 @@ class LeadMutation:
         ctx = info.context
 
         async def delete() -> None:
-            await routing.delete_rule(ctx.runtime, ctx.actor, decode_id(id, "RoutingRule", ["id"]))
+            await routing.delete_rule(ctx.plugin(info), ctx.actor, decode_id(id, "RoutingRule", ["id"]))
 
         _done, errors = await attempt(delete())
         return RoutingRulePayload(routing_rule=None, user_errors=errors)
@@ -211,7 +213,7 @@ class LeadMutation:
 
         async def reorder() -> None:
             rule_ids = [decode_id(rule, "RoutingRule", ["ids", str(i)]) for i, rule in enumerate(ids)]
-            await routing.reorder_rules(ctx.runtime, ctx.actor, rule_ids)
+            await routing.reorder_rules(ctx.plugin(info), ctx.actor, rule_ids)
 
         _done, errors = await attempt(reorder())
         rows = await RoutingRule.select().order_by(RoutingRule.position, RoutingRule.id)

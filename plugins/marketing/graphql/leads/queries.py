@@ -23,7 +23,7 @@ from plugins.marketing.tables import FormSubmission, LeadAssignment, MergeCandid
 
 
 def _maximum(info: Any) -> int:
-    return info.context.runtime.settings.max_page_size
+    return info.context.plugin(info).settings.max_page_size
 
 
 @strawberry.type
