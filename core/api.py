@@ -44,6 +44,7 @@ from core.crm.services import (
 from core.crm.tables import Company, Consent, ContactPoint, Employment, Person, TimelineEntry
 from core.crm.timeline import TimelineKind
 from core.crm.timeline import record as record_timeline
+from core.db.engine import contains_text
 from core.db.values import as_utc, escape_like
 from core.errors import DomainError, PermanentJobFailure
 from core.events.base import Event
@@ -196,6 +197,7 @@ __all__ = [
     "check_template",
     "composed_class",
     "composed_type",
+    "contains_text",
     "create_company",
     "create_person",
     "create_task",

@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from core.api import DomainError, User, _, decode_id, escape_like
+from core.api import DomainError, User, _, contains_text, decode_id
 from plugins.sales.graphql.types import OpportunityStatus
 from plugins.sales.tables import Opportunity
 
@@ -38,7 +38,7 @@ def _ids(values: list[relay.GlobalID], type_name: str, name: str) -> list[int]:
     return [decode_id(value, type_name, ["filter", name, str(i)]) for i, value in enumerate(values)]
 
 
-def opportunity_conditions(filter: OpportunityFilter | None) -> list[Any]:
+def opportunity_conditions(filter: OpportunityFilter | None, *, sqlite: bool) -> list[Any]:
     if filter is None:
         return []
     conditions: list[Any] = []
@@ -77,5 +77,5 @@ def opportunity_conditions(filter: OpportunityFilter | None) -> list[Any]:
     if filter.closing_to is not None:
         conditions.append(Opportunity.expected_close_date <= filter.closing_to)
     if filter.search and filter.search.strip():
-        conditions.append(Opportunity.name.ilike(f"%{escape_like(filter.search.strip())}%"))
+        conditions.append(contains_text('"sales_opportunity"."name"', filter.search.strip(), sqlite=sqlite))
     return conditions

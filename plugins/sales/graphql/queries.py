@@ -299,7 +299,7 @@ class SalesQuery:
     ) -> relay.Connection[OpportunityNode]:
         order = order_by or OpportunityOrder()
         try:
-            conditions = opportunity_conditions(filter)
+            conditions = opportunity_conditions(filter, sqlite=info.context.plugin(info).settings.is_sqlite)
         except DomainError as error:
             raise _client_error(error) from None
         query = Opportunity.select().where(readable(info.context.actor)).output(load_json=True)
@@ -330,7 +330,8 @@ class SalesQuery:
     ) -> list[BoardColumn]:
         try:
             process_id = decode_id(process, "SalesProcess", ["process"])
-            return await board(info, process_id, opportunity_conditions(filter), first)
+            conditions = opportunity_conditions(filter, sqlite=info.context.plugin(info).settings.is_sqlite)
+            return await board(info, process_id, conditions, first)
         except DomainError as error:
             raise _client_error(error) from None
 

@@ -103,3 +103,23 @@ async def test_events_and_the_gdpr_export_carry_the_opportunity(client, runtime,
     exported = await as_user(client, admin, "mutation($id: ID!) { personExport(id: $id) { data } }", {"id": person_id})
     [deal] = exported["data"]["personExport"]["data"]["sales"]["opportunities"]
     assert (deal["name"], deal["status"], deal["value"]) == ("Meble biurowe", "won", "8000.00")
+
+
+async def test_the_opportunity_search_matches_percent_underscore_and_polish_letters_literally(client, runtime):
+    users = await sales_team(runtime)
+    admin = users["admin"][1]
+    process = await create_process(client, admin)
+    company = await create_company(client, admin, "Huta Kościuszko")
+    for name in ("Rabat 50% na walcarkę", "Rabat 500 zł", "Linia_A", "LiniaBA", "ŻURAW portowy"):
+        await create_opportunity(client, admin, name=name, process=process["id"], company=company)
+    query = "query($search: String!) { opportunities(filter: {search: $search}) { edges { node { name } } } }"
+
+    async def found(search: str) -> list[str]:
+        result = await as_user(client, admin, query, {"search": search})
+        assert "errors" not in result, result
+        return sorted(edge["node"]["name"] for edge in result["data"]["opportunities"]["edges"])
+
+    assert await found("50%") == ["Rabat 50% na walcarkę"]
+    assert await found("a_a") == ["Linia_A"]
+    assert await found("żuraw") == ["ŻURAW portowy"]
+    assert await found("RABAT") == ["Rabat 50% na walcarkę", "Rabat 500 zł"]
