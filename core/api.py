@@ -17,6 +17,7 @@ from core.access.services import require as require_permission
 from core.access.tables import Team, Territory, User
 from core.auth import ANONYMOUS, SYSTEM, Actor
 from core.call_queue.services import CallRequest, Enqueued, cancel_call, enqueue_call, enqueue_calls
+from core.commands import boot_plugin
 from core.crm.collation import sort_key as name_key
 from core.crm.custom_fields import CustomFieldEntity
 from core.crm.custom_fields import apply_patch as apply_custom_fields
@@ -192,6 +193,7 @@ __all__ = [
     "as_utc",
     "attempt",
     "batched_field",
+    "boot_plugin",
     "cancel_call",
     "cancel_mail",
     "check_template",

@@ -29,6 +29,12 @@ def boot(role: str = "cli", **overrides: Any):
     return Runtime.boot(settings(**overrides), role=role)
 
 
+def boot_plugin(name: str, role: str = "cli") -> Any:
+    """Plugin ``name``'s :class:`core.api.PluginRuntime` in a process booted from the deployment's
+    settings: what a plugin's CLI command starts with (the database is ready once it returns)."""
+    return boot(role).for_plugin(name)
+
+
 def run_service(call) -> Any:
     """Run a service coroutine; a refused request becomes a CLI error naming the field."""
     from core.errors import DomainError

@@ -69,14 +69,6 @@ class PluginRuntime:
     def __repr__(self) -> str:
         return f"<PluginRuntime {self.name} ({self.role})>"
 
-    @classmethod
-    def boot(cls, name: str, role: str = "cli") -> PluginRuntime:
-        """Plugin ``name``'s object in a process booted from the deployment's settings: what a
-        plugin's CLI command starts with (the database is ready once it returns)."""
-        from core.runtime import Runtime
-
-        return Runtime.boot(role=role).for_plugin(name)
-
     @property
     def role(self) -> str:
         """``web``, ``worker`` or ``cli``."""

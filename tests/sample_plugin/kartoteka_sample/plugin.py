@@ -226,10 +226,10 @@ class SamplePlugin(Plugin):
             """Print how many sample notes exist."""
             import asyncio
 
-            from core.api import PluginRuntime
+            from core.api import boot_plugin
             from kartoteka_sample.tables import SampleNote
 
-            PluginRuntime.boot("sample")
+            boot_plugin("sample")
             click.echo(f"sample notes: {asyncio.run(SampleNote.count().run())}")
 
         return [sample_count]
