@@ -22,7 +22,7 @@ from piccolo.engine.base import Engine
 from core.auth import Actor
 from core.db import piccolo_conf
 from core.db.engine import make_engine, release_without_reset
-from core.errors import ConfigError
+from core.errors import ConfigError, PluginError
 from core.events.bus import UnitOfWork
 from core.i18n import Translator
 from core.jobs.dispatcher import Dispatcher
@@ -134,12 +134,15 @@ class Runtime:
 
     def _hook_arguments(self, impl: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
         """The arguments an implementation asks for; ``plugin_runtime`` is its own plugin's."""
-        return {
-            arg: self.for_plugin(namespace_of(self.plugins.manager.get_name(impl.plugin)))
-            if arg == "plugin_runtime"
-            else kwargs[arg]
-            for arg in impl.argnames
-        }
+        plugin = namespace_of(self.plugins.manager.get_name(impl.plugin))
+        missing = [arg for arg in impl.argnames if arg != "plugin_runtime" and arg not in kwargs]
+        if missing:
+            # The spec has the argument (check_pending saw to that), so the caller forgot it.
+            raise PluginError(
+                f"hook {impl.function.__name__} was called without {', '.join(missing)}, "
+                f"which plugin {plugin!r} asks for"
+            )
+        return {arg: self.for_plugin(plugin) if arg == "plugin_runtime" else kwargs[arg] for arg in impl.argnames}
 
     def for_plugin(self, name: str) -> PluginRuntime:
         """What plugin ``name`` gets from the core at run time (made once per plugin)."""

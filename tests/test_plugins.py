@@ -242,3 +242,15 @@ def test_duplicate_permission_job_and_cli_command_are_refused(tmp_path):
 
     with pytest.raises(PluginError, match="CLI command 'sample-count' is contributed by both 'commands' and 'sample'"):
         boot(tmp_path, commands=Commands("commands", NoConfig()))
+
+
+async def test_a_runtime_hook_called_without_an_argument_an_implementation_needs_names_both(tmp_path):
+    class Starter(_Quiet):
+        @hookimpl
+        def kartoteka_startup(self, runtime, plugin_runtime):
+            return None
+
+    runtime = boot(tmp_path, "", starter=Starter("starter", NoConfig()))
+    assert await runtime.call_hook("kartoteka_startup", runtime=runtime) == []
+    with pytest.raises(PluginError, match=r"kartoteka_startup was called without runtime, which plugin 'starter'"):
+        await runtime.call_hook("kartoteka_startup")
