@@ -47,7 +47,7 @@ from core.crm.timeline import TimelineKind
 from core.crm.timeline import record as record_timeline
 from core.db.engine import contains_text
 from core.db.values import as_utc, escape_like
-from core.errors import DomainError, PermanentJobFailure
+from core.errors import DomainError, PermanentJobFailure, PluginError
 from core.events.base import Event
 from core.events.bus import UnitOfWork
 from core.i18n import _, negotiate
@@ -166,6 +166,7 @@ __all__ = [
     "Permission",
     "Person",
     "Plugin",
+    "PluginError",
     "PluginInfo",
     "PluginRuntime",
     "PluginSettings",

@@ -254,3 +254,23 @@ async def test_a_runtime_hook_called_without_an_argument_an_implementation_needs
     assert await runtime.call_hook("kartoteka_startup", runtime=runtime) == []
     with pytest.raises(PluginError, match=r"kartoteka_startup was called without runtime, which plugin 'starter'"):
         await runtime.call_hook("kartoteka_startup")
+
+
+@pytest.mark.parametrize(
+    ("names", "refusal"),
+    [
+        (["facts.one", "facts.one"], r"person fact 'facts.one' is offered by both 'facts' and 'facts'"),
+        (["sales.open_deal"], r"person fact 'sales.open_deal' of plugin 'facts' must start with 'facts.'"),
+    ],
+)
+async def test_marketing_refuses_a_person_fact_offered_twice_or_under_another_plugins_name(tmp_path, names, refusal):
+    from plugins.marketing.contracts import PersonFact
+
+    class Facts(_Quiet):
+        @hookimpl(optionalhook=True)
+        def marketing_person_facts(self):
+            return [PersonFact(name, "A fact", "Fakt", lambda params, sqlite: None) for name in names]
+
+    runtime = boot(tmp_path, "[plugins.marketing]\nenabled = true\n", facts=Facts("facts", NoConfig()))
+    with pytest.raises(PluginError, match=refusal):
+        await runtime.call_hook("kartoteka_startup", runtime=runtime)

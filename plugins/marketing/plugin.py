@@ -63,6 +63,12 @@ class MarketingPlugin(Plugin):
                 raise PluginValidationError(impl.plugin, f"unknown hook {name!r} (marketing publishes no such hook)")
 
     @hookimpl
+    async def kartoteka_startup(self, plugin_runtime):
+        from plugins.marketing.services.segments import person_facts
+
+        await person_facts(plugin_runtime)  # a misnamed or twice-offered fact stops start-up
+
+    @hookimpl
     def kartoteka_piccolo_apps(self):
         return ["plugins.marketing.piccolo_app"]
 

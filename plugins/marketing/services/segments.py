@@ -21,6 +21,7 @@ from core.api import (
     Actor,
     Company,
     DomainError,
+    PluginError,
     PluginRuntime,
     _,
     custom_field_clause,
@@ -269,9 +270,19 @@ def _text(value: Any, path: list[Any]) -> str:
 
 # --- using criteria --------------------------------------------------------------------------------
 async def person_facts(runtime: PluginRuntime) -> dict[str, PersonFact]:
+    """Every fact the enabled plugins offer, by name; names are checked as the core checks its own
+    contributions: prefixed by the plugin that offers them, and offered once."""
     facts: dict[str, PersonFact] = {}
-    for _plugin, result in await runtime.call_each("marketing_person_facts"):
+    offered_by: dict[str, str] = {}
+    for plugin, result in await runtime.call_each("marketing_person_facts"):
         for fact in result or []:
+            if fact.name.split(".", 1)[0] != plugin:
+                raise PluginError(f"person fact {fact.name!r} of plugin {plugin!r} must start with '{plugin}.'")
+            if fact.name in offered_by:
+                raise PluginError(
+                    f"person fact {fact.name!r} is offered by both {offered_by[fact.name]!r} and {plugin!r}"
+                )
+            offered_by[fact.name] = plugin
             facts[fact.name] = fact
     return facts
 
