@@ -6,6 +6,7 @@ environment variable, so the process stops before serving anything.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -64,6 +65,16 @@ def _bool(value: str, key: str) -> bool:
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise ConfigError(key, f"expected true or false, got {value!r}")
+
+
+def _networks(value: str, key: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ConfigError(key, f"expected networks such as 10.1.0.0/16, comma-separated; got {part!r}") from None
+    return tuple(networks)
 
 
 def _choice(*options: str) -> Callable[[str, str], str]:
@@ -191,6 +202,10 @@ class Settings:
     max_query_aliases: int = field(default=15, metadata={"parse": _int(1, 1_000)})
     max_query_cost: int = field(default=10_000, metadata={"parse": _int(10, 10_000_000)})
     request_deadline: float = field(default=10.0, metadata={"parse": _float(0.01, 600)})
+    # webhooks: in production a receiver must be on the public internet or in one of these networks
+    webhook_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = field(
+        default=(), metadata={"parse": _networks}
+    )
     # jobs and events
     worker_threads: int = field(default=4, metadata={"parse": _int(1, 256)})
     relay_interval: float = field(default=0.5, metadata={"parse": _float(0.01, 60)})

@@ -24,6 +24,7 @@ from core.events.base import Event
 from core.i18n import _
 from core.jobs.delivery import locked
 from core.rules.conditions import check_conditions, sample_payload
+from core.rules.receivers import ReceiverRefused, check_host
 from core.rules.tables import Rule, WebhookDelivery, WebhookEndpoint
 from core.templates import check_template
 
@@ -369,6 +370,14 @@ def _check_url(runtime: Runtime, url: Any, path: list[str]) -> str:
         raise DomainError("INVALID_URL", _("An http(s) address is expected."), path)
     if runtime.settings.is_production and parts.scheme != "https":
         raise DomainError("HTTPS_REQUIRED", _("Webhooks are sent only to https:// addresses in production."), path)
+    try:
+        check_host(parts.hostname, runtime.settings)
+    except ReceiverRefused:
+        raise DomainError(
+            "ADDRESS_NOT_ALLOWED",
+            _("Webhooks are not sent to this server's own or private network addresses."),
+            path,
+        ) from None
     return url
 
 

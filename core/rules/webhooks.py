@@ -17,12 +17,14 @@ import json
 import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from core.errors import PermanentJobFailure
 from core.jobs.context import JobContext
 from core.jobs.delivery import locked
+from core.rules.receivers import ReceiverRefused, resolve_receiver
 from core.rules.tables import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 if TYPE_CHECKING:
@@ -84,8 +86,12 @@ async def deliver_webhook(ctx: JobContext, delivery_id: int) -> None:
     }
     started = time.monotonic()
     try:
+        url, extensions = await _pinned(endpoint["url"], headers, runtime.settings)
+    except ReceiverRefused as refused:
+        raise AttemptRefused(None, _elapsed(started), f"address not allowed: {refused}") from None
+    try:
         async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
-            response = await client.post(endpoint["url"], content=delivery["body"].encode(), headers=headers)
+            response = await client.post(url, content=delivery["body"].encode(), headers=headers, extensions=extensions)
     except httpx.HTTPError as error:
         raise AttemptFailed(None, _elapsed(started), f"{type(error).__name__}: {error}") from None
     duration = _elapsed(started)
@@ -110,6 +116,21 @@ async def deliver_webhook(ctx: JobContext, delivery_id: int) -> None:
             WebhookDelivery.finished_at: datetime.now(UTC),
         }
     ).where(WebhookDelivery.id == delivery_id)
+
+
+async def _pinned(url: str, headers: dict[str, str], settings: Any) -> tuple[str, dict[str, Any]]:
+    """The URL to connect to: the address :func:`resolve_receiver` checked (the name keeps going
+    in ``Host`` and in TLS), so the connection cannot land anywhere the check did not see."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    receiver = await resolve_receiver(parts.hostname or "", port, settings)
+    if receiver is None:
+        return url, {}
+    address = f"[{receiver.address}]" if ":" in receiver.address else receiver.address
+    headers["host"] = parts.netloc.rpartition("@")[2]
+    netloc = address if parts.port is None else f"{address}:{parts.port}"
+    extensions = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
+    return urlunsplit(parts._replace(netloc=netloc)), extensions
 
 
 def _elapsed(started: float) -> int:
