@@ -220,10 +220,11 @@ async def _load(runtime: Runtime, companies: int, progress: Callable[[int], None
         made += count
         if progress:
             progress(count)
+    # The token last: scripts take the message's last word.
     return (
-        f"Demo organisation loaded: {companies} companies. Administrator token (shown once): {token}\n"
-        f"Sign in to the admin UI at {runtime.settings.issuer}/admin as {ADMIN_EMAIL}"
-        f" with the password (shown once): {password}"
+        f"Demo organisation loaded: {companies} companies. Sign in to the admin UI at"
+        f" {runtime.settings.issuer}/admin as {ADMIN_EMAIL} with the password (shown once): {password}\n"
+        f"Administrator token (shown once): {token}"
     )
 
 
