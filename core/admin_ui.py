@@ -53,11 +53,11 @@ def _content_type(path: Path) -> str:
 
 def _inside(root: Path, relative: str) -> Path | None:
     """The file ``relative`` names inside ``root``, or None for anything that would leave it: ``..``,
-    backslashes, NUL, absolute paths, or a symbolic link pointing out."""
+    backslashes, NUL, or a symbolic link pointing out."""
     if "\\" in relative or "\x00" in relative:
         return None
     parts = PurePosixPath(relative.lstrip("/")).parts
-    if any(part in ("..", ".") or part.startswith("/") for part in parts):
+    if ".." in parts:
         return None
     candidate = root.joinpath(*parts).resolve()
     return candidate if candidate.is_relative_to(root) else None
