@@ -15,11 +15,12 @@ from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException, ServiceUnavailableException
 from strawberry.litestar import make_graphql_controller
 
+from core.admin_ui import admin_ui_routes
 from core.db.tables import OutboxMessage
 from core.graphql.compose import build_schema
 from core.graphql.context import Context
 from core.graphql.export import export_route
-from core.http import resolve_actor
+from core.http import BROWSER_PAGE_HEADERS, resolve_actor
 from core.i18n import _, negotiate
 from core.identity.routes import identity_routes
 from core.identity.services import record_rejection
@@ -96,9 +97,7 @@ PREFLIGHT_HEADERS = frozenset({"authorization", "x-kartoteka-csrf", "apollo-requ
 # talk only to this server.
 GRAPHIQL_HEADERS = {
     "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    **BROWSER_PAGE_HEADERS,
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'unsafe-inline' https://unpkg.com; "
         "style-src 'unsafe-inline' https://unpkg.com; font-src https://unpkg.com data:; img-src 'self' data:; "
@@ -209,6 +208,7 @@ def create_app(
             export_route(staff.schema, _context_getter(runtime, "staff")),
             _graphql_controller(runtime, "portal", "/portal/graphql"),
             *identity_routes(runtime),
+            *admin_ui_routes(runtime.settings),
             *plugin_routers,
         ],
         lifespan=[lifespan],

@@ -128,6 +128,15 @@ async def _pending(runtime) -> list:
     return await pending_migrations(runtime)
 
 
+async def _register_first_party_clients(runtime) -> None:
+    """The admin UI's OAuth client follows the public address, so it is checked on every migrate."""
+    from core.identity.clients import ADMIN_UI_CALLBACK, ADMIN_UI_CLIENT_ID, register_admin_ui_client
+
+    done = await register_admin_ui_client(runtime)
+    if done != "unchanged":
+        console.print(f"OAuth client {ADMIN_UI_CLIENT_ID} {done}: {runtime.settings.issuer}{ADMIN_UI_CALLBACK}")
+
+
 def _run_migrations(runtime) -> int:
     from core.db.migrate import migrate as apply
 
@@ -135,6 +144,7 @@ def _run_migrations(runtime) -> int:
         pending = await _pending(runtime)
         if not pending:
             console.print("Database is up to date.")
+            await _register_first_party_clients(runtime)
             return 0
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as bar:
             task = bar.add_task("Migrating", total=len(pending))
@@ -144,6 +154,7 @@ def _run_migrations(runtime) -> int:
 
             await apply(runtime, progress=step)
         console.print(f"Applied {len(pending)} migration(s).")
+        await _register_first_party_clients(runtime)
         return len(pending)
 
     return asyncio.run(run())

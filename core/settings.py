@@ -173,6 +173,10 @@ def zone_for(user_zone: str | None, deployment_zone: str) -> ZoneInfo:
         return ZoneInfo(deployment_zone)
 
 
+# The checkout's admin UI build: core/ sits beside admin_ui/ in the repository.
+ADMIN_UI_BUILD = Path(__file__).resolve().parent.parent / "admin_ui" / "dist"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a Kartoteka process needs to know about its deployment."""
@@ -238,6 +242,9 @@ class Settings:
     sso_client_id: str = ""
     sso_client_secret: str = field(default="", repr=False, metadata={"secret": True})
     sso_name: str = "SSO"  # the provider's name on the sign-in button
+    # the admin UI's build (`npm run build` in admin_ui/), served at /admin; an install that is not
+    # a checkout points this at wherever its built files were copied
+    admin_ui_dir: Path = field(default=ADMIN_UI_BUILD, metadata={"parse": lambda v, k: Path(v)})
 
     @property
     def is_sqlite(self) -> bool:

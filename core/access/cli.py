@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import click
 
 from core.commands import boot, console, err_console, run_service
+
+# Scripts and test harnesses set the password without a terminal: never as an argument, which
+# other users of the machine see in the process list.
+PASSWORD_VARIABLE = "KARTOTEKA_USER_PASSWORD"
+
+
+def _new_password() -> str:
+    secret = os.environ.get(PASSWORD_VARIABLE)
+    if secret is None and sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if secret is None:
+        secret = sys.stdin.readline().rstrip("\r\n")
+    if not secret:
+        raise click.UsageError(f"--password needs a password: set {PASSWORD_VARIABLE} or pipe it to standard input")
+    return secret
 
 
 @click.group()
@@ -19,13 +37,20 @@ def user() -> None:
 @click.option("--team", default=None, help="Team name.")
 @click.option("--territory", "territories", multiple=True, help="Territory code (repeatable).")
 @click.option("--superuser", is_flag=True, help="Every staff permission, on all records.")
-@click.option("--password", is_flag=True, help="Ask for a password (argon2id-hashed) for interactive sign-in.")
+@click.option(
+    "--password",
+    is_flag=True,
+    help=(
+        "Set a password (argon2id-hashed) for interactive sign-in: asked for at a terminal, else taken from"
+        f" {PASSWORD_VARIABLE} or the first line of standard input."
+    ),
+)
 def user_create(email: str, display_name: str, roles, team, territories, superuser: bool, password: bool) -> None:
     """Create a staff user."""
     from core.access.services import create_user
     from core.auth import SYSTEM
 
-    secret = click.prompt("Password", hide_input=True, confirmation_prompt=True) if password else None
+    secret = _new_password() if password else None
     runtime = boot()
     user_id = run_service(
         create_user(

@@ -8,6 +8,7 @@ Bulk rows skip the services' per-record side effects: no events, no outbox, no a
 from __future__ import annotations
 
 import random
+import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -150,6 +151,7 @@ BODIES = (
     "Brak decyzji — klient czeka na zatwierdzenie budżetu.",
     "Przekazano materiały informacyjne i cennik.",
 )
+ADMIN_EMAIL = "admin@demo.kartoteka.pl"
 HISTORY_DAYS = 3 * 365
 CENTS = Decimal("0.01")
 
@@ -170,8 +172,16 @@ async def _load(runtime: Runtime, companies: int, progress: Callable[[int], None
     for code, name in VOIVODESHIPS.items():
         await access.create_territory(runtime, SYSTEM, code, name, parent="pl")
     territory_ids = {row["code"]: row["id"] for row in await Territory.select(Territory.id, Territory.code)}
+    # Random, not a known demo password: an embedded install listening beyond this computer
+    # must not open to anyone who read the README.
+    password = secrets.token_urlsafe(12)
     admin_id = await access.create_user(
-        runtime, SYSTEM, email="admin@demo.kartoteka.pl", display_name="Administrator", roles=["administrator"]
+        runtime,
+        SYSTEM,
+        email=ADMIN_EMAIL,
+        display_name="Administrator",
+        roles=["administrator"],
+        password=password,
     )
     owners: list[tuple[int, int]] = []  # (user id, territory id)
     for team, regions in TEAMS.items():
@@ -210,7 +220,12 @@ async def _load(runtime: Runtime, companies: int, progress: Callable[[int], None
         made += count
         if progress:
             progress(count)
-    return f"Demo organisation loaded: {companies} companies. Administrator token (shown once): {token}"
+    # The token last: scripts take the message's last word.
+    return (
+        f"Demo organisation loaded: {companies} companies. Sign in to the admin UI at"
+        f" {runtime.settings.issuer}/admin as {ADMIN_EMAIL} with the password (shown once): {password}\n"
+        f"Administrator token (shown once): {token}"
+    )
 
 
 async def _company_batch(

@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 FORMAT = "kartoteka-backup"
 VERSION = 1
 BATCH = 500
-SEEDED = {"core_role"}  # `migrate` fills it with built-in roles; the backup brings its own
+# `migrate` fills these with built-in roles and first-party OAuth clients; the backup brings its own
+# (and the next migrate points the clients' redirect URIs at this deployment's address again).
+SEEDED = {"core_role", "core_oauth_client"}
 # Bookkeeping of the database the rows came from, not restored: an audit row's transaction id
 # means nothing in another cluster (PostgreSQL stamps the restoring transaction's; SQLite 0).
 LOCAL_COLUMNS = {"core_audit": {"txid"}}

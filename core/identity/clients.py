@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from core.access.services import hash_token, require
-from core.auth import Actor
+from core.auth import SYSTEM, Actor
 from core.errors import DomainError
 from core.i18n import _
 from core.identity.events import OAuthClientChanged
@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from core.runtime import Runtime
 
 CLIENT_MANAGE = "core.oauth_client.manage"
+# The admin UI (admin_ui/, served at /admin): a public client that `kartoteka migrate` registers.
+ADMIN_UI_CLIENT_ID = "kartoteka-admin"
+ADMIN_UI_CALLBACK = "/admin/callback"
 
 
 def _check_redirect_uri(uri: str, position: int) -> str:
@@ -161,6 +164,57 @@ async def rotate_client_secret(runtime: Runtime, actor: Actor, client_row_id: in
         ).where(OAuthClient.id == client_row_id)
         await uow.publish(OAuthClientChanged(oauth_client_id=client_row_id, change="secret_rotated"))
     return secret
+
+
+async def register_first_party_client(
+    runtime: Runtime,
+    *,
+    client_id: str,
+    name: str,
+    redirect_uris: Sequence[str],
+    audience: str = "staff",
+    grant_types: Sequence[str] = ("authorization_code", "refresh_token"),
+    scopes: Sequence[str] = (),
+) -> str:
+    """Create a public client of this platform's own front ends under a fixed ``client_id`` (the
+    front end is built with it), or bring an existing one to these values: run on every migrate,
+    so a changed public address changes the redirect URI. Returns what was done: created,
+    updated or unchanged."""
+    uris, grants, checked_scopes = _check_client(runtime, audience, False, redirect_uris, grant_types, scopes)
+    wanted = {
+        "name": name,
+        "secret_hash": None,
+        "audience": audience,
+        "redirect_uris": uris,
+        "grant_types": grants,
+        "scopes": checked_scopes,
+        "skip_consent": True,  # first party: the platform does not ask the user about itself
+        "is_active": True,
+    }
+    # No event, as for the built-in roles: the platform configures itself, nobody changed anything,
+    # and a fresh database stays free of outbox rows (demo --if-empty, restore).
+    async with runtime.unit_of_work(SYSTEM):
+        row = await OAuthClient.select().where(OAuthClient.client_id == client_id).output(load_json=True).first()
+        if row is None:
+            await OAuthClient.insert(OAuthClient(client_id=client_id, **wanted))
+            return "created"
+        if all(row[key] == value for key, value in wanted.items()):
+            return "unchanged"
+        await OAuthClient.update({getattr(OAuthClient, key): value for key, value in wanted.items()}).where(
+            OAuthClient.id == row["id"]
+        )
+        return "updated"
+
+
+async def register_admin_ui_client(runtime: Runtime) -> str:
+    """The admin UI's client, its redirect URI under this deployment's issuer."""
+    return await register_first_party_client(
+        runtime,
+        client_id=ADMIN_UI_CLIENT_ID,
+        name="Kartoteka admin UI",
+        redirect_uris=[runtime.settings.issuer + ADMIN_UI_CALLBACK],
+        scopes=[*OIDC_SCOPES, API_SCOPE],
+    )
 
 
 async def client_by_client_id(client_id: str) -> dict[str, Any] | None:
