@@ -1,4 +1,4 @@
-import { defineConfig } from "vite";
+import { defineConfig } from "vitest/config";
 import react from "@vitejs/plugin-react";
 
 // The API the dev and preview servers forward to, so the app and the API share one origin
@@ -11,7 +11,7 @@ const proxy = Object.fromEntries(
 export default defineConfig({
   base: "/admin/",
   plugins: [react()],
-  build: { outDir: "dist", assetsDir: "assets", sourcemap: false },
+  build: { outDir: "dist", assetsDir: "assets", sourcemap: false, manifest: true },
   server: { proxy },
   preview: { proxy },
   test: { include: ["src/**/*.test.ts", "src/**/*.test.tsx"], environment: "node" },

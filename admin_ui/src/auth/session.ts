@@ -42,6 +42,8 @@ export class TokenSession {
   private discovery: Discovery | null = null;
   private refreshing: Promise<Tokens | null> | null = null;
   private listeners = new Set<() => void>();
+  /** True after the user signed out, so the app shows "signed out" instead of signing in again. */
+  endedByUser = false;
 
   constructor(private deps: SessionDeps) {}
 
@@ -74,6 +76,7 @@ export class TokenSession {
 
   /** The authorization URL to send the browser to; remembers the verifier for the callback. */
   async authorizationUrl(returnTo: string): Promise<string> {
+    this.endedByUser = false;
     const discovery = await this.config();
     const pending: PendingSignIn = { state: randomToken(16), verifier: randomToken(32), returnTo };
     this.deps.storage.setItem(PENDING_KEY, JSON.stringify(pending));
@@ -166,8 +169,9 @@ export class TokenSession {
   }
 
   /** Forget the tokens and revoke the refresh token (which ends the grant). */
-  async signOut(): Promise<void> {
+  async signOut({ byUser = true } = {}): Promise<void> {
     const refreshToken = this.tokens?.refreshToken;
+    this.endedByUser = byUser;
     this.set(null);
     const discovery = this.discovery;
     if (refreshToken && discovery?.revocation_endpoint) {
