@@ -8,6 +8,7 @@ import { I18nProvider, useI18n } from "./i18n";
 import { Layout } from "./Layout";
 import { CompanyCard } from "./pages/CompanyCard";
 import { CompanyList } from "./pages/CompanyList";
+import { PersonList } from "./pages/PersonList";
 
 export function App() {
   const session = useMemo(createBrowserSession, []);
@@ -76,6 +77,7 @@ function SignedInApp() {
           <Route index element={<Navigate to="/companies" replace />} />
           <Route path="/companies" element={<CompanyList />} />
           <Route path="/companies/:id" element={<CompanyCard />} />
+          <Route path="/persons" element={<PersonList />} />
           <Route path="*" element={<h1>{t("notFound")}</h1>} />
         </Routes>
       </Layout>

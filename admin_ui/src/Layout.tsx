@@ -16,6 +16,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <span className="brand">{t("appName")}</span>
         <nav aria-label={t("mainNavigation")}>
           <NavLink to="/companies">{t("navCompanies")}</NavLink>
+          <NavLink to="/persons">{t("navPersons")}</NavLink>
         </nav>
         <div className="topbar-actions">
           <label>

@@ -115,7 +115,7 @@ export function CompanyCard() {
           <dt>{t("colNip")}</dt>
           <dd>{company.nip ?? "—"}</dd>
           <dt>{t("colLifecycle")}</dt>
-          <dd>{company.lifecycle}</dd>
+          <dd>{t(`lifecycle${company.lifecycle}`)}</dd>
           <dt>{t("owner")}</dt>
           <dd>{company.owner?.displayName ?? "—"}</dd>
           <dt>{t("colTerritory")}</dt>

@@ -1,0 +1,28 @@
+import { checkAccessibility, expect, screenshot, signIn } from "./helpers.mjs";
+
+export const tests = [
+  [
+    "the persons list searches by name and links to the employer's card",
+    async ({ page, ...env }) => {
+      await signIn(page, env, "/admin/persons");
+      const rows = page.getByTestId("person-row");
+      await rows.first().waitFor();
+      await checkAccessibility(page, "persons list");
+      await screenshot(page, "persons");
+      const name = (await rows.first().locator("td").first().innerText()).trim();
+      const lastName = name.split(/\s+/).at(-1);
+      await page.getByLabel("Szukaj po nazwie").fill(lastName);
+      await page.getByRole("button", { name: "Szukaj" }).click();
+      await page.waitForURL(/q=/);
+      await page.getByRole("cell", { name, exact: true }).first().waitFor();
+      const found = await rows.allInnerTexts();
+      expect(found.every((row) => row.toLowerCase().includes(lastName.toLowerCase())), `every row matches "${lastName}"`);
+      const company = rows.first().getByRole("link");
+      if ((await company.count()) > 0) {
+        const companyName = (await company.innerText()).trim();
+        await company.click();
+        await page.getByRole("heading", { level: 1, name: companyName }).waitFor();
+      }
+    },
+  ],
+];
