@@ -1,4 +1,4 @@
-import { checkAccessibility, expect, screenshot, signIn } from "./helpers.mjs";
+import { checkAccessibility, expect, screenshot, signIn, waitForRowsContaining } from "./helpers.mjs";
 
 const rows = (page) => page.getByTestId("company-row");
 
@@ -31,12 +31,7 @@ export const tests = [
       await page.getByLabel("Szukaj po nazwie").fill(word);
       await page.getByRole("button", { name: "Szukaj" }).click();
       await page.waitForURL(/q=/);
-      await page.getByRole("link", { name, exact: true }).waitFor();
-      const found = await rows(page).allInnerTexts();
-      expect(
-        found.every((row) => row.toLowerCase().includes(word.toLowerCase())),
-        `every row matches "${word}"`,
-      );
+      await waitForRowsContaining(page, "company-row", word);
       await page.getByRole("link", { name, exact: true }).click();
       await page.getByRole("heading", { level: 1, name }).waitFor();
       await page.getByRole("heading", { name: "Historia kontaktów" }).waitFor();
@@ -59,6 +54,16 @@ export const tests = [
       await page.getByRole("button", { name: "Zapisz" }).click();
       await page.getByTestId("timeline").getByText(text).waitFor();
       expect((await page.getByLabel("Treść").inputValue()) === "", "the form is cleared after saving");
+
+      // Only notes, on the server's side of the filter.
+      await page.getByLabel("Rodzaj wpisu").selectOption("core.note");
+      await page.getByTestId("timeline").getByText(text).waitFor();
+      await page.waitForFunction(() => {
+        const kinds = [...document.querySelectorAll("[data-testid=timeline] .kind")].map((node) => node.textContent);
+        return kinds.length > 0 && kinds.every((kind) => kind === "Notatka");
+      });
+      const kinds = await page.getByTestId("timeline").locator(".kind").allInnerTexts();
+      expect(kinds.length > 0 && kinds.every((kind) => kind === "Notatka"), `only notes: ${kinds.join(", ")}`);
     },
   ],
   [

@@ -41,3 +41,19 @@ export async function screenshot(page, name) {
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: `${screenshotDir}${name}.png`, fullPage: true });
 }
+
+/** Waits until the list has settled on rows that all contain `text` (the old rows stay while loading). */
+export async function waitForRowsContaining(page, testId, text) {
+  await page.waitForFunction(
+    ([testId, text]) => {
+      const table = document.querySelector("table[aria-busy]");
+      const rows = [...document.querySelectorAll(`[data-testid="${testId}"]`)];
+      return (
+        table?.getAttribute("aria-busy") === "false" &&
+        rows.length > 0 &&
+        rows.every((row) => row.textContent.toLowerCase().includes(text.toLowerCase()))
+      );
+    },
+    [testId, text],
+  );
+}

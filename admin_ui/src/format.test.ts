@@ -3,7 +3,7 @@ import { formatDateTime, formatMoney, formatPhone } from "./format";
 
 describe("Polish formats", () => {
   it("groups a Polish phone number", () => {
-    expect(formatPhone("+48601234567")).toBe("+48 601 234 567");
+    expect(formatPhone("+48601234567")).toBe("+48\u00a0601\u00a0234\u00a0567");
     expect(formatPhone("+4930123456")).toBe("+4930123456");
   });
 

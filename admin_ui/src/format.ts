@@ -14,8 +14,8 @@ export function formatMoney(amount: string | number, locale: string, currency = 
   return new Intl.NumberFormat(locale, { style: "currency", currency }).format(Number(amount));
 }
 
-/** E.164 Polish numbers as `+48 601 234 567`; other numbers unchanged. */
+/** E.164 Polish numbers as `+48 601 234 567` (non-breaking spaces); other numbers unchanged. */
 export function formatPhone(e164: string): string {
   const polish = /^\+48(\d{3})(\d{3})(\d{3})$/.exec(e164);
-  return polish ? `+48 ${polish[1]} ${polish[2]} ${polish[3]}` : e164;
+  return polish ? `+48\u00a0${polish[1]}\u00a0${polish[2]}\u00a0${polish[3]}` : e164;
 }

@@ -63,8 +63,11 @@ export function useKeysetList<TData, TVariables extends PageVariables, TNode>(
   }, [load]);
 
   const loadMore = () => void load(pageInfo.endCursor ?? null);
-  return { rows, loading, error, hasNextPage: pageInfo.hasNextPage, loadMore };
+  const reload = () => void load(null);
+  return { rows, loading, error, hasNextPage: pageInfo.hasNextPage, loadMore, reload };
 }
+
+export type KeysetList<TNode> = ReturnType<typeof useKeysetList<unknown, PageVariables, TNode>>;
 
 /** Filters kept in the address (so a reload or a shared link shows the same list). */
 export function useListFilters<K extends string>(keys: readonly K[]) {
@@ -112,7 +115,7 @@ export function DataTable<TNode extends { id: string }>({
   columns,
   rowTestId,
 }: {
-  list: ReturnType<typeof useKeysetList<unknown, PageVariables, TNode>>;
+  list: KeysetList<TNode>;
   // TanStack's column helpers type each column by its value; the table only needs the row type.
   columns: ColumnDef<TNode, any>[];
   rowTestId: string;
@@ -148,6 +151,16 @@ export function DataTable<TNode extends { id: string }>({
           ))}
         </tbody>
       </table>
+      <ListFooter list={list} />
+    </>
+  );
+}
+
+/** "No results", how many are shown, and the button that loads the next page. */
+export function ListFooter({ list }: { list: Pick<KeysetList<unknown>, "rows" | "loading" | "hasNextPage" | "loadMore"> }) {
+  const { t } = useI18n();
+  return (
+    <>
       {!list.loading && list.rows.length === 0 ? <p>{t("noResults")}</p> : null}
       <p className="list-footer" aria-live="polite">
         {list.loading ? t("loading") : t("shownCount", { count: list.rows.length })}{" "}

@@ -6,6 +6,7 @@ import { formatDateTime, formatPhone } from "../format";
 import { graphql } from "../gql";
 import { useI18n } from "../i18n";
 import { errorsByField } from "../userErrors";
+import { Timeline, useTimeline } from "./Timeline";
 
 const CompanyCardDocument = graphql(`
   query CompanyCard($id: ID!) {
@@ -55,25 +56,6 @@ const CompanyCardDocument = graphql(`
         }
       }
     }
-    timeline(subject: $id, first: 30) {
-      edges {
-        node {
-          id
-          kind
-          occurredAt
-          title
-          body
-          durationMinutes
-          author {
-            displayName
-          }
-        }
-      }
-    }
-    timelineKinds {
-      name
-      label
-    }
   }
 `);
 
@@ -95,13 +77,13 @@ const AddNoteDocument = graphql(`
 export function CompanyCard() {
   const { id = "" } = useParams();
   const { t, language } = useI18n();
-  const [{ data, fetching, error }, refetch] = useQuery({ query: CompanyCardDocument, variables: { id } });
+  const [{ data, fetching, error }] = useQuery({ query: CompanyCardDocument, variables: { id } });
+  const timeline = useTimeline(id);
 
   if (fetching && !data) return <p>{t("loading")}</p>;
   if (error) throw new Error(error.message);
   const company = data?.company;
   if (!company) return <p role="alert">{t("companyNotFound")}</p>;
-  const kindLabels = new Map(data.timelineKinds.map((kind) => [kind.name, kind.label]));
 
   return (
     <>
@@ -158,25 +140,8 @@ export function CompanyCard() {
       </section>
       <section aria-labelledby="timeline-heading" className="card">
         <h2 id="timeline-heading">{t("timeline")}</h2>
-        <AddNote companyId={company.id} onAdded={() => refetch({ requestPolicy: "network-only" })} />
-        {data.timeline.edges.length === 0 ? (
-          <p>{t("noTimeline")}</p>
-        ) : (
-          <ol className="timeline" data-testid="timeline">
-            {data.timeline.edges.map(({ node }) => (
-              <li key={node.id}>
-                <p className="timeline-meta">
-                  <span className="kind">{kindLabels.get(node.kind) ?? node.kind}</span> ·{" "}
-                  <time dateTime={node.occurredAt}>{formatDateTime(node.occurredAt, language)}</time>
-                  {node.author ? ` · ${node.author.displayName}` : ""}
-                  {node.durationMinutes ? ` · ${node.durationMinutes} min` : ""}
-                </p>
-                {node.title ? <p className="timeline-title">{node.title}</p> : null}
-                {node.body ? <p className="timeline-body">{node.body}</p> : null}
-              </li>
-            ))}
-          </ol>
-        )}
+        <AddNote companyId={company.id} onAdded={timeline.list.reload} />
+        <Timeline timeline={timeline} />
       </section>
     </>
   );
