@@ -1,14 +1,14 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from "react-router";
-import { Provider as UrqlProvider } from "urql";
+import { Provider as UrqlProvider, useQuery } from "urql";
 import { createApiClient } from "./api";
 import { AuthProvider, createBrowserSession, useSession, useSignedIn } from "./auth/AuthProvider";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { I18nProvider, useI18n } from "./i18n";
 import { Layout } from "./Layout";
-import { CompanyCard } from "./pages/CompanyCard";
-import { CompanyList } from "./pages/CompanyList";
-import { PersonList } from "./pages/PersonList";
+import { allScreens } from "./plugins";
+import { visibleScreens } from "./screens";
+import { graphql } from "./gql";
 
 export function App() {
   const session = useMemo(createBrowserSession, []);
@@ -72,16 +72,38 @@ function SignedInApp() {
   if (!signedIn) return <p className="page">{t("signingIn")}</p>;
   return (
     <UrqlProvider value={client}>
-      <Layout>
-        <Routes>
-          <Route index element={<Navigate to="/companies" replace />} />
-          <Route path="/companies" element={<CompanyList />} />
-          <Route path="/companies/:id" element={<CompanyCard />} />
-          <Route path="/persons" element={<PersonList />} />
-          <Route path="*" element={<h1>{t("notFound")}</h1>} />
-        </Routes>
-      </Layout>
+      <Screens />
     </UrqlProvider>
+  );
+}
+
+const ViewerDocument = graphql(`
+  query Viewer {
+    viewer {
+      displayName
+      permissions
+    }
+  }
+`);
+
+/** The screens this viewer may use, in the navigation and as routes. */
+function Screens() {
+  const { t } = useI18n();
+  const [{ data, error }] = useQuery({ query: ViewerDocument });
+  if (error) throw new Error(error.message);
+  if (!data) return <p className="page">{t("loading")}</p>;
+  const screens = visibleScreens(allScreens, data.viewer.permissions);
+  const home = screens.find((screen) => screen.nav);
+  return (
+    <Layout screens={screens} displayName={data.viewer.displayName}>
+      <Routes>
+        <Route index element={home ? <Navigate to={`/${home.path}`} replace /> : <h1>{t("nothingToShow")}</h1>} />
+        {screens.map((screen) => (
+          <Route key={screen.path} path={`/${screen.path}`} element={screen.element} />
+        ))}
+        <Route path="*" element={<h1>{t("notFound")}</h1>} />
+      </Routes>
+    </Layout>
   );
 }
 

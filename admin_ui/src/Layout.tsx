@@ -2,8 +2,9 @@ import type { ReactNode } from "react";
 import { NavLink } from "react-router";
 import { useSession } from "./auth/AuthProvider";
 import { useI18n, type Language } from "./i18n";
+import type { Screen } from "./screens";
 
-export function Layout({ children }: { children: ReactNode }) {
+export function Layout({ screens, displayName, children }: { screens: Screen[]; displayName: string; children: ReactNode }) {
   const { t, language, setLanguage } = useI18n();
   const session = useSession();
   const signOut = () => session.signOut();
@@ -15,10 +16,16 @@ export function Layout({ children }: { children: ReactNode }) {
       <header className="topbar">
         <span className="brand">{t("appName")}</span>
         <nav aria-label={t("mainNavigation")}>
-          <NavLink to="/companies">{t("navCompanies")}</NavLink>
-          <NavLink to="/persons">{t("navPersons")}</NavLink>
+          {screens.map((screen) =>
+            screen.nav ? (
+              <NavLink key={screen.path} to={`/${screen.path}`}>
+                {t(screen.nav)}
+              </NavLink>
+            ) : null,
+          )}
         </nav>
         <div className="topbar-actions">
+          <span>{displayName}</span>
           <label>
             {t("language")}{" "}
             <select value={language} onChange={(event) => setLanguage(event.target.value as Language)}>

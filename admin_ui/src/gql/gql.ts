@@ -14,6 +14,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query Viewer {\n    viewer {\n      displayName\n      permissions\n    }\n  }\n": typeof types.ViewerDocument,
     "\n  query CompanyCard($id: ID!) {\n    company(id: $id) {\n      id\n      name\n      nip\n      regon\n      website\n      lifecycle\n      tags\n      createdAt\n      owner {\n        displayName\n      }\n      territory {\n        name\n      }\n      phones {\n        value\n        label\n      }\n      emails {\n        value\n        label\n      }\n      addresses {\n        street\n        postalCode\n        city\n      }\n      employees(first: 50) {\n        edges {\n          node {\n            position\n            person {\n              id\n              fullName\n              phones {\n                value\n              }\n              emails {\n                value\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.CompanyCardDocument,
     "\n  mutation AddNote($input: TimelineEntryInput!) {\n    timelineEntryCreate(input: $input) {\n      entry {\n        id\n      }\n      userErrors {\n        field\n        code\n        message\n      }\n    }\n  }\n": typeof types.AddNoteDocument,
     "\n  query CompanyList($first: Int!, $after: String, $filter: CompanyFilter) {\n    companies(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          name\n          nip\n          tags\n          phones {\n            value\n            isPrimary\n          }\n          emails {\n            value\n            isPrimary\n          }\n          territory {\n            name\n          }\n        }\n      }\n    }\n  }\n": typeof types.CompanyListDocument,
@@ -22,6 +23,7 @@ type Documents = {
     "\n  query TimelineKinds {\n    timelineKinds {\n      name\n      label\n    }\n  }\n": typeof types.TimelineKindsDocument,
 };
 const documents: Documents = {
+    "\n  query Viewer {\n    viewer {\n      displayName\n      permissions\n    }\n  }\n": types.ViewerDocument,
     "\n  query CompanyCard($id: ID!) {\n    company(id: $id) {\n      id\n      name\n      nip\n      regon\n      website\n      lifecycle\n      tags\n      createdAt\n      owner {\n        displayName\n      }\n      territory {\n        name\n      }\n      phones {\n        value\n        label\n      }\n      emails {\n        value\n        label\n      }\n      addresses {\n        street\n        postalCode\n        city\n      }\n      employees(first: 50) {\n        edges {\n          node {\n            position\n            person {\n              id\n              fullName\n              phones {\n                value\n              }\n              emails {\n                value\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n": types.CompanyCardDocument,
     "\n  mutation AddNote($input: TimelineEntryInput!) {\n    timelineEntryCreate(input: $input) {\n      entry {\n        id\n      }\n      userErrors {\n        field\n        code\n        message\n      }\n    }\n  }\n": types.AddNoteDocument,
     "\n  query CompanyList($first: Int!, $after: String, $filter: CompanyFilter) {\n    companies(first: $first, after: $after, filter: $filter) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          name\n          nip\n          tags\n          phones {\n            value\n            isPrimary\n          }\n          emails {\n            value\n            isPrimary\n          }\n          territory {\n            name\n          }\n        }\n      }\n    }\n  }\n": types.CompanyListDocument,
@@ -44,6 +46,10 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Viewer {\n    viewer {\n      displayName\n      permissions\n    }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer {\n      displayName\n      permissions\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
