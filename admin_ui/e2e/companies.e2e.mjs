@@ -36,7 +36,6 @@ export const tests = [
       await page.getByRole("heading", { level: 1, name }).waitFor();
       await page.getByRole("heading", { name: "Historia kontaktów" }).waitFor();
       await checkAccessibility(page, "company card");
-      await screenshot(page, "company-card");
 
       // A userError lands on its field, and what was typed stays.
       const text = `Notatka z testu e2e ${Date.now()}`;
@@ -49,11 +48,14 @@ export const tests = [
       expect((await minutes.getAttribute("aria-invalid")) === "true", "the minutes field is marked invalid");
       expect((await page.getByLabel("Treść").inputValue()) === text, "the typed text stays after an error");
       await checkAccessibility(page, "note form with an error");
+      await page.getByLabel("Czas (minuty)").scrollIntoViewIfNeeded();
+      await screenshot(page, "note-error", { fullPage: false });
 
       await minutes.fill("15");
       await page.getByRole("button", { name: "Zapisz" }).click();
       await page.getByTestId("timeline").getByText(text).waitFor();
       expect((await page.getByLabel("Treść").inputValue()) === "", "the form is cleared after saving");
+      await screenshot(page, "company-card");
 
       // Only notes, on the server's side of the filter.
       await page.getByLabel("Rodzaj wpisu").selectOption("core.note");

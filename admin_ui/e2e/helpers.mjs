@@ -36,10 +36,10 @@ export async function checkAccessibility(page, label) {
   );
 }
 
-export async function screenshot(page, name) {
+export async function screenshot(page, name, { fullPage = true } = {}) {
   if (process.env.KARTOTEKA_E2E_SCREENSHOTS !== "1") return;
   mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: `${screenshotDir}${name}.png`, fullPage: true });
+  await page.screenshot({ path: `${screenshotDir}${name}.png`, fullPage });
 }
 
 /** Waits until the list has settled on rows that all contain `text` (the old rows stay while loading). */
