@@ -69,6 +69,21 @@ export const tests = [
     },
   ],
   [
+    "keyboard: the skip link comes first and moves focus to the content",
+    async ({ page, ...env }) => {
+      await signIn(page, env);
+      await rows(page).first().waitFor();
+      await page.keyboard.press("Tab");
+      const first = await page.evaluate(() => document.activeElement?.textContent);
+      expect(first === "Przejdź do treści", `the first Tab stop is the skip link, got "${first}"`);
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => document.activeElement?.id === "main");
+      await page.keyboard.press("Tab");
+      const next = await page.evaluate(() => document.activeElement?.getAttribute("name"));
+      expect(next === "q", `then the search field, got "${next}"`);
+    },
+  ],
+  [
     "load the next page with the cursor, switch to English, sign out",
     async ({ page, ...env }) => {
       await signIn(page, env);
@@ -82,6 +97,10 @@ export const tests = [
       await page.getByLabel("Język").selectOption("en");
       await page.getByRole("heading", { name: "Companies" }).waitFor();
       expect((await page.locator("html").getAttribute("lang")) === "en", "the page language follows");
+      // The choice survives a reload (which signs in again silently: tokens live in memory only).
+      await page.reload();
+      await page.getByRole("heading", { name: "Companies" }).waitFor();
+      await rows(page).first().waitFor();
       await page.getByRole("button", { name: "Sign out" }).click();
       await page.getByRole("heading", { name: "Signed out" }).waitFor();
       expect(new URL(page.url()).pathname === "/admin/signed-out", "lands on the signed-out page");
