@@ -12,7 +12,7 @@ export function createApiClient(session: TokenSession, language: () => string): 
       const headers = new Headers(init?.headers);
       if (token) headers.set("Authorization", `Bearer ${token}`);
       headers.set("Accept-Language", language());
-      const response = await window.fetch(input, { ...init, headers });
+      const response = await globalThis.fetch(input, { ...init, headers });
       // An expired or revoked grant: drop the tokens so the app signs in again.
       if (response.status === 401) await session.signOut({ byUser: false });
       return response;
