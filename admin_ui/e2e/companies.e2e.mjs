@@ -84,7 +84,7 @@ export const tests = [
     },
   ],
   [
-    "load the next page with the cursor, switch to English, sign out",
+    "load the next page with the cursor, sort Z to A, switch to English, sign out",
     async ({ page, ...env }) => {
       await signIn(page, env);
       await rows(page).first().waitFor();
@@ -94,6 +94,22 @@ export const tests = [
       const both = await rows(page).allInnerTexts();
       expect(both.length === 100, "two pages of 50");
       expect(new Set(both).size === 100 && both.slice(0, 50).join() === firstPage.join(), "the second page follows");
+
+      // The API sorts (Polish collation); Z to A starts after where A to Z's first page ends.
+      const nameOf = async (index) => (await rows(page).nth(index).locator("td").first().innerText()).trim();
+      const lastOfFirstPage = await nameOf(49);
+      await page.getByLabel("Kolejność").selectOption("name-desc");
+      await page.waitForURL(/sort=name-desc/);
+      await page.waitForFunction((name) => {
+        const first = document.querySelector("[data-testid=company-row] td")?.textContent ?? "";
+        return document.querySelector("table[aria-busy]")?.getAttribute("aria-busy") === "false" && first.localeCompare(name, "pl") > 0;
+      }, lastOfFirstPage);
+      const descending = await rows(page).locator("td:first-child").allInnerTexts();
+      expect(
+        descending.every((name, i) => i === 0 || descending[i - 1].localeCompare(name, "pl") >= 0),
+        "Z to A order",
+      );
+
       await page.getByLabel("Język").selectOption("en");
       await page.getByRole("heading", { name: "Companies" }).waitFor();
       expect((await page.locator("html").getAttribute("lang")) === "en", "the page language follows");

@@ -90,7 +90,7 @@ export function FilterForm<K extends string>({
   fields,
   filters,
 }: {
-  fields: readonly { name: K; label: string; type?: string }[];
+  fields: readonly { name: K; label: string; type?: string; options?: readonly { value: string; label: string }[] }[];
   filters: ReturnType<typeof useListFilters<K>>;
 }) {
   const { t } = useI18n();
@@ -100,9 +100,20 @@ export function FilterForm<K extends string>({
         <Field
           key={field.name}
           label={field.label}
-          render={(props) => (
-            <input {...props} name={field.name} type={field.type ?? "text"} defaultValue={filters.values[field.name]} />
-          )}
+          render={(props) =>
+            field.options ? (
+              // A choice applies at once; typed filters wait for "Search".
+              <select {...props} name={field.name} defaultValue={filters.values[field.name]} onChange={(event) => event.currentTarget.form?.requestSubmit()}>
+                {field.options.map((option) => (
+                  <option key={option.value} value={option.value}>
+                    {option.label}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <input {...props} name={field.name} type={field.type ?? "text"} defaultValue={filters.values[field.name]} />
+            )
+          }
         />
       ))}
       <button type="submit">{t("search")}</button>
@@ -172,6 +183,30 @@ export function ListFooter({ list }: { list: Pick<KeysetList<unknown>, "rows" | 
       </p>
     </>
   );
+}
+
+/** The list orders the sort choice stands for (the API's default is by name, A to Z). */
+const ORDERS = {
+  "": null,
+  "name-desc": { by: "NAME", descending: true },
+  "created-desc": { by: "CREATED_AT", descending: true },
+  "updated-desc": { by: "UPDATED_AT", descending: true },
+} as const;
+
+export type SortChoice = keyof typeof ORDERS;
+
+export function recordOrder(choice: string) {
+  return ORDERS[(choice in ORDERS ? choice : "") as SortChoice];
+}
+
+export function useSortOptions() {
+  const { t } = useI18n();
+  return [
+    { value: "", label: t("sortNameAsc") },
+    { value: "name-desc", label: t("sortNameDesc") },
+    { value: "created-desc", label: t("sortNewest") },
+    { value: "updated-desc", label: t("sortUpdated") },
+  ];
 }
 
 export function primaryValue(points: readonly { value: string; isPrimary: boolean }[]): string {

@@ -5,11 +5,11 @@ import { formatPhone } from "../format";
 import { graphql } from "../gql";
 import type { CompanyListQuery } from "../gql/graphql";
 import { useI18n } from "../i18n";
-import { DataTable, FilterForm, primaryValue, useKeysetList, useListFilters } from "../lists";
+import { DataTable, FilterForm, primaryValue, recordOrder, useKeysetList, useListFilters, useSortOptions } from "../lists";
 
 const CompanyListDocument = graphql(`
-  query CompanyList($first: Int!, $after: String, $filter: CompanyFilter) {
-    companies(first: $first, after: $after, filter: $filter) {
+  query CompanyList($first: Int!, $after: String, $filter: CompanyFilter, $orderBy: RecordOrder) {
+    companies(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
       pageInfo {
         hasNextPage
         endCursor
@@ -42,11 +42,12 @@ const column = createColumnHelper<CompanyRow>();
 
 export function CompanyList() {
   const { t } = useI18n();
-  const filters = useListFilters(["q", "tag", "territory"] as const);
-  const { q, tag, territory } = filters.values;
+  const filters = useListFilters(["q", "tag", "territory", "sort"] as const);
+  const { q, tag, territory, sort } = filters.values;
+  const sortOptions = useSortOptions();
   const list = useKeysetList(
     CompanyListDocument,
-    { filter: { nameContains: q || null, tag: tag || null, territory: territory || null } },
+    { filter: { nameContains: q || null, tag: tag || null, territory: territory || null }, orderBy: recordOrder(sort) },
     (data) => data.companies,
   );
   const columns = useMemo(
@@ -72,6 +73,7 @@ export function CompanyList() {
           { name: "q", label: t("searchByName"), type: "search" },
           { name: "tag", label: t("filterTag") },
           { name: "territory", label: t("filterTerritory") },
+          { name: "sort", label: t("sortBy"), options: sortOptions },
         ]}
       />
       <DataTable list={list} columns={columns} rowTestId="company-row" />

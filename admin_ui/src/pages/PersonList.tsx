@@ -5,11 +5,11 @@ import { formatPhone } from "../format";
 import { graphql } from "../gql";
 import type { PersonListQuery } from "../gql/graphql";
 import { useI18n } from "../i18n";
-import { DataTable, FilterForm, primaryValue, useKeysetList, useListFilters } from "../lists";
+import { DataTable, FilterForm, primaryValue, recordOrder, useKeysetList, useListFilters, useSortOptions } from "../lists";
 
 const PersonListDocument = graphql(`
-  query PersonList($first: Int!, $after: String, $filter: PersonFilter) {
-    persons(first: $first, after: $after, filter: $filter) {
+  query PersonList($first: Int!, $after: String, $filter: PersonFilter, $orderBy: RecordOrder) {
+    persons(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
       pageInfo {
         hasNextPage
         endCursor
@@ -50,11 +50,12 @@ function mainEmployment(row: PersonRow) {
 
 export function PersonList() {
   const { t } = useI18n();
-  const filters = useListFilters(["q", "tag"] as const);
-  const { q, tag } = filters.values;
+  const filters = useListFilters(["q", "tag", "sort"] as const);
+  const { q, tag, sort } = filters.values;
+  const sortOptions = useSortOptions();
   const list = useKeysetList(
     PersonListDocument,
-    { filter: { nameContains: q || null, tag: tag || null } },
+    { filter: { nameContains: q || null, tag: tag || null }, orderBy: recordOrder(sort) },
     (data) => data.persons,
   );
   const columns = useMemo(
@@ -83,6 +84,7 @@ export function PersonList() {
         fields={[
           { name: "q", label: t("searchByName"), type: "search" },
           { name: "tag", label: t("filterTag") },
+          { name: "sort", label: t("sortBy"), options: sortOptions },
         ]}
       />
       <DataTable list={list} columns={columns} rowTestId="person-row" />
