@@ -1,4 +1,4 @@
-import { checkAccessibility, screenshot, signIn, waitForRowsContaining } from "./helpers.mjs";
+import { checkAccessibility, expect, screenshot, signIn, waitForRowsContaining } from "./helpers.mjs";
 
 export const tests = [
   [
@@ -17,10 +17,13 @@ export const tests = [
       await waitForRowsContaining(page, "person-row", lastName);
       await page.getByRole("cell", { name, exact: true }).first().waitFor();
       const company = rows.first().getByRole("link");
-      if ((await company.count()) > 0) {
+      expect((await company.count()) > 0, `${name} works at a company`);
+      {
         const companyName = (await company.innerText()).trim();
         await company.click();
         await page.getByRole("heading", { level: 1, name: companyName }).waitFor();
+        // The new screen takes the focus, so keyboard and screen-reader users start at its content.
+        await page.waitForFunction(() => document.activeElement?.id === "main");
       }
     },
   ],

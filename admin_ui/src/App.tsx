@@ -28,7 +28,7 @@ function AppRoutes() {
   const location = useLocation();
   return (
     <ErrorBoundary
-      key={location.pathname}
+      resetKey={location.pathname}
       fallback={(error, reset) => (
         <main className="page" id="main">
           <h1>{t("errorTitle")}</h1>

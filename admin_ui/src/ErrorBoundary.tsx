@@ -1,6 +1,8 @@
 import { Component, type ErrorInfo, type ReactNode } from "react";
 
 interface Props {
+  /** A new value (e.g. the path) clears the error: leaving a broken screen shows the next one. */
+  resetKey?: string;
   fallback: (error: Error, reset: () => void) => ReactNode;
   children: ReactNode;
 }
@@ -10,6 +12,10 @@ export class ErrorBoundary extends Component<Props, { error: Error | null }> {
 
   static getDerivedStateFromError(error: Error) {
     return { error };
+  }
+
+  componentDidUpdate(previous: Props) {
+    if (this.state.error && previous.resetKey !== this.props.resetKey) this.setState({ error: null });
   }
 
   componentDidCatch(error: Error, info: ErrorInfo) {

@@ -1,5 +1,5 @@
-import type { ReactNode } from "react";
-import { NavLink } from "react-router";
+import { useEffect, useRef, type ReactNode } from "react";
+import { NavLink, useLocation } from "react-router";
 import { useSession } from "./auth/AuthProvider";
 import { useI18n, type Language } from "./i18n";
 import type { Screen } from "./screens";
@@ -8,6 +8,15 @@ export function Layout({ screens, displayName, children }: { screens: Screen[]; 
   const { t, language, setLanguage } = useI18n();
   const session = useSession();
   const signOut = () => session.signOut();
+  const main = useRef<HTMLElement>(null);
+  const { pathname } = useLocation();
+  const previousPath = useRef<string | null>(null);
+  useEffect(() => {
+    // After moving to another screen, start reading and tabbing at its content (not on the link
+    // that is gone); the first screen keeps the browser's own start.
+    if (previousPath.current !== null && previousPath.current !== pathname) main.current?.focus();
+    previousPath.current = pathname;
+  }, [pathname]);
   return (
     <>
       <a className="skip-link" href="#main">
@@ -38,7 +47,7 @@ export function Layout({ screens, displayName, children }: { screens: Screen[]; 
           </button>
         </div>
       </header>
-      <main className="page" id="main" tabIndex={-1}>
+      <main className="page" id="main" tabIndex={-1} ref={main}>
         {children}
       </main>
     </>
