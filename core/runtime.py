@@ -61,6 +61,7 @@ class Runtime:
         self.dispatcher = Dispatcher(self)  # the broker and the way jobs reach it
         self.pool_started = False
         self._plugin_runtimes: dict[str, PluginRuntime] = {}
+        self.module_owners: dict[str, str] = {}  # module → the plugin whose package holds it
 
     # --- boot -------------------------------------------------------------------------------
     @classmethod

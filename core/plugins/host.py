@@ -114,7 +114,15 @@ class PluginRuntime:
 
 
 def plugin_of_module(runtime: Runtime, module: str) -> str:
-    """The enabled plugin whose package holds ``module`` (the deepest one when packages nest)."""
+    """The enabled plugin whose package holds ``module`` (the deepest one when packages nest).
+    Asked on every plugin resolver call, so each module's answer is kept on the runtime."""
+    known = runtime.module_owners.get(module)
+    if known is None:
+        known = runtime.module_owners[module] = _find_plugin_of_module(runtime, module)
+    return known
+
+
+def _find_plugin_of_module(runtime: Runtime, module: str) -> str:
     best = ""
     for name in runtime.plugins.order:
         # `core` stands for every built-in plugin: it holds the whole core package.
