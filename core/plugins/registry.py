@@ -18,6 +18,7 @@ from piccolo.conf.apps import AppConfig
 
 from core.errors import PluginError
 from core.events.base import Event
+from core.plugins.loader import CORE_PLUGIN, is_builtin
 from core.plugins.specs import (
     DOTTED_NAME,
     SURFACES,
@@ -51,7 +52,7 @@ def contributions(manager: pluggy.PluginManager, hook_name: str, **kwargs: Any) 
 
 def namespace_of(plugin_name: str) -> str:
     """The namespace a plugin's names live in: every built-in (``core.crm`` …) shares ``core``."""
-    return plugin_name.split(".", 1)[0] if plugin_name.startswith("core.") else plugin_name
+    return CORE_PLUGIN if is_builtin(plugin_name) else plugin_name
 
 
 def _claim(seen: dict[str, str], kind: str, name: str, plugin: str) -> None:
