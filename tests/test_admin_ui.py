@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from core.settings import Settings, load_settings
 from core.testing import serve_app
 from tests.identity_support import ISSUER, identity_http, pkce, query_of, sign_in, staff_user
 from tests.test_cli import kartoteka
-from tests.test_serve import free_port
+from tests.test_serve import free_port, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_UI = ROOT / "admin_ui"
@@ -261,15 +260,7 @@ class AdminServer:
             stdout=self.log.open("a"),
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log.read_text()
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.2)
-        raise AssertionError("server did not start:\n" + self.log.read_text())
+        wait_until_healthy(self.process, self.url, self.log)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

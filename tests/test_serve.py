@@ -25,6 +25,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_healthy(process: subprocess.Popen, url: str, log: Path, seconds: float = 60) -> None:
+    """Until ``url``/healthz answers 200; fails with the server's log if it exits or never does."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, log.read_text()
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError("server did not start:\n" + log.read_text())
+
+
 class Server:
     def __init__(self, tmp_path: Path):
         plugins = slow_sample_plugins(tmp_path, slow_seconds=3)
@@ -49,15 +62,7 @@ class Server:
             stdout=self.log.open("a"),
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log.read_text()
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.2)
-        raise AssertionError("server did not start:\n" + self.log.read_text())
+        wait_until_healthy(self.process, self.url, self.log)
 
     def gql(self, query: str, variables: dict | None = None) -> dict:
         response = httpx.post(
